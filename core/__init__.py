@@ -1,0 +1,1 @@
+"""Shared kernel: settings, domain types, wire contracts, database layer, embedded services."""

@@ -1,0 +1,66 @@
+"""The one settings object. Only entry points read it; library functions take arguments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "change-me"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
+
+
+class Settings(BaseSettings):
+    """Platform configuration from ``CITYOPS_*`` environment variables or a ``.env`` file.
+
+    ``KAFKA_BOOTSTRAP_SERVERS`` and ``DATABASE_URL`` are also read unprefixed, as docker-compose
+    and most platforms spell them. Left empty, the embedded broker and database are started.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CITYOPS_", env_file=".env", extra="ignore")
+
+    environment: str = Field("development", pattern="^(development|test|production)$")
+    kafka_bootstrap_servers: str = Field(
+        "", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "CITYOPS_KAFKA_BOOTSTRAP_SERVERS")
+    )
+    database_url: SecretStr = Field(
+        SecretStr(""), validation_alias=AliasChoices("DATABASE_URL", "CITYOPS_DATABASE_URL")
+    )
+    topic_fill: str = "bins.fill.v1"
+    topic_gps: str = "vehicles.gps.v1"
+    topic_parking: str = "parking.observations.v1"
+    topic_dead_letter: str = "ingest.dead-letter.v1"
+    topic_partitions: int = Field(3, ge=1)
+    consumer_session_timeout_ms: int = Field(6000, ge=1000)
+    ingest_batch_size: int = Field(5000, ge=1)
+    max_future_skew_s: float = Field(300.0, ge=0)
+    gps_retention_days: int = Field(30, ge=1)
+    pseudonym_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    jwt_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    data_dir: Path = DEFAULT_DATA_DIR
+    state_dir: Path = PROJECT_ROOT / "var"
+    tile_url: str = ""
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(8000, ge=0, le=65535)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if self.environment == "production":
+            for name in ("pseudonym_key", "jwt_secret"):
+                if getattr(self, name).get_secret_value() == PLACEHOLDER_SECRET:
+                    raise ValueError(f"CITYOPS_{name.upper()} must be set outside development.")
+        return self
+
+    @property
+    def osm_central(self) -> Path:
+        return self.data_dir / "osm" / "copenhagen_central_drive.overpass.json"
+
+    @property
+    def osm_main_roads(self) -> Path:
+        return self.data_dir / "osm" / "copenhagen_main_roads.overpass.json"
+
+    @property
+    def edinburgh_bins(self) -> Path:
+        return self.data_dir / "bins" / "edinburgh_enevo_collections_2016.csv"
