@@ -1,0 +1,175 @@
+"""Idempotent batch writes of ingested records into raw history + current-state tables.
+
+A batch is COPYed into a temporary staging table and inserted with ``ON CONFLICT DO NOTHING`` on
+the natural key; the latest value per entity is upserted into the state table in the same
+statement. Every message's Kafka (partition, offset) is kept in its row, so a redelivered
+message (same offset, already stored) is told apart from a genuine duplicate (same natural key,
+another offset), which the caller dead-letters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import asyncpg
+
+from core.records import FillReading, GpsFix, ParkingObservation, Record
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """How one topic's records map to its history and state tables."""
+
+    table: str
+    columns: tuple[str, ...]  # history columns, src_partition/src_offset last
+    key: tuple[str, ...]
+    state_table: str
+    state_id: str  # state table's id column (history's first key column)
+    state_columns: tuple[str, ...]  # history columns copied into state (after the id)
+    partitioned_by_day: bool = False
+
+    def row(self, record: Record, partition: int, offset: int) -> tuple[object, ...]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class _Fill(TableSpec):
+    def row(self, r: Record, partition: int, offset: int) -> tuple[object, ...]:
+        assert isinstance(r, FillReading)
+        return (r.sensor_id, r.observed_at, r.filling_level, r.temperature, partition, offset)
+
+
+@dataclass(frozen=True)
+class _Gps(TableSpec):
+    def row(self, r: Record, partition: int, offset: int) -> tuple[object, ...]:
+        assert isinstance(r, GpsFix)
+        return (r.vehicle_id, r.observed_at, r.lon, r.lat, r.speed_kmh, r.heading_deg,
+                partition, offset)
+
+
+@dataclass(frozen=True)
+class _Parking(TableSpec):
+    def row(self, r: Record, partition: int, offset: int) -> tuple[object, ...]:
+        assert isinstance(r, ParkingObservation)
+        return (r.site_id, r.observed_at, r.free, r.capacity, partition, offset)
+
+
+FILL = _Fill(
+    "fill_readings",
+    ("sensor_id", "observed_at", "filling_level", "temperature", "src_partition", "src_offset"),
+    ("sensor_id", "observed_at"),
+    "bin_state", "bin_id", ("observed_at", "filling_level", "temperature"),
+)
+GPS = _Gps(
+    "gps_fixes",
+    ("vehicle_id", "observed_at", "lon", "lat", "speed_kmh", "heading_deg", "src_partition",
+     "src_offset"),
+    ("vehicle_id", "observed_at"),
+    "vehicle_state", "vehicle_id", ("observed_at", "lon", "lat", "speed_kmh", "heading_deg"),
+    partitioned_by_day=True,
+)
+PARKING = _Parking(
+    "parking_observations",
+    ("site_id", "observed_at", "free", "capacity", "src_partition", "src_offset"),
+    ("site_id", "observed_at"),
+    "parking_state", "site_id", ("observed_at", "free", "capacity"),
+)
+
+
+@dataclass
+class WriteResult:
+    """Batch positions stored now or by an earlier delivery, and genuine duplicates."""
+
+    stored: list[int] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
+
+
+def partition_name(table: str, day: date) -> str:
+    return f"{table}_{day:%Y%m%d}"
+
+
+async def ensure_day_partitions(
+    conn: asyncpg.Connection, table: str, days: Sequence[date], known: set[date]
+) -> None:
+    """Create the daily partitions of ``table`` that ``days`` need and ``known`` lacks."""
+    for day in sorted(set(days) - known):
+        start = datetime(day.year, day.month, day.day).isoformat() + "+00:00"
+        end = (datetime(day.year, day.month, day.day) + timedelta(days=1)).isoformat() + "+00:00"
+        try:
+            await conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {partition_name(table, day)} PARTITION OF {table} "
+                f"FOR VALUES FROM ('{start}') TO ('{end}')"
+            )
+        except asyncpg.DuplicateTableError:  # created concurrently by another consumer
+            pass
+        known.add(day)
+
+
+class BatchWriter:
+    """Writes batches of one topic's rows; one per consumer, holding a connection."""
+
+    def __init__(self, conn: asyncpg.Connection, spec: TableSpec) -> None:
+        self.conn = conn
+        self.spec = spec
+        self._stage = f"stage_{spec.table}"
+        self._days: set[date] = set()
+        self._ready = False
+        cols = ", ".join(spec.columns)
+        key = ", ".join(spec.key)
+        state_cols = ", ".join(spec.state_columns)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in spec.state_columns)
+        self._insert = (
+            f"WITH ins AS ("
+            f" INSERT INTO {spec.table} ({cols}) SELECT {cols} FROM {self._stage} ORDER BY seq"
+            f" ON CONFLICT ({key}) DO NOTHING RETURNING *),"
+            f" st AS ("
+            f" INSERT INTO {spec.state_table} ({spec.state_id}, {state_cols})"
+            f" SELECT DISTINCT ON ({spec.key[0]}) {spec.key[0]}, {state_cols} FROM ins"
+            f" ORDER BY {spec.key[0]}, observed_at DESC"
+            f" ON CONFLICT ({spec.state_id}) DO UPDATE SET {updates}"
+            f" WHERE {spec.state_table}.observed_at < EXCLUDED.observed_at)"
+            f" SELECT src_partition, src_offset FROM ins"
+        )
+        join = " AND ".join(f"t.{k} = s.{k}" for k in spec.key)
+        self._owners = (
+            f"SELECT s.seq, (t.src_partition = s.src_partition AND t.src_offset = s.src_offset)"
+            f" AS mine FROM {self._stage} s JOIN {spec.table} t ON {join}"
+        )
+
+    async def _prepare(self) -> None:
+        await self.conn.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {self._stage} "
+            f"(seq integer, LIKE {self.spec.table}) ON COMMIT DELETE ROWS"
+        )
+        self._ready = True
+
+    async def write(self, rows: Sequence[tuple[object, ...]]) -> WriteResult:
+        """Store ``rows`` (from :meth:`TableSpec.row`) in one transaction."""
+        result = WriteResult()
+        if not rows:
+            return result
+        if not self._ready:
+            await self._prepare()
+        if self.spec.partitioned_by_day:
+            await ensure_day_partitions(self.conn, self.spec.table, _utc_days(rows), self._days)
+        async with self.conn.transaction():
+            await self.conn.copy_records_to_table(
+                self._stage,
+                records=[(i, *r) for i, r in enumerate(rows)],
+                columns=("seq", *self.spec.columns),
+            )
+            inserted = await self.conn.fetch(self._insert)
+            if len(inserted) == len(rows):
+                result.stored = list(range(len(rows)))
+                return result
+            for rec in await self.conn.fetch(self._owners):
+                (result.stored if rec["mine"] else result.duplicates).append(rec["seq"])
+        result.stored.sort()
+        result.duplicates.sort()
+        return result
+
+
+def _utc_days(rows: Sequence[tuple[object, ...]]) -> list[date]:
+    return list({r[1].astimezone(UTC).date() for r in rows})  # type: ignore[attr-defined]

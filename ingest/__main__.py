@@ -1,0 +1,61 @@
+"""Run one ingest consumer: ``python -m ingest --kind gps``.
+
+Reads the settings (environment / .env); the broker and database must already be running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+from datetime import timedelta
+
+from core.domain import COPENHAGEN_BBOX
+from core.settings import Settings
+from ingest.consumer import TopicConsumer
+from ingest.topics import kinds
+from ingest.validate import ValidationPolicy
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
+    p.add_argument("--kind", choices=["fill", "gps", "parking"], required=True)
+    p.add_argument("--idle-exit", type=float, default=None,
+                   help="exit after this many seconds without messages (default: run forever)")
+    p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--log-level", default="INFO")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings()
+    if not settings.kafka_bootstrap_servers or not settings.database_url.get_secret_value():
+        p.error("KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL must be set")
+    kind = kinds(settings)[args.kind]
+    policy = ValidationPolicy(COPENHAGEN_BBOX, timedelta(seconds=settings.max_future_skew_s),
+                              kind.max_age)
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    consumer = TopicConsumer(
+        kind, kind.topic(settings), settings.kafka_bootstrap_servers,
+        settings.database_url.get_secret_value(), settings.topic_dead_letter, policy,
+        batch_size=args.batch_size or settings.ingest_batch_size,
+        session_timeout_ms=settings.consumer_session_timeout_ms,
+    )
+    try:
+        stats = consumer.run(lambda: stopping, args.idle_exit)
+    finally:
+        consumer.close()
+    print(json.dumps({"kind": args.kind, "consumed": stats.consumed, "stored": stats.stored,
+                      "dead_lettered": dict(stats.dead_lettered)}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
