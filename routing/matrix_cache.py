@@ -57,9 +57,7 @@ def load(path: Path) -> TravelMatrix | None:
     """A cached matrix, or None if the file is missing or unreadable."""
     try:
         with np.load(path) as z:
-            return TravelMatrix(
-                z["time_s"], z["dist_m"], z["nodes"], z["snap_m"], z["off_network"]
-            )
+            return TravelMatrix(z["time_s"], z["dist_m"], z["nodes"], z["snap_m"], z["off_network"])
     except FileNotFoundError:
         return None
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:

@@ -128,8 +128,13 @@ def haversine_m(
     lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike
 ) -> FloatArray:
     """Great-circle distance in metres (broadcasting)."""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    lon1, lat1, lon2, lat2 = (
+        np.radians(np.asarray(a, dtype=np.float64)) for a in (lon1, lat1, lon2, lat2)
+    )
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
@@ -329,7 +334,9 @@ class RoadNetwork:
         if np.any(time <= 0):
             raise NetworkError("consecutive path nodes are not joined by an edge")
         return NodePath(
-            nodes, np.concatenate([[0.0], np.cumsum(dist)]), np.concatenate([[0.0], np.cumsum(time)])
+            nodes,
+            np.concatenate([[0.0], np.cumsum(dist)]),
+            np.concatenate([[0.0], np.cumsum(time)]),
         )
 
 
@@ -403,7 +410,9 @@ def build_network(
     oneway_arr = np.asarray(oneway, dtype=bool)
     if max_gap_m > 0:
         ca, cb = _gap_connectors(data.lon, data.lat, s, d, max_gap_m)
-        c_len = haversine_m(data.lon[ca], data.lat[ca], data.lon[cb], data.lat[cb]) * CONNECTOR_DETOUR
+        c_len = (
+            haversine_m(data.lon[ca], data.lat[ca], data.lon[cb], data.lat[cb]) * CONNECTOR_DETOUR
+        )
         s, d = np.concatenate([s, ca, cb]), np.concatenate([d, cb, ca])
         length = np.concatenate([length, c_len, c_len])
         kmh_arr = np.concatenate([kmh_arr, np.full(2 * ca.size, CONNECTOR_SPEED_KMH)])
