@@ -1,0 +1,169 @@
+"""PyVRP engine: the only module importing :mod:`pyvrp`.
+
+Mapping from :class:`~routing.model.ProblemData`:
+
+* locations keep their indices (PyVRP 0.14 separates locations from depots and clients); our
+  depots and disposal sites become PyVRP depots, clients become clients collecting ``pickup``
+  loads (one entry per capacity dimension), optional ones with their prize;
+* disposal sites are the vehicle types' ``reload_depots`` (service duration = unload time), so
+  a route is a sequence of trips and the load resets at each unload;
+* the final unload before going home: each route ends at a *virtual* end depot per home depot,
+  reached from location ``i`` at the cost of ``i -> s -> depot`` through the disposal site ``s``
+  nearest in distance; the leg is expanded back into a real unload at ``s`` on the way out;
+* shifts are the vehicle type's time window, ``max_duration_s`` its ``shift_duration``;
+* the driver break (PyVRP has no breaks) is approximated: the break duration is taken off the
+  shift window and maximum duration, and the break is inserted afterwards at the first gap
+  inside its window. The checker rejects the rare plan where that does not fit.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+from pyvrp import Client, Depot, Location, ProblemData, VehicleType, solve
+from pyvrp.stop import MaxRuntime
+
+from routing.model import LocationKind
+from routing.model import ProblemData as Problem
+from routing.solution import Route, Solution, make_route, make_solution
+
+NAME = "pyvrp"
+_CAP = 2**40  # "unbounded" for PyVRP time fields (far below its int64 limits)
+
+
+class _Mapping:
+    """PyVRP data plus what is needed to read PyVRP routes back into our location indices."""
+
+    def __init__(self, data: Problem) -> None:
+        n = data.num_locations
+        self.data = data
+        sites = [s.location for s in data.disposal_sites]
+        homes = sorted({vt.depot for vt in data.vehicle_types})
+        # PyVRP depots: our depots, our disposal sites, then one virtual end per home depot
+        self.depot_locs = [d.location for d in data.depots] + sites
+        self.virtual_end: dict[int, int] = {}
+        self.via: dict[tuple[int, int], int] = {}  # (from location, home) -> disposal site
+        dist = data.distance.astype(np.int64)
+        dur = data.duration.astype(np.int64)
+        if sites:
+            unload = np.array([s.unload_s for s in data.disposal_sites], dtype=np.int64)
+            extra = len(homes)
+            big_d = np.zeros((n + extra, n + extra), dtype=np.int64)
+            big_t = np.zeros((n + extra, n + extra), dtype=np.int64)
+            big_d[:n, :n] = dist
+            big_t[:n, :n] = dur
+            for k, home in enumerate(homes):
+                v = n + k
+                self.virtual_end[home] = v
+                through = dist[:, sites] + dist[sites, home][None, :]
+                best = through.argmin(axis=1)
+                rows = np.arange(n)
+                big_d[:n, v] = through[rows, best]
+                big_t[:n, v] = (
+                    dur[rows, np.array(sites)[best]]
+                    + unload[best]
+                    + dur[np.array(sites)[best], home]
+                )
+                big_d[v, :] = big_t[v, :] = _CAP
+                big_d[v, v] = big_t[v, v] = 0
+                for i in range(n):
+                    self.via[(i, home)] = sites[int(best[i])]
+            dist, dur = big_d, big_t
+        self.depot_locs += [self.virtual_end[h] for h in homes if h in self.virtual_end]
+        self.depot_index = {loc: i for i, loc in enumerate(self.depot_locs)}
+        self.pyvrp = self._build(data, dist, dur, sites)
+
+    def _build(self, data: Problem, dist: np.ndarray, dur: np.ndarray, sites: list[int]):
+        unload = {s.location: s.unload_s for s in data.disposal_sites}
+        locations = [Location(0.0, 0.0) for _ in range(dist.shape[0])]
+        depots = [Depot(loc, service_duration=unload.get(loc, 0)) for loc in self.depot_locs]
+        clients = [
+            Client(
+                c.location, pickup=list(c.demand), service_duration=c.service_s,
+                tw_early=c.tw_early_s, tw_late=min(c.tw_late_s, _CAP), prize=c.prize,
+                required=c.required,
+            )
+            for c in data.clients
+        ]  # fmt: skip
+        brk = data.driver_break.duration_s if data.driver_break else 0
+        reloads = [self.depot_index[s] for s in sites]
+        vtypes = []
+        for vt in data.vehicle_types:
+            end = self.virtual_end.get(vt.depot, vt.depot)
+            vtypes.append(
+                VehicleType(
+                    vt.num_available, list(vt.capacity), start_depot=self.depot_index[vt.depot],
+                    end_depot=self.depot_index[end], fixed_cost=vt.fixed_cost,
+                    tw_early=vt.shift_start_s, tw_late=min(vt.shift_end_s, _CAP) - brk,
+                    shift_duration=min(vt.max_duration_s, _CAP) - brk,
+                    unit_distance_cost=vt.distance_cost, reload_depots=reloads,
+                )
+            )  # fmt: skip
+        return ProblemData(locations, clients, depots, vtypes, [dist], [dur])
+
+    def route(self, r) -> Route:  # noqa: ANN001 - a pyvrp Route
+        """Our route for a PyVRP route: visits in order, final unload expanded."""
+        vt_idx = r.vehicle_type()
+        home = self.data.vehicle_types[vt_idx].depot
+        locs: list[int] = []
+        clients = self.data.clients
+        for act in r.schedule():
+            if act.is_client():
+                locs.append(clients[act.idx].location)
+            elif act.is_depot():
+                loc = self.depot_locs[act.idx]
+                if (
+                    self.data.kinds[loc] == LocationKind.DISPOSAL
+                    if loc < len(self.data.kinds)
+                    else False
+                ):
+                    locs.append(loc)
+        if home in self.virtual_end and locs:
+            if self.data.kinds[locs[-1]] != LocationKind.DISPOSAL:
+                locs.append(self.via[(locs[-1], home)])
+        start = int(r.start_time())
+        route = make_route(self.data, vt_idx, locs, start)
+        return _with_break(self.data, route)
+
+
+def _with_break(data: Problem, route: Route) -> Route:
+    """Insert the driver break at the first gap it fits, if the route needs one."""
+    brk = data.driver_break
+    if brk is None or route.end_s <= brk.latest_start_s:
+        return route
+    locs = route.locations
+    ready = [route.start_s] + [v.end_s for v in route.visits]
+    for k in range(-1, len(locs)):
+        b = max(ready[k + 1], brk.earliest_start_s)
+        if b > brk.latest_start_s:
+            break
+        cand = make_route(data, route.vehicle_type, locs, route.start_s, b, k)
+        if _fits(data, cand):
+            return cand
+    return route
+
+
+def _fits(data: Problem, route: Route) -> bool:
+    vt = data.vehicle_types[route.vehicle_type]
+    late = {c.location: c.tw_late_s for c in data.clients}
+    return (
+        route.end_s <= vt.shift_end_s
+        and route.duration_s <= vt.max_duration_s
+        and all(v.start_s <= late.get(v.location, v.start_s) for v in route.visits)
+    )
+
+
+def solve_problem(data: Problem, time_limit_s: float, seed: int = 0) -> Solution:
+    """Solve ``data`` with PyVRP's iterated local search for ``time_limit_s`` seconds."""
+    t0 = time.perf_counter()
+    mapping = _Mapping(data)
+    budget = max(0.05, time_limit_s - (time.perf_counter() - t0))
+    result = solve(mapping.pyvrp, MaxRuntime(budget), seed=seed, collect_stats=False)
+    best = result.best
+    routes = [mapping.route(r) for r in best.routes()]
+    sol = make_solution(data, routes, NAME, time.perf_counter() - t0)
+    if not best.is_feasible():
+        return replace(sol, notes=("pyvrp: best solution infeasible",))
+    return sol
