@@ -93,7 +93,9 @@ def district_of(lon: float, lat: float) -> str:
     return "Indre By"
 
 
-def _in_box(net: RoadNetwork, nodes: npt.NDArray[np.int64], box: BoundingBox) -> npt.NDArray[np.bool_]:
+def _in_box(
+    net: RoadNetwork, nodes: npt.NDArray[np.int64], box: BoundingBox
+) -> npt.NDArray[np.bool_]:
     lon, lat = net.lon[nodes], net.lat[nodes]
     return (lon >= box.min_lon) & (lon <= box.max_lon) & (lat >= box.min_lat) & (lat <= box.max_lat)
 

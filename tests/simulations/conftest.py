@@ -1,0 +1,20 @@
+"""Session fixtures: the real Copenhagen road network, loaded once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from routing.network import RoadNetwork, build_network
+from routing.osm import load_copenhagen
+
+DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def copenhagen() -> RoadNetwork:
+    """Central drive network merged with the main roads; skipped if the data is absent."""
+    if not (DATA_DIR / "osm").is_dir():
+        pytest.skip("shared OSM data not present")
+    return build_network(load_copenhagen(DATA_DIR))

@@ -1,0 +1,83 @@
+"""Tests for simulations.vehicles_sim: GPS fixes of the fleet on the real network."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from core.domain import COPENHAGEN_BBOX
+from routing.network import RoadNetwork
+from simulations.city import City, build_city
+from simulations.vehicles_sim import GpsSimConfig, gps_batches
+
+START = datetime(2024, 5, 6, 8, 0, tzinfo=UTC)  # 10:00 in Copenhagen
+
+
+@pytest.fixture(scope="module")
+def city(copenhagen: RoadNetwork) -> City:
+    """A small seeded city: 200 bins, 150 vehicles."""
+    return build_city(copenhagen, 5, n_bins=200, n_vehicles=150, n_trucks=10, n_cleaners=20)
+
+
+def test_batches_in_time_order_and_counts(copenhagen: RoadNetwork, city: City) -> None:
+    """One batch per 5 s step, one fix per on-shift vehicle, one timestamp per batch."""
+    cfg = GpsSimConfig(respect_shifts=False)
+    batches = list(gps_batches(copenhagen, city, START, timedelta(minutes=10), 1, cfg))
+    assert len(batches) == 121
+    assert all(len(b) == 150 for b in batches)
+    stamps = [b[0].observed_at for b in batches]
+    assert stamps == sorted(stamps) and all(len({f.observed_at for f in b}) == 1 for b in batches)
+
+
+def test_fixes_mostly_inside_city_with_sane_speed(copenhagen: RoadNetwork, city: City) -> None:
+    """Nearly all fixes are in the city box; speeds and headings are in physical ranges."""
+    fixes = [f for b in gps_batches(copenhagen, city, START, timedelta(minutes=10), 2) for f in b]
+    inside = np.mean([COPENHAGEN_BBOX.contains(f.lon, f.lat) for f in fixes])
+    assert inside > 0.99
+    speed = np.array([f.speed_kmh for f in fixes])
+    assert speed.min() >= 0 and speed.max() < 150 and 10 < speed.mean() < 45
+    assert all(0 <= f.heading_deg < 360 for f in fixes)
+
+
+def test_fixes_stay_near_the_network(copenhagen: RoadNetwork, city: City) -> None:
+    """Fixes are within GPS noise of the road graph except rare multipath outliers."""
+    fixes = [f for b in gps_batches(copenhagen, city, START, timedelta(minutes=5), 3) for f in b]
+    _, dist = copenhagen.snap_many([f.lon for f in fixes], [f.lat for f in fixes])
+    assert np.quantile(dist, 0.95) < 80
+
+
+def test_seed_reproducible(copenhagen: RoadNetwork, city: City) -> None:
+    """The same seed gives identical fixes."""
+    a = next(iter(gps_batches(copenhagen, city, START, timedelta(minutes=1), 7)))
+    b = next(iter(gps_batches(copenhagen, city, START, timedelta(minutes=1), 7)))
+    assert a == b
+
+
+def test_off_shift_vehicles_send_nothing(copenhagen: RoadNetwork, city: City) -> None:
+    """At 03:00 local nobody is on shift, so batches are empty."""
+    night = datetime(2024, 5, 6, 1, 0, tzinfo=UTC)
+    assert all(not b for b in gps_batches(copenhagen, city, night, timedelta(minutes=2), 1))
+
+
+def test_vehicles_go_home_at_shift_end(copenhagen: RoadNetwork, city: City) -> None:
+    """Trucks (shift ends 14:00 local) stop reporting within about an hour after shift end."""
+    end = datetime(2024, 5, 6, 11, 55, tzinfo=UTC)  # 13:55 local
+    cfg = GpsSimConfig(fix_interval_s=60)
+    batches = gps_batches(copenhagen, city, end, timedelta(minutes=90), 4, cfg)
+    seen = [{f.vehicle_id for f in b} for b in batches]
+    assert any(v.startswith("TRUCK") for v in seen[0])
+    assert not any(v.startswith("TRUCK") for v in seen[-1])
+
+
+@pytest.mark.slow
+def test_full_fleet_hour_is_fast(copenhagen: RoadNetwork) -> None:
+    """1,500 vehicles x 1 h at 5 s (1.08 M fixes) generate in under 40 s."""
+    big = build_city(copenhagen, 1)
+    t = time.perf_counter()
+    n = sum(len(b) for b in gps_batches(copenhagen, big, START, timedelta(hours=1), 1,
+                                        GpsSimConfig(respect_shifts=False)))  # fmt: skip
+    assert n == 1500 * 721
+    assert time.perf_counter() - t < 40
