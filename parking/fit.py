@@ -93,11 +93,12 @@ def fit_uncalibrated(
     slot_0 = week_slot(table.t_min[pairs.last], tz, pc.slot_min)
     site = table.site[pairs.target]
     unique_folds = np.unique(folds)
+    all_slots = week_slot(table.t_min, tz, pc.slot_min)
     for f in unique_folds:
         keep = folds != f if len(unique_folds) > 1 else np.ones(len(table), bool)
         sub = ObservationTable(table.site_ids, table.site[keep], table.t_min[keep],
                                table.free[keep], table.capacity[keep])
-        prof = build_profiles(sub, sites.kinds, tz, pc)
+        prof = build_profiles(sub, sites.kinds, tz, pc, all_slots[keep])
         m = fold_of_pair == f
         p_T[m], r_T[m] = prof.p_free[site[m], slot_T[m]], prof.free_rate[site[m], slot_T[m]]
         p_0[m], r_0[m] = prof.p_free[site[m], slot_0[m]], prof.free_rate[site[m], slot_0[m]]
@@ -115,7 +116,7 @@ def fit_uncalibrated(
         means.append(_fit_mean(x[m, 3], resid[m]))
     if not grid:
         raise ValueError("too few observation pairs to fit any lead; need more history.")
-    full: Profiles = build_profiles(table, sites.kinds, tz, pc)
+    full: Profiles = build_profiles(table, sites.kinds, tz, pc, all_slots)
     meta = {
         "train_start": from_minutes(int(table.t_min.min())).isoformat(),
         "train_end": from_minutes(int(table.t_min.max())).isoformat(),
@@ -127,11 +128,15 @@ def fit_uncalibrated(
 
 
 def _fit_mean(dev0: np.ndarray, resid: np.ndarray) -> tuple[float, float]:
-    """Least squares resid ≈ a + b·dev0 with b clipped to [0, 1]."""
-    if np.var(dev0) < 1e-12:
-        return float(resid.mean()), 0.0
-    b = float(np.clip(np.cov(dev0, resid, bias=True)[0, 1] / np.var(dev0), 0.0, 1.0))
-    return float(resid.mean() - b * dev0.mean()), b
+    """Least absolute deviations resid ≈ a + b·dev0 over b in [0, 1] (MAE is what is reported)."""
+    best = (np.inf, 0.0, 0.0)
+    for b in np.linspace(0.0, 1.0, 51):
+        r = resid - b * dev0
+        a = float(np.median(r))
+        loss = float(np.abs(r - a).mean())
+        if loss < best[0]:
+            best = (loss, a, float(b))
+    return best[1], best[2]
 
 
 def fit_model(table: ObservationTable, sites: SiteInfo, tz: str, config: FitConfig | None = None) -> ParkingModel:

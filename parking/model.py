@@ -13,7 +13,7 @@ process decays with the turnover of parked cars). c3, c5 ≥ 0 and c4 ≤ 0, so 
 observed now never lowers the probability. Without a recent count only the profile terms act.
 
 Expected free spaces: C·clip(profile rate(T) + a + b·(f0/C − profile rate(t0)), 0, 1), with a, b
-likewise fitted per lead.
+fitted per lead by least absolute deviations (a median forecast).
 """
 
 from __future__ import annotations

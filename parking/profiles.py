@@ -10,6 +10,7 @@ distinct weeks observed in that slot, so sparse sites lean on their group.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -52,10 +53,15 @@ class Profiles:
     group: np.ndarray  # (sites,) group index
 
 
-def slot_sums(table: ObservationTable, n_sites: int, tz: str, slot_min: int) -> tuple[np.ndarray, ...]:
-    """Per (site, slot): observation count, sum of free rate, count with free > 0, distinct weeks."""
+def slot_sums(
+    table: ObservationTable, n_sites: int, tz: str, slot_min: int, slot: np.ndarray | None = None
+) -> tuple[np.ndarray, ...]:
+    """Per (site, slot): observation count, sum of free rate, count with free > 0, distinct weeks.
+
+    ``slot`` may pass the rows' precomputed time-of-week slots.
+    """
     n_slots = WEEK_MIN // slot_min
-    slot = week_slot(table.t_min, tz, slot_min)
+    slot = week_slot(table.t_min, tz, slot_min) if slot is None else slot
     cell = table.site.astype(np.int64) * n_slots + slot
     size = n_sites * n_slots
     rate = table.free / np.maximum(table.capacity, 1)
@@ -94,11 +100,20 @@ def _kmeans(x: np.ndarray, k: int, iters: int = 15) -> np.ndarray:
 
 
 def build_profiles(
-    table: ObservationTable, kinds: Sequence[str], tz: str, config: ProfileConfig
+    table: ObservationTable, kinds: Sequence[str], tz: str, config: ProfileConfig,
+    slot: np.ndarray | None = None,
 ) -> Profiles:
     """Profiles for every site in ``table.site_ids`` (``kinds`` aligned with them)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slots (never observed) are expected
+        return _build(table, kinds, tz, config, slot)
+
+
+def _build(
+    table: ObservationTable, kinds: Sequence[str], tz: str, config: ProfileConfig, slot: np.ndarray | None
+) -> Profiles:
     n_sites = len(table.site_ids)
-    count, s_rate, s_avail, weeks = slot_sums(table, n_sites, tz, config.slot_min)
+    count, s_rate, s_avail, weeks = slot_sums(table, n_sites, tz, config.slot_min, slot)
     c_sm = _circular_smooth(count, config.smooth)
     with np.errstate(invalid="ignore", divide="ignore"):
         own_rate = _circular_smooth(s_rate, config.smooth) / c_sm
