@@ -12,11 +12,12 @@ need context (known ids, the city's box, the clock) live in :mod:`ingest.validat
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 SCHEMA_VERSION = 1
 
@@ -98,7 +99,7 @@ Record = FillReading | GpsFix | ParkingObservation
 
 def encode(record: Record) -> bytes:
     """The record as compact UTF-8 JSON bytes."""
-    return json.dumps(record.to_wire(), separators=(",", ":")).encode()
+    return orjson.dumps(record.to_wire())
 
 
 def _iso(t: datetime) -> str:
@@ -112,8 +113,8 @@ def _iso(t: datetime) -> str:
 
 def _load(raw: bytes) -> dict[str, Any]:
     try:
-        obj = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as e:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as e:
         raise ContractError("bad_json", str(e)[:200]) from e
     if not isinstance(obj, dict):
         raise ContractError("bad_json", "message is not a JSON object")

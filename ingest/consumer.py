@@ -134,10 +134,15 @@ class TopicConsumer:
             idle_exit_s: float | None = None) -> IngestStats:
         """Consume until ``should_stop()`` or, if given, ``idle_exit_s`` without messages."""
         last_msg = time.monotonic()
+        assigned = False
         while not should_stop():
             polled = self._consumer.poll(timeout_ms=500)
+            if not assigned and self._consumer.assignment():
+                assigned = True  # idle time counts from joining the group (joins can be slow)
+                last_msg = time.monotonic()
             if not polled:
-                if idle_exit_s is not None and time.monotonic() - last_msg > idle_exit_s:
+                idle = time.monotonic() - last_msg
+                if idle_exit_s is not None and (assigned or idle > 60) and idle > idle_exit_s:
                     break
                 continue
             last_msg = time.monotonic()
