@@ -251,6 +251,8 @@ def validate(data: ProblemData) -> None:
             raise ValueError(f"{name} matrix has shape {m.shape}, expected ({n}, {n}).")
         if (m < 0).any():
             raise ValueError(f"{name} matrix has negative entries.")
+        if np.diagonal(m).any():
+            raise ValueError(f"{name} matrix diagonal must be zero.")
     dims = data.num_dimensions
     if dims == 0:
         raise ValueError("vehicle capacity needs at least one dimension.")

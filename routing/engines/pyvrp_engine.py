@@ -133,15 +133,18 @@ def _with_break(data: Problem, route: Route) -> Route:
     brk = data.driver_break
     if brk is None or route.end_s <= brk.latest_start_s:
         return route
+    vt = data.vehicle_types[route.vehicle_type]
     locs = route.locations
-    ready = [route.start_s] + [v.end_s for v in route.visits]
-    for k in range(-1, len(locs)):
-        b = max(ready[k + 1], brk.earliest_start_s)
-        if b > brk.latest_start_s:
-            break
-        cand = make_route(data, route.vehicle_type, locs, route.start_s, b, k)
-        if _fits(data, cand):
-            return cand
+    for start in dict.fromkeys((route.start_s, vt.shift_start_s)):
+        plain = make_route(data, route.vehicle_type, locs, start)
+        ready = [start] + [v.end_s for v in plain.visits]
+        for k in range(-1, len(locs)):
+            b = max(ready[k + 1], brk.earliest_start_s)
+            if b > brk.latest_start_s:
+                break
+            cand = make_route(data, route.vehicle_type, locs, start, b, k)
+            if _fits(data, cand):
+                return cand
     return route
 
 

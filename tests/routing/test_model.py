@@ -20,7 +20,7 @@ def _model(n_clients: int = 2, demand: tuple[int, int] = (1, 1)) -> Model:
     m.add_disposal_site(unload_s=600)
     m.add_vehicle_type(2, (10, 5), depot, shift_start_s=0, shift_end_s=3600)
     n = n_clients + 2
-    m.set_matrices(np.ones((n, n), dtype=int), np.full((n, n), 100))
+    m.set_matrices(1 - np.eye(n, dtype=int), 100 - 100 * np.eye(n, dtype=int))
     return m
 
 
@@ -50,8 +50,8 @@ def test_data_is_immutable() -> None:
 def test_data_is_a_snapshot_of_the_builder() -> None:
     """Changing the builder's input array afterwards does not change the built data."""
     m = _model()
-    dist = np.full((4, 4), 100)
-    m.set_matrices(np.ones((4, 4)), dist)
+    dist = np.full((4, 4), 100) - 100 * np.eye(4, dtype=int)
+    m.set_matrices(np.zeros((4, 4)), dist)
     data = m.data()
     dist[0, 1] = 7
     assert data.distance[0, 1] == 100
@@ -84,7 +84,7 @@ def test_bad_input_is_rejected_with_a_message(mutate, message: str) -> None:  # 
     m = _model()
     mutate(m)
     n = len(m._kinds)
-    m.set_matrices(np.ones((n, n)), np.ones((n, n)))
+    m.set_matrices(np.zeros((n, n)), np.zeros((n, n)))
     with pytest.raises(ValueError, match=message):
         m.data()
 
@@ -92,7 +92,7 @@ def test_bad_input_is_rejected_with_a_message(mutate, message: str) -> None:  # 
 def test_matrix_shape_mismatch_is_rejected() -> None:
     """A matrix that does not match the number of locations is refused."""
     m = _model()
-    m.set_matrices(np.ones((3, 3)), np.ones((4, 4)))
+    m.set_matrices(np.zeros((3, 3)), np.zeros((4, 4)))
     with pytest.raises(ValueError, match=r"duration matrix has shape \(3, 3\), expected \(4, 4\)"):
         m.data()
 
@@ -100,8 +100,16 @@ def test_matrix_shape_mismatch_is_rejected() -> None:
 def test_negative_matrix_entries_are_rejected() -> None:
     """Negative travel times or distances are refused."""
     m = _model()
-    m.set_matrices(np.ones((4, 4)), -np.ones((4, 4)))
+    m.set_matrices(np.zeros((4, 4)), -np.ones((4, 4)))
     with pytest.raises(ValueError, match="distance matrix has negative"):
+        m.data()
+
+
+def test_nonzero_diagonal_is_rejected() -> None:
+    """Travel from a location to itself must be free (engines assume it)."""
+    m = _model()
+    m.set_matrices(np.ones((4, 4)), np.zeros((4, 4)))
+    with pytest.raises(ValueError, match="duration matrix diagonal must be zero"):
         m.data()
 
 
