@@ -86,7 +86,7 @@ def week_slot(t_min: np.ndarray, tz: str, slot_min: int) -> np.ndarray:
     """Local time-of-week slot (0 = Monday 00:00) of each epoch minute."""
     ts = pd.to_datetime(np.asarray(t_min, dtype=np.int64) * 60, unit="s", utc=True)
     local = pd.DatetimeIndex(ts).tz_convert(tz)
-    minute = local.dayofweek.to_numpy() * 1440 + local.hour.to_numpy() * 60 + local.minute.to_numpy()
+    minute = local.day_of_week.to_numpy() * 1440 + local.hour.to_numpy() * 60 + local.minute.to_numpy()
     return (minute // slot_min).astype(np.int32)
 
 

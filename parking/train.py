@@ -1,0 +1,74 @@
+"""Train the served parking model from CSV files or the database (thin CLI).
+
+    python -m parking.train --observations OBS.csv --sites SITES.csv --out model.npz
+    python -m parking.train --from-db --window-days 42 --out model.npz [--every-hours 24]
+
+The saved model records its training window and its scores on the window's last week.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from parking.dataset import Dataset, load_dataset
+from parking.persistence import save_model
+from parking.pipeline import train_for_serving
+
+log = logging.getLogger("parking.train")
+
+
+def _train_and_save(data: Dataset, tz: str, out: Path) -> None:
+    model = train_for_serving(data.table, data.sites, tz)
+    tmp = out.with_suffix(".tmp.npz")
+    save_model(model, tmp)
+    tmp.replace(out)  # atomic: a server reloading the file never sees half of it
+    log.info("saved %s: %s", out, {k: v for k, v in model.meta.items() if k != "holdout_metrics"})
+    for h, s in model.meta.get("holdout_metrics", {}).items():
+        log.info("holdout %s: model brier %.4f ece %.4f | hist %.4f | last %.4f", h,
+                 s["model"]["brier"], s["model"]["ece"], s["hist"]["brier"], s["last"]["brier"])
+
+
+async def _from_db(window_days: float, tz: str, out: Path) -> None:
+    from core.settings import Settings
+    from parking.store import load_window
+
+    dsn = Settings().database_url.get_secret_value()
+    if not dsn:
+        raise SystemExit("DATABASE_URL / CITYOPS_DATABASE_URL is not set")
+    until = datetime.now(UTC)
+    data = await load_window(dsn, until - timedelta(days=window_days), until)
+    _train_and_save(data, tz, out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """CLI entry point."""
+    ap = argparse.ArgumentParser(description="Train the parking availability model.")
+    ap.add_argument("--observations", type=Path)
+    ap.add_argument("--sites", type=Path)
+    ap.add_argument("--from-db", action="store_true", help="read the window from PostgreSQL")
+    ap.add_argument("--window-days", type=float, default=42.0)
+    ap.add_argument("--every-hours", type=float, default=0.0, help="retrain on this schedule (with --from-db)")
+    ap.add_argument("--tz", default="Europe/Copenhagen")
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if not args.from_db:
+        if not (args.observations and args.sites):
+            ap.error("give --observations and --sites, or --from-db")
+        _train_and_save(load_dataset(args.observations, args.sites), args.tz, args.out)
+        return
+    while True:
+        started = time.monotonic()
+        asyncio.run(_from_db(args.window_days, args.tz, args.out))
+        if args.every_hours <= 0:
+            return
+        time.sleep(max(0.0, args.every_hours * 3600 - (time.monotonic() - started)))
+
+
+if __name__ == "__main__":
+    main()
