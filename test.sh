@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests plus integration tests on the real embedded broker and database.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/bootstrap.sh
+exec .venv/bin/python -m pytest "$@"
