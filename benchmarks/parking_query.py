@@ -43,10 +43,17 @@ def simulated_model(n_sites: int, days: float) -> tuple[ParkingModel, list[Parki
     free = np.concatenate([f for _, f in steps])
     caps = np.tile([s.site.capacity for s in sims], len(steps))
     table = build_table(ids, np.tile(ids, len(steps)), t, free, caps)
-    model = fit_model(table, site_info([s.site for s in sims]), "Europe/Copenhagen",
-                      FitConfig(pairs_per_lead=20_000, calibrate=False))
+    model = fit_model(
+        table,
+        site_info([s.site for s in sims]),
+        "Europe/Copenhagen",
+        FitConfig(pairs_per_lead=20_000, calibrate=False),
+    )
     last_t, last_free = steps[-1]
-    latest = [ParkingObservation(i, last_t, int(f), int(c)) for i, f, c in zip(ids, last_free, caps[:n], strict=True)]
+    latest = [
+        ParkingObservation(i, last_t, int(f), int(c))
+        for i, f, c in zip(ids, last_free, caps[:n], strict=True)
+    ]
     return model, latest
 
 
@@ -61,7 +68,8 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.perf_counter()
     if args.model:
-        model, observations = load_model(args.model), []
+        observations: list[ParkingObservation] = []
+        model = load_model(args.model)
         now = datetime.fromisoformat(model.meta["train_end"])
     else:
         model, observations = simulated_model(args.sites, args.days)
@@ -83,9 +91,15 @@ def main() -> None:
         ms.append((time.perf_counter_ns() - t) / 1e6)
         found.append(len(ans.candidates))
     p50, p95, p99 = np.percentile(ms, [50, 95, 99])
-    print(f"{args.queries} queries, radius {args.radius:.0f} m, mean {np.mean(found):.1f} candidates returned")
+    print(
+        f"{args.queries} queries, radius {args.radius:.0f} m, "
+        f"mean {np.mean(found):.1f} candidates returned"
+    )
     print(f"latency ms: p50 {p50:.3f}  p95 {p95:.3f}  p99 {p99:.3f}  max {max(ms):.3f}")
-    print(f"RESULT parking_query_p50_ms={p50:.3f} parking_query_p99_ms={p99:.3f} sites={len(model.sites.site_ids)}")
+    print(
+        f"RESULT parking_query_p50_ms={p50:.3f} parking_query_p99_ms={p99:.3f} "
+        f"sites={len(model.sites.site_ids)}"
+    )
 
 
 if __name__ == "__main__":

@@ -35,8 +35,12 @@ def fit_historical(table: ObservationTable, tz: str, slot_min: int) -> Historica
     """Slot means of the training table; unobserved slots take the site mean (or 0.5 / 0)."""
     n = len(table.site_ids)
     count, _, s_avail, _ = slot_sums(table, n, tz, slot_min)
-    cell = table.site.astype(np.int64) * (WEEK_MIN // slot_min) + week_slot(table.t_min, tz, slot_min)
-    s_free = np.bincount(cell, weights=table.free.astype(float), minlength=count.size).reshape(count.shape)
+    cell = table.site.astype(np.int64) * (WEEK_MIN // slot_min) + week_slot(
+        table.t_min, tz, slot_min
+    )
+    s_free = np.bincount(cell, weights=table.free.astype(float), minlength=count.size).reshape(
+        count.shape
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         p = s_avail / count
         f = s_free / count
@@ -55,7 +59,9 @@ def last_value(table: ObservationTable, last: np.ndarray) -> tuple[np.ndarray, n
     return (free > 0).astype(float), free
 
 
-def week_earlier(table: ObservationTable, site: np.ndarray, target_min: np.ndarray, tolerance: int = 20) -> np.ndarray:
+def week_earlier(
+    table: ObservationTable, site: np.ndarray, target_min: np.ndarray, tolerance: int = 20
+) -> np.ndarray:
     """Row of the count within ``tolerance`` minutes of one week before each target, -1 if none."""
     i = last_before(table, site, target_min - WEEK_MIN + tolerance, strict=False)
     ok = i >= 0

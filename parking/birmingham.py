@@ -48,46 +48,76 @@ def convert(raw: pd.DataFrame) -> Converted:
     code = raw["SystemCodeNumber"].str.strip()
     cap = pd.to_numeric(raw["Capacity"], errors="coerce")
     occ = pd.to_numeric(raw["Occupancy"], errors="coerce")
-    local = pd.to_datetime(raw["LastUpdated"].str.strip(), format="%Y-%m-%d %H:%M:%S", errors="coerce")
-    utc = pd.DatetimeIndex(local).tz_localize(TZ, ambiguous="NaT", nonexistent="NaT").tz_convert("UTC")
+    local = pd.to_datetime(
+        raw["LastUpdated"].str.strip(), format="%Y-%m-%d %H:%M:%S", errors="coerce"
+    )
+    utc = (
+        pd.DatetimeIndex(local)
+        .tz_localize(TZ, ambiguous="NaT", nonexistent="NaT")
+        .tz_convert("UTC")
+    )
     messages: dict[int, str] = {}
     first_seen: dict[tuple, int] = {}
-    for i, key in enumerate(zip(code, raw["Capacity"], raw["Occupancy"], raw["LastUpdated"], strict=True)):
+    for i, key in enumerate(
+        zip(code, raw["Capacity"], raw["Occupancy"], raw["LastUpdated"], strict=True)
+    ):
         if key in first_seen:
             messages[i] = f"exact duplicate of line {first_seen[key] + 2}"
         else:
             first_seen[key] = i
     checks = [
         (code == "", lambda i: "empty SystemCodeNumber"),
-        (pd.isna(local), lambda i: f"LastUpdated {raw['LastUpdated'].iat[i]!r} is not 'YYYY-MM-DD HH:MM:SS'"),
-        (pd.isna(utc) & ~pd.isna(local), lambda i: f"local time {raw['LastUpdated'].iat[i]} does not exist or is ambiguous in {TZ}"),
-        (~(cap > 0) | (cap % 1 != 0), lambda i: f"Capacity {raw['Capacity'].iat[i]!r} is not a positive integer"),
-        (pd.isna(occ) | (occ % 1 != 0), lambda i: f"Occupancy {raw['Occupancy'].iat[i]!r} is not an integer"),
+        (
+            pd.isna(local),
+            lambda i: f"LastUpdated {raw['LastUpdated'].iat[i]!r} is not 'YYYY-MM-DD HH:MM:SS'",
+        ),
+        (
+            pd.isna(utc) & ~pd.isna(local),
+            lambda i: (
+                f"local time {raw['LastUpdated'].iat[i]} does not exist or is ambiguous in {TZ}"
+            ),
+        ),
+        (
+            ~(cap > 0) | (cap % 1 != 0),
+            lambda i: f"Capacity {raw['Capacity'].iat[i]!r} is not a positive integer",
+        ),
+        (
+            pd.isna(occ) | (occ % 1 != 0),
+            lambda i: f"Occupancy {raw['Occupancy'].iat[i]!r} is not an integer",
+        ),
         (occ < 0, lambda i: f"negative Occupancy {int(occ.iat[i])}"),
         (occ > cap, lambda i: f"Occupancy {int(occ.iat[i])} exceeds Capacity {int(cap.iat[i])}"),
     ]
     for mask, message in checks:
-        for i in np.flatnonzero(np.asarray(mask, bool)):
-            messages.setdefault(int(i), message(int(i)))
+        for row in np.flatnonzero(np.asarray(mask, bool)):
+            messages.setdefault(int(row), message(int(row)))
     bad = np.zeros(len(raw), bool)
     bad[list(messages)] = True
     epoch_s = utc.as_unit("s").asi8 if len(raw) else np.zeros(0, np.int64)
     minutes = np.where(bad, 0, epoch_s // 60)
     seen: dict[tuple[str, int], int] = {}
-    for i in np.flatnonzero(~bad):
-        key = (code.iat[i], int(minutes[i]))
-        if key in seen:
-            messages[int(i)] = f"car park {key[0]} already has a reading at this minute (line {seen[key] + 2})"
-            bad[i] = True
+    for r in np.flatnonzero(~bad):
+        k = (str(code.iat[r]), int(minutes[r]))
+        if k in seen:
+            messages[int(r)] = (
+                f"car park {k[0]} already has a reading at this minute (line {seen[k] + 2})"
+            )
+            bad[r] = True
         else:
-            seen[key] = int(i)
+            seen[k] = int(r)
     ok = ~bad
     caps = pd.Series(cap[ok].astype(int).to_numpy(), index=code[ok].to_numpy())
-    sites = [ParkingSite(c, c, "carpark", int(Counter(caps[[c]].tolist()).most_common(1)[0][0]), np.nan, np.nan)
-             for c in sorted(set(code[ok]))]
+    sites = [
+        ParkingSite(
+            c, c, "carpark", int(Counter(caps[[c]].tolist()).most_common(1)[0][0]), np.nan, np.nan
+        )
+        for c in sorted(set(code[ok]))
+    ]
     errors = [RowError(i + 2, messages[i]) for i in sorted(messages)]
     free = (cap[ok] - occ[ok]).astype(int).to_numpy()
-    return Converted(sites, code[ok].to_numpy(), minutes[ok], free, cap[ok].astype(int).to_numpy(), errors)
+    return Converted(
+        sites, code[ok].to_numpy(), minutes[ok], free, cap[ok].astype(int).to_numpy(), errors
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -103,7 +133,10 @@ def main(argv: list[str] | None = None) -> None:
     write_observations(args.out / "observations.csv", c.site_id, c.t_min, c.free, c.capacity)
     (args.out / "skipped_rows.txt").write_text("".join(f"{e}\n" for e in c.errors))
     kinds = Counter(re.sub(r"\d+", "N", e.message) for e in c.errors)
-    print(f"{len(c.sites)} car parks, {len(c.free)} observations, {len(c.errors)} rows skipped: {dict(kinds)}")
+    print(
+        f"{len(c.sites)} car parks, {len(c.free)} observations, "
+        f"{len(c.errors)} rows skipped: {dict(kinds)}"
+    )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ class Calibrator:
 IDENTITY = Calibrator(np.zeros(0), np.zeros(0))
 
 
-def fit_isotonic(p: np.ndarray, y: np.ndarray, min_block: int = 200, eps: float = 1e-3) -> Calibrator:
+def fit_isotonic(
+    p: np.ndarray, y: np.ndarray, min_block: int = 200, eps: float = 1e-3
+) -> Calibrator:
     """Pool-adjacent-violators fit of ``y`` on ``p``, knots at block means, output in [eps, 1-eps].
 
     Blocks are first formed from at least ``min_block`` consecutive sorted predictions so that the
@@ -39,7 +41,9 @@ def fit_isotonic(p: np.ndarray, y: np.ndarray, min_block: int = 200, eps: float 
     # PAVA over the initial blocks
     vy, vp, vc = [], [], []
     for sy, sp, c in zip(sums_y, sums_p, counts, strict=True):
-        vy.append(sy), vp.append(sp), vc.append(c)
+        vy.append(sy)
+        vp.append(sp)
+        vc.append(c)
         while len(vy) > 1 and vy[-2] / vc[-2] >= vy[-1] / vc[-1]:
             sy2, sp2, c2 = vy.pop(), vp.pop(), vc.pop()
             vy[-1] += sy2

@@ -74,11 +74,18 @@ def read_sites(path: Path | str) -> tuple[list[ParkingSite], list[RowError]]:
             errors.append(RowError(line, problem))
             continue
         seen.add(sid)
-        sites.append(ParkingSite(
-            sid, row["name"].strip(), row["kind"].strip(), int(row["capacity"]),
-            _float_or_nan(row["lon"]), _float_or_nan(row["lat"]),
-            row.get("street", "").strip(), row.get("district", "").strip(),
-        ))
+        sites.append(
+            ParkingSite(
+                sid,
+                row["name"].strip(),
+                row["kind"].strip(),
+                int(row["capacity"]),
+                _float_or_nan(row["lon"]),
+                _float_or_nan(row["lat"]),
+                row.get("street", "").strip(),
+                row.get("district", "").strip(),
+            )
+        )
     return sites, errors
 
 
@@ -153,25 +160,36 @@ def read_observations(
     return table, errors
 
 
-def write_sites(path: Path | str, sites: Iterable[ParkingSite], extra: dict[str, Sequence[str]] | None = None) -> None:
+def write_sites(
+    path: Path | str, sites: Iterable[ParkingSite], extra: dict[str, Sequence[str]] | None = None
+) -> None:
     """Write a site table; ``extra`` adds columns (e.g. side, scheme) aligned with ``sites``."""
     rows = list(sites)
     cols = {
-        "site_id": [s.site_id for s in rows], "name": [s.name for s in rows],
-        "kind": [s.kind for s in rows], "capacity": [s.capacity for s in rows],
+        "site_id": [s.site_id for s in rows],
+        "name": [s.name for s in rows],
+        "kind": [s.kind for s in rows],
+        "capacity": [s.capacity for s in rows],
         "lon": ["" if math.isnan(s.lon) else f"{s.lon:.6f}" for s in rows],
         "lat": ["" if math.isnan(s.lat) else f"{s.lat:.6f}" for s in rows],
-        "street": [s.street for s in rows], "district": [s.district for s in rows],
+        "street": [s.street for s in rows],
+        "district": [s.district for s in rows],
     }
     cols.update({k: list(v) for k, v in (extra or {}).items()})
     pd.DataFrame(cols).to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL)
 
 
 def write_observations(
-    path: Path | str, site_id: Sequence[str], t_min: np.ndarray, free: np.ndarray, capacity: np.ndarray
+    path: Path | str,
+    site_id: Sequence[str] | np.ndarray,
+    t_min: np.ndarray,
+    free: np.ndarray,
+    capacity: np.ndarray,
 ) -> None:
     """Write observations (epoch minutes) in the long format, times as UTC with ``+00:00``."""
-    when = pd.to_datetime(np.asarray(t_min, np.int64) * 60, unit="s").strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    pd.DataFrame({"site_id": site_id, "observed_at": when, "free": free, "capacity": capacity}).to_csv(
-        path, index=False
+    when = pd.to_datetime(np.asarray(t_min, np.int64) * 60, unit="s").strftime(
+        "%Y-%m-%dT%H:%M:%S+00:00"
     )
+    pd.DataFrame(
+        {"site_id": site_id, "observed_at": when, "free": free, "capacity": capacity}
+    ).to_csv(path, index=False)

@@ -29,9 +29,12 @@ class Dataset:
 def site_info(sites: list[ParkingSite]) -> SiteInfo:
     """Aligned site arrays for the model."""
     return SiteInfo(
-        tuple(s.site_id for s in sites), tuple(s.name for s in sites), tuple(s.kind for s in sites),
+        tuple(s.site_id for s in sites),
+        tuple(s.name for s in sites),
+        tuple(s.kind for s in sites),
         np.array([s.capacity for s in sites], dtype=np.int32),
-        np.array([s.lon for s in sites], dtype=float), np.array([s.lat for s in sites], dtype=float),
+        np.array([s.lon for s in sites], dtype=float),
+        np.array([s.lat for s in sites], dtype=float),
     )
 
 
@@ -42,5 +45,7 @@ def load_dataset(observations: Path, sites: Path) -> Dataset:
     table, obs_errors = read_observations(observations, info.site_ids)
     for kind, errs in (("site", site_errors), ("observation", obs_errors)):
         if errs:
-            log.warning("skipped %d bad %s rows, first: %s", len(errs), kind, "; ".join(map(str, errs[:3])))
+            log.warning(
+                "skipped %d bad %s rows, first: %s", len(errs), kind, "; ".join(map(str, errs[:3]))
+            )
     return Dataset(info, table, site_errors, obs_errors)

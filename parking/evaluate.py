@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--report", type=Path, required=True)
     ap.add_argument("--tz", default="Europe/Copenhagen", help="local time zone of the profiles")
     ap.add_argument("--test-days", type=float, default=14.0, help="test on the last N days")
-    ap.add_argument("--split-at", help="ISO time where the test period starts (overrides --test-days)")
+    ap.add_argument(
+        "--split-at", help="ISO time where the test period starts (overrides --test-days)"
+    )
     ap.add_argument("--test-end", help="ISO time where the test period ends (default: end of data)")
     ap.add_argument("--horizons", default="0,15,60,1440", help="minutes, comma-separated")
     ap.add_argument("--max-targets", type=int, default=300_000, help="sample of test targets")
@@ -56,18 +58,30 @@ def main(argv: list[str] | None = None) -> None:
     end = _minutes(args.test_end) if args.test_end else int(table.t_min.max()) + 1
     split = _minutes(args.split_at) if args.split_at else end - int(args.test_days * 1440)
     train = table.between(int(table.t_min.min()), split)
-    log.info("loaded %d observations of %d sites (%d bad rows) in %.1fs; train until %s",
-             len(table), len(data.sites.site_ids), len(data.observation_errors), time.perf_counter() - t0,
-             from_minutes(split).isoformat())
+    log.info(
+        "loaded %d observations of %d sites (%d bad rows) in %.1fs; train until %s",
+        len(table),
+        len(data.sites.site_ids),
+        len(data.observation_errors),
+        time.perf_counter() - t0,
+        from_minutes(split).isoformat(),
+    )
     model = fit_model(train, data.sites, args.tz, FitConfig())
     hist = fit_historical(train, args.tz, model.slot_min)
     log.info("fitted in %.1fs: %s", time.perf_counter() - t0, model.meta)
     horizons = tuple(int(h) for h in args.horizons.split(","))
     results = evaluate(model, hist, table, split, end, horizons, args.max_targets)
-    meta = {**model.meta, "test_start": from_minutes(split).isoformat(), "test_end": from_minutes(end).isoformat(),
-            "bad_observation_rows": len(data.observation_errors), "bad_site_rows": len(data.site_errors)}
+    meta = {
+        **model.meta,
+        "test_start": from_minutes(split).isoformat(),
+        "test_end": from_minutes(end).isoformat(),
+        "bad_observation_rows": len(data.observation_errors),
+        "bad_site_rows": len(data.site_errors),
+    }
     write_report(results, args.report, meta)
-    errors = [f"sites {e}" for e in data.site_errors] + [f"observations {e}" for e in data.observation_errors]
+    errors = [f"sites {e}" for e in data.site_errors] + [
+        f"observations {e}" for e in data.observation_errors
+    ]
     (args.report / "skipped_rows.txt").write_text("\n".join(errors) + ("\n" if errors else ""))
     if args.save_model:
         metrics = {str(r.horizon_min): r.scores["model"] for r in results}

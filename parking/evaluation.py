@@ -31,7 +31,11 @@ class HorizonResult:
 
 
 def evaluate_horizon(
-    model: ParkingModel, hist: HistoricalAverage, table: ObservationTable, targets: np.ndarray, horizon_min: int
+    model: ParkingModel,
+    hist: HistoricalAverage,
+    table: ObservationTable,
+    targets: np.ndarray,
+    horizon_min: int,
 ) -> HorizonResult:
     """Scores of model and baselines for target rows ``targets`` of ``table`` (full history)."""
     site, t = table.site[targets], table.t_min[targets]
@@ -39,7 +43,9 @@ def evaluate_horizon(
     ok = last >= 0
     site, t, last, tgt = site[ok], t[ok], last[ok], targets[ok]
     free, cap = table.free[tgt], table.capacity[tgt]
-    p_m, e_m = predict_times(model, site, t, table.free[last].astype(float), table.t_min[last].astype(float))
+    p_m, e_m = predict_times(
+        model, site, t, table.free[last].astype(float), table.t_min[last].astype(float)
+    )
     p_h, e_h = hist.predict(site, t)
     p_l, e_l = last_value(table, last)
     scores = {
@@ -52,13 +58,24 @@ def evaluate_horizon(
         m = wk >= 0
         p_w, e_w = last_value(table, wk[m])
         scores["week"] = {**score(p_w, e_w, free[m], cap[m]), "coverage": float(m.mean())}
-    return HorizonResult(horizon_min, int(ok.sum()), scores, {"model": p_m, "hist": p_h, "last": p_l},
-                         (free > 0).astype(float))
+    return HorizonResult(
+        horizon_min,
+        int(ok.sum()),
+        scores,
+        {"model": p_m, "hist": p_h, "last": p_l},
+        (free > 0).astype(float),
+    )
 
 
 def evaluate(
-    model: ParkingModel, hist: HistoricalAverage, table: ObservationTable, test_start_min: int,
-    test_end_min: int, horizons: tuple[int, ...], max_targets: int | None = None, seed: int = 0,
+    model: ParkingModel,
+    hist: HistoricalAverage,
+    table: ObservationTable,
+    test_start_min: int,
+    test_end_min: int,
+    horizons: tuple[int, ...],
+    max_targets: int | None = None,
+    seed: int = 0,
 ) -> list[HorizonResult]:
     """Every horizon over the test rows (optionally a seeded sample of them)."""
     targets = np.flatnonzero((table.t_min >= test_start_min) & (table.t_min < test_end_min))

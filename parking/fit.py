@@ -21,8 +21,28 @@ from parking.model import COEF_BOUNDS, ParkingModel, SiteInfo, design, predict_t
 from parking.profiles import ProfileConfig, Profiles, build_profiles
 from parking.table import ObservationTable, from_minutes, last_before, week_slot
 
-DEFAULT_LEADS = (5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480, 720, 1080, 1440, 2160,
-                 2880, 4320, 7200)
+DEFAULT_LEADS = (
+    5,
+    10,
+    15,
+    20,
+    30,
+    45,
+    60,
+    90,
+    120,
+    180,
+    240,
+    360,
+    480,
+    720,
+    1080,
+    1440,
+    2160,
+    2880,
+    4320,
+    7200,
+)
 FOLD_MIN = 7 * 1440
 
 
@@ -58,7 +78,9 @@ class Pairs:
     lead: np.ndarray
 
 
-def draw_pairs(table: ObservationTable, leads: Sequence[int], per_lead: int, rng: np.random.Generator) -> Pairs:
+def draw_pairs(
+    table: ObservationTable, leads: Sequence[int], per_lead: int, rng: np.random.Generator
+) -> Pairs:
     """For each grid lead L, targets with a count at most ~1.5·L + 30 min older than T − L."""
     targets, lasts, grid = [], [], []
     n = len(table)
@@ -67,7 +89,9 @@ def draw_pairs(table: ObservationTable, leads: Sequence[int], per_lead: int, rng
         i = last_before(table, table.site[j], table.t_min[j] - lead, strict=False)
         ok = i >= 0
         ok[ok] &= table.t_min[j[ok]] - table.t_min[i[ok]] <= 1.5 * lead + 30
-        targets.append(j[ok]), lasts.append(i[ok]), grid.append(np.full(ok.sum(), lead))
+        targets.append(j[ok])
+        lasts.append(i[ok])
+        grid.append(np.full(ok.sum(), lead))
     return Pairs(np.concatenate(targets), np.concatenate(lasts), np.concatenate(grid))
 
 
@@ -96,8 +120,13 @@ def fit_uncalibrated(
     all_slots = week_slot(table.t_min, tz, pc.slot_min)
     for f in unique_folds:
         keep = folds != f if len(unique_folds) > 1 else np.ones(len(table), bool)
-        sub = ObservationTable(table.site_ids, table.site[keep], table.t_min[keep],
-                               table.free[keep], table.capacity[keep])
+        sub = ObservationTable(
+            table.site_ids,
+            table.site[keep],
+            table.t_min[keep],
+            table.free[keep],
+            table.capacity[keep],
+        )
         prof = build_profiles(sub, sites.kinds, tz, pc, all_slots[keep])
         m = fold_of_pair == f
         p_T[m], r_T[m] = prof.p_free[site[m], slot_T[m]], prof.free_rate[site[m], slot_T[m]]
@@ -123,8 +152,19 @@ def fit_uncalibrated(
         "n_observations": int(len(table)),
         "n_sites": len(sites.site_ids),
     }
-    return ParkingModel(sites, tz, pc.slot_min, full.free_rate, full.p_free, full.own_weight,
-                        np.array(grid, dtype=float), np.array(coefs), np.array(means), IDENTITY, meta)
+    return ParkingModel(
+        sites,
+        tz,
+        pc.slot_min,
+        full.free_rate,
+        full.p_free,
+        full.own_weight,
+        np.array(grid, dtype=float),
+        np.array(coefs),
+        np.array(means),
+        IDENTITY,
+        meta,
+    )
 
 
 def _fit_mean(dev0: np.ndarray, resid: np.ndarray) -> tuple[float, float]:
@@ -139,7 +179,9 @@ def _fit_mean(dev0: np.ndarray, resid: np.ndarray) -> tuple[float, float]:
     return best[1], best[2]
 
 
-def fit_model(table: ObservationTable, sites: SiteInfo, tz: str, config: FitConfig | None = None) -> ParkingModel:
+def fit_model(
+    table: ObservationTable, sites: SiteInfo, tz: str, config: FitConfig | None = None
+) -> ParkingModel:
     """The served model: fitted on the whole table, recalibrated on a held-out final stretch."""
     config = config or FitConfig()
     model = fit_uncalibrated(table, sites, tz, config)
@@ -159,13 +201,16 @@ def fit_model(table: ObservationTable, sites: SiteInfo, tz: str, config: FitConf
         i = last_before(table, table.site[j], table.t_min[j] - int(lead), strict=False)
         lf = np.where(i >= 0, table.free[i], np.nan).astype(float)
         lm = np.where(i >= 0, table.t_min[i], np.nan).astype(float)
-        p, _ = predict_times(replace(early_model, calibrator=IDENTITY), table.site[j], table.t_min[j], lf, lm)
-        p_raw.append(p), y.append(table.free[j] > 0)
+        p, _ = predict_times(
+            replace(early_model, calibrator=IDENTITY), table.site[j], table.t_min[j], lf, lm
+        )
+        p_raw.append(p)
+        y.append(table.free[j] > 0)
     pr, yy = np.concatenate(p_raw), np.concatenate(y).astype(float)
     cal = fit_isotonic(pr, yy)
     meta = {
         **model.meta,
-        "calibration": "isotonic on the last %.1f days" % config.val_days,
+        "calibration": f"isotonic on the last {config.val_days:.1f} days",
         "val_ece_raw": expected_calibration_error(pr, yy),
         "val_ece_calibrated": expected_calibration_error(cal(pr), yy),
     }

@@ -13,7 +13,10 @@ from scipy.optimize import minimize
 
 
 def fit_logistic(
-    x: np.ndarray, y: np.ndarray, bounds: Sequence[tuple[float | None, float | None]], l2: float = 1e-4
+    x: np.ndarray,
+    y: np.ndarray,
+    bounds: Sequence[tuple[float | None, float | None]],
+    l2: float = 1e-4,
 ) -> np.ndarray:
     """Coefficients minimising mean log loss + ``l2``·|w|² (intercept = column 0, unpenalised)."""
     if x.ndim != 2 or len(x) != len(y) or x.shape[1] != len(bounds):

@@ -26,7 +26,9 @@ def mae(pred: np.ndarray, actual: np.ndarray) -> float:
     return float(np.mean(np.abs(np.asarray(pred, float) - np.asarray(actual, float))))
 
 
-def score(p: np.ndarray, expected_free: np.ndarray, free: np.ndarray, capacity: np.ndarray) -> dict[str, float]:
+def score(
+    p: np.ndarray, expected_free: np.ndarray, free: np.ndarray, capacity: np.ndarray
+) -> dict[str, float]:
     """Brier, log loss, ECE, MAE of free spaces and MAE of the occupancy rate."""
     y = (np.asarray(free) > 0).astype(float)
     return {

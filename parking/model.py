@@ -32,7 +32,12 @@ from parking.table import to_minutes, week_slot, week_slot_one
 
 N_FEATURES = 6
 COEF_BOUNDS: tuple[tuple[float | None, float | None], ...] = (
-    (None, None), (None, None), (None, None), (0.0, None), (None, 0.0), (0.0, None),
+    (None, None),
+    (None, None),
+    (None, None),
+    (0.0, None),
+    (None, 0.0),
+    (0.0, None),
 )
 
 
@@ -115,7 +120,11 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 
 def design(
-    cap: np.ndarray, p_T: np.ndarray, rate_T: np.ndarray, p_0: np.ndarray, rate_0: np.ndarray,
+    cap: np.ndarray,
+    p_T: np.ndarray,
+    rate_T: np.ndarray,
+    p_0: np.ndarray,
+    rate_0: np.ndarray,
     last_free: np.ndarray,
 ) -> np.ndarray:
     """Feature matrix (n, 6); NaN ``last_free`` means no usable count (state terms are zero)."""
@@ -132,8 +141,13 @@ def design(
 
 
 def predict_slots(
-    model: ParkingModel, site: np.ndarray, slot_T: np.ndarray, slot_0: np.ndarray,
-    last_free: np.ndarray, lead: np.ndarray, calibrated: bool = True,
+    model: ParkingModel,
+    site: np.ndarray,
+    slot_T: np.ndarray,
+    slot_0: np.ndarray,
+    last_free: np.ndarray,
+    lead: np.ndarray,
+    calibrated: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(P(free ≥ 1), expected free) for aligned arrays; ``lead`` in minutes (NaN: no count)."""
     cap = model.sites.capacity[site].astype(float)
@@ -153,20 +167,29 @@ def predict_slots(
 
 
 def predict_times(
-    model: ParkingModel, site: np.ndarray, target_min: np.ndarray, last_free: np.ndarray,
+    model: ParkingModel,
+    site: np.ndarray,
+    target_min: np.ndarray,
+    last_free: np.ndarray,
     last_min: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised forecast at epoch-minute targets from counts at epoch minutes (NaN: none)."""
     slot_T = week_slot(target_min, model.tz, model.slot_min)
     has = np.isfinite(last_min)
-    slot_0 = np.where(has, week_slot(np.where(has, last_min, target_min).astype(np.int64),
-                                     model.tz, model.slot_min), slot_T)
+    slot_0 = np.where(
+        has,
+        week_slot(np.where(has, last_min, target_min).astype(np.int64), model.tz, model.slot_min),
+        slot_T,
+    )
     lead = np.where(has, target_min - np.where(has, last_min, 0), np.nan)
     return predict_slots(model, site, slot_T, slot_0, last_free, lead)
 
 
 def forecast(
-    model: ParkingModel, site_id: str, at: datetime, last_free: int | None = None,
+    model: ParkingModel,
+    site_id: str,
+    at: datetime,
+    last_free: int | None = None,
     last_seen: datetime | None = None,
 ) -> Forecast:
     """One site's forecast for time ``at``, explained; the latest count is optional."""
@@ -178,9 +201,17 @@ def forecast(
     if has and lead < 0:
         raise ValueError("last_seen must not be after the forecast time.")
     lf = np.array([float(last_free) if has else np.nan])  # type: ignore[arg-type]
-    p, e = predict_slots(model, np.array([i]), np.array([slot_T]), np.array([slot_0]), lf,
-                         np.array([lead], dtype=float))
-    ab = _interp_rows(model.lead_grid, model.mean_coef, np.array([lead if has else model.lead_grid[-1]]))
+    p, e = predict_slots(
+        model,
+        np.array([i]),
+        np.array([slot_T]),
+        np.array([slot_0]),
+        lf,
+        np.array([lead], dtype=float),
+    )
+    ab = _interp_rows(
+        model.lead_grid, model.mean_coef, np.array([lead if has else model.lead_grid[-1]])
+    )
     cap = int(model.sites.capacity[i])
     return Forecast(
         site_id=site_id,

@@ -25,15 +25,24 @@ class ModelFileError(ValueError):
 def save_model(model: ParkingModel, path: Path | str) -> None:
     """Write ``model`` to ``path`` (``.npz``)."""
     header = {
-        "format_version": FORMAT_VERSION, "tz": model.tz, "slot_min": model.slot_min,
-        "site_ids": list(model.sites.site_ids), "names": list(model.sites.names),
-        "kinds": list(model.sites.kinds), "meta": model.meta,
+        "format_version": FORMAT_VERSION,
+        "tz": model.tz,
+        "slot_min": model.slot_min,
+        "site_ids": list(model.sites.site_ids),
+        "names": list(model.sites.names),
+        "kinds": list(model.sites.kinds),
+        "meta": model.meta,
     }
     arrays = {name: getattr(model, name) for name in _ARRAYS}
     with open(path, "wb") as fh:
         np.savez_compressed(
-            fh, header=np.array(json.dumps(header, default=str)), capacity=model.sites.capacity,
-            lon=model.sites.lon, lat=model.sites.lat, cal_x=model.calibrator.x, cal_y=model.calibrator.y,
+            fh,
+            header=np.array(json.dumps(header, default=str)),
+            capacity=model.sites.capacity,
+            lon=model.sites.lon,
+            lat=model.sites.lat,
+            cal_x=model.calibrator.x,
+            cal_y=model.calibrator.y,
             **arrays,
         )
 
@@ -44,13 +53,24 @@ def load_model(path: Path | str) -> ParkingModel:
         with np.load(path, allow_pickle=False) as z:
             header = json.loads(str(z["header"]))
             if header.get("format_version") != FORMAT_VERSION:
-                raise ModelFileError(f"{path}: format_version {header.get('format_version')!r}, expected {FORMAT_VERSION}")
-            sites = SiteInfo(tuple(header["site_ids"]), tuple(header["names"]), tuple(header["kinds"]),
-                             z["capacity"], z["lon"], z["lat"])
+                raise ModelFileError(
+                    f"{path}: format_version {header.get('format_version')!r}, "
+                    f"expected {FORMAT_VERSION}"
+                )
+            sites = SiteInfo(
+                tuple(header["site_ids"]),
+                tuple(header["names"]),
+                tuple(header["kinds"]),
+                z["capacity"],
+                z["lon"],
+                z["lat"],
+            )
             arrays = {name: z[name] for name in _ARRAYS}
             cal = Calibrator(z["cal_x"], z["cal_y"])
     except (OSError, KeyError, ValueError) as e:
         if isinstance(e, ModelFileError):
             raise
         raise ModelFileError(f"{path}: not a parking model file ({e})") from e
-    return ParkingModel(sites, header["tz"], int(header["slot_min"]), calibrator=cal, meta=header["meta"], **arrays)
+    return ParkingModel(
+        sites, header["tz"], int(header["slot_min"]), calibrator=cal, meta=header["meta"], **arrays
+    )

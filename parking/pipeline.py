@@ -14,8 +14,12 @@ HORIZONS = (0, 15, 60, 1440)
 
 
 def train_for_serving(
-    table: ObservationTable, sites: SiteInfo, tz: str, config: FitConfig | None = None,
-    holdout_days: float = 7.0, max_targets: int = 100_000,
+    table: ObservationTable,
+    sites: SiteInfo,
+    tz: str,
+    config: FitConfig | None = None,
+    holdout_days: float = 7.0,
+    max_targets: int = 100_000,
 ) -> ParkingModel:
     """A model fitted on all of ``table`` whose ``meta`` records its window and held-out scores."""
     config = config or FitConfig()
@@ -30,4 +34,6 @@ def train_for_serving(
         for r in evaluate(scored, hist, table, split, end, HORIZONS, max_targets, config.seed):
             metrics[f"h{r.horizon_min}"] = r.scores
     model = fit_model(table, sites, tz, config)
-    return replace(model, meta={**model.meta, "holdout_days": holdout_days, "holdout_metrics": metrics})
+    return replace(
+        model, meta={**model.meta, "holdout_days": holdout_days, "holdout_metrics": metrics}
+    )

@@ -100,17 +100,26 @@ def _kmeans(x: np.ndarray, k: int, iters: int = 15) -> np.ndarray:
 
 
 def build_profiles(
-    table: ObservationTable, kinds: Sequence[str], tz: str, config: ProfileConfig,
+    table: ObservationTable,
+    kinds: Sequence[str],
+    tz: str,
+    config: ProfileConfig,
     slot: np.ndarray | None = None,
 ) -> Profiles:
     """Profiles for every site in ``table.site_ids`` (``kinds`` aligned with them)."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slots (never observed) are expected
+        warnings.simplefilter(
+            "ignore", RuntimeWarning
+        )  # all-NaN slots (never observed) are expected
         return _build(table, kinds, tz, config, slot)
 
 
 def _build(
-    table: ObservationTable, kinds: Sequence[str], tz: str, config: ProfileConfig, slot: np.ndarray | None
+    table: ObservationTable,
+    kinds: Sequence[str],
+    tz: str,
+    config: ProfileConfig,
+    slot: np.ndarray | None,
 ) -> Profiles:
     n_sites = len(table.site_ids)
     count, s_rate, s_avail, weeks = slot_sums(table, n_sites, tz, config.slot_min, slot)
@@ -133,15 +142,25 @@ def _build(
     for kind in np.unique(kinds_arr):
         members = np.flatnonzero(kinds_arr == kind)
         shape = own_rate[members] - site_rate[members, None]
-        col_mean = np.nanmean(np.where(np.isfinite(shape), shape, np.nan), axis=0) if len(members) else 0
+        col_mean = (
+            np.nanmean(np.where(np.isfinite(shape), shape, np.nan), axis=0) if len(members) else 0
+        )
         col_mean = np.where(np.isfinite(col_mean), col_mean, 0.0)
         filled = np.where(np.isfinite(shape), shape, col_mean)
         k = int(np.clip(len(members) // 8, 1, config.max_groups))
         labels = _kmeans(filled, k)
         for j in np.unique(labels):
             idx = members[labels == j]
-            g_shape = np.nanmean(np.where(np.isfinite(own_rate[idx]), own_rate[idx] - site_rate[idx, None], np.nan), axis=0)
-            g_lp = np.nanmean(np.where(np.isfinite(own_p[idx]), _logit(own_p[idx]) - _logit(site_p[idx, None]), np.nan), axis=0)
+            g_shape = np.nanmean(
+                np.where(np.isfinite(own_rate[idx]), own_rate[idx] - site_rate[idx, None], np.nan),
+                axis=0,
+            )
+            g_lp = np.nanmean(
+                np.where(
+                    np.isfinite(own_p[idx]), _logit(own_p[idx]) - _logit(site_p[idx, None]), np.nan
+                ),
+                axis=0,
+            )
             g_shape = np.where(np.isfinite(g_shape), g_shape, 0.0)
             g_lp = np.where(np.isfinite(g_lp), g_lp, 0.0)
             prior_rate[idx] = np.clip(site_rate[idx, None] + g_shape[None, :], 0.0, 1.0)
@@ -153,7 +172,9 @@ def _build(
     w = np.where(np.isfinite(own_rate), w, 0.0)
     free_rate = w * np.nan_to_num(own_rate) + (1 - w) * prior_rate
     p_free = w * np.nan_to_num(own_p) + (1 - w) * prior_p
-    return Profiles(free_rate.astype(np.float32), p_free.astype(np.float32), w.astype(np.float32), group)
+    return Profiles(
+        free_rate.astype(np.float32), p_free.astype(np.float32), w.astype(np.float32), group
+    )
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

@@ -23,7 +23,13 @@ def reliability_plot(results: list[HorizonResult], path: Path) -> None:
         ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls="--")
         for name, style in (("model", "o-"), ("hist", "s--")):
             rel = reliability(r.p[name], r.y)
-            ax.plot(rel.mean_pred, rel.frequency, style, ms=4, label=f"{name} (ECE {r.scores[name]['ece']:.3f})")
+            ax.plot(
+                rel.mean_pred,
+                rel.frequency,
+                style,
+                ms=4,
+                label=f"{name} (ECE {r.scores[name]['ece']:.3f})",
+            )
         ax.set_title(f"horizon {r.horizon_min} min (n={r.n})")
         ax.set_xlabel("predicted P(free space)")
         ax.set_ylabel("observed frequency")
@@ -49,10 +55,12 @@ def result_line(results: list[HorizonResult]) -> str:
     parts = []
     for r in results:
         h = r.horizon_min
-        parts += [f"brier_model_h{h}={r.scores['model']['brier']:.4f}",
-                  f"brier_hist_h{h}={r.scores['hist']['brier']:.4f}",
-                  f"brier_last_h{h}={r.scores['last']['brier']:.4f}",
-                  f"ece_model_h{h}={r.scores['model']['ece']:.4f}"]
+        parts += [
+            f"brier_model_h{h}={r.scores['model']['brier']:.4f}",
+            f"brier_hist_h{h}={r.scores['hist']['brier']:.4f}",
+            f"brier_last_h{h}={r.scores['last']['brier']:.4f}",
+            f"ece_model_h{h}={r.scores['model']['ece']:.4f}",
+        ]
     return "RESULT " + " ".join(parts)
 
 
@@ -60,6 +68,11 @@ def write_report(results: list[HorizonResult], out: Path, meta: dict) -> None:
     """metrics.json, report.md and reliability.png in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     reliability_plot(results, out / "reliability.png")
-    payload = {"meta": meta, "horizons": {str(r.horizon_min): {"n": r.n, **r.scores} for r in results}}
+    payload = {
+        "meta": meta,
+        "horizons": {str(r.horizon_min): {"n": r.n, **r.scores} for r in results},
+    }
     (out / "metrics.json").write_text(json.dumps(payload, indent=2, default=str))
-    (out / "report.md").write_text("# Parking model evaluation\n\n" + markdown_table(results) + "\n")
+    (out / "report.md").write_text(
+        "# Parking model evaluation\n\n" + markdown_table(results) + "\n"
+    )

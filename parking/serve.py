@@ -94,8 +94,13 @@ class ParkingAnswer:
 
 
 def nearby(
-    model: ParkingModel, lon: float, lat: float, radius_m: float, at: datetime,
-    latest: LatestCounts | None = None, options: QueryOptions | None = None,
+    model: ParkingModel,
+    lon: float,
+    lat: float,
+    radius_m: float,
+    at: datetime,
+    latest: LatestCounts | None = None,
+    options: QueryOptions | None = None,
 ) -> ParkingAnswer:
     """Sites within ``radius_m`` of (lon, lat), ranked for arrival at ``at``, with a best bet."""
     opts = options or QueryOptions()
@@ -125,9 +130,18 @@ def nearby(
     order = np.argsort(-score, kind="stable")[: opts.limit]
     cands = tuple(
         Candidate(
-            s.site_ids[i], s.names[i], s.kinds[i], float(s.lon[i]), float(s.lat[i]), float(walk[j]),
-            float(walk[j] / opts.walk_m_per_min), float(p[j]), float(e[j]), float(score[j]),
-            None if math.isnan(lf[j]) else int(lf[j]), None if math.isnan(lt[j]) else float(target - lt[j]),
+            s.site_ids[i],
+            s.names[i],
+            s.kinds[i],
+            float(s.lon[i]),
+            float(s.lat[i]),
+            float(walk[j]),
+            float(walk[j] / opts.walk_m_per_min),
+            float(p[j]),
+            float(e[j]),
+            float(score[j]),
+            None if math.isnan(lf[j]) else int(lf[j]),
+            None if math.isnan(lt[j]) else float(target - lt[j]),
         )
         for j in order
         for i in (int(idx[j]),)
@@ -135,7 +149,10 @@ def nearby(
     good = [c for c in cands if c.p_free >= opts.target_p]
     if good:
         best = min(good, key=lambda c: c.walk_m)
-        reason = f"nearest site with P(free) >= {opts.target_p:.0%}: {best.p_free:.0%}, {best.walk_min:.0f} min walk"
+        reason = (
+            f"nearest site with P(free) >= {opts.target_p:.0%}: "
+            f"{best.p_free:.0%}, {best.walk_min:.0f} min walk"
+        )
     else:
         best = cands[0]
         reason = f"no site reaches {opts.target_p:.0%}; highest-ranked is {best.p_free:.0%}"
@@ -152,4 +169,3 @@ def _slots_of(model: ParkingModel, t_min: np.ndarray, default: int) -> np.ndarra
                 cache[m] = week_slot_one(from_minutes(int(m)), model.zone, model.slot_min)
             out[j] = cache[m]
     return out
-

@@ -24,29 +24,51 @@ log = logging.getLogger(__name__)
 async def fetch_sites(conn: Any) -> list[ParkingSite]:
     """All parking sites, ordered by id."""
     rows = await conn.fetch(
-        "SELECT site_id, name, kind, capacity, lon, lat, street, district FROM parking_sites ORDER BY site_id"
+        "SELECT site_id, name, kind, capacity, lon, lat, street, district "
+        "FROM parking_sites ORDER BY site_id"
     )
-    return [ParkingSite(r["site_id"], r["name"], r["kind"], r["capacity"], r["lon"], r["lat"],
-                        r["street"] or "", r["district"] or "") for r in rows]
+    return [
+        ParkingSite(
+            r["site_id"],
+            r["name"],
+            r["kind"],
+            r["capacity"],
+            r["lon"],
+            r["lat"],
+            r["street"] or "",
+            r["district"] or "",
+        )
+        for r in rows
+    ]
 
 
-async def fetch_table(conn: Any, site_ids: tuple[str, ...], since: datetime, until: datetime) -> ObservationTable:
+async def fetch_table(
+    conn: Any, site_ids: tuple[str, ...], since: datetime, until: datetime
+) -> ObservationTable:
     """Observations of known sites with ``since <= observed_at < until`` as a table."""
     rows = await conn.fetch(
         "SELECT site_id, floor(extract(epoch FROM observed_at) / 60)::bigint AS m, free, capacity "
-        "FROM parking_observations WHERE observed_at >= $1 AND observed_at < $2 AND site_id = ANY($3::text[])",
-        since, until, list(site_ids),
+        "FROM parking_observations "
+        "WHERE observed_at >= $1 AND observed_at < $2 AND site_id = ANY($3::text[])",
+        since,
+        until,
+        list(site_ids),
     )
     return build_table(
-        site_ids, [r["site_id"] for r in rows], np.array([r["m"] for r in rows], dtype=np.int64),
-        np.array([r["free"] for r in rows], dtype=np.int32), np.array([r["capacity"] for r in rows], dtype=np.int32),
+        site_ids,
+        [r["site_id"] for r in rows],
+        np.array([r["m"] for r in rows], dtype=np.int64),
+        np.array([r["free"] for r in rows], dtype=np.int32),
+        np.array([r["capacity"] for r in rows], dtype=np.int32),
     )
 
 
 async def fetch_latest(conn: Any) -> list[ParkingObservation]:
     """The latest count of every site (``parking_state``), for serving."""
     rows = await conn.fetch("SELECT site_id, observed_at, free, capacity FROM parking_state")
-    return [ParkingObservation(r["site_id"], r["observed_at"], r["free"], r["capacity"]) for r in rows]
+    return [
+        ParkingObservation(r["site_id"], r["observed_at"], r["free"], r["capacity"]) for r in rows
+    ]
 
 
 async def load_window(dsn: str, since: datetime, until: datetime) -> Dataset:

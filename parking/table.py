@@ -42,23 +42,34 @@ class ObservationTable:
     def between(self, start_min: int, end_min: int) -> ObservationTable:
         """Rows with ``start_min <= t_min < end_min``."""
         keep = (self.t_min >= start_min) & (self.t_min < end_min)
-        return ObservationTable(self.site_ids, self.site[keep], self.t_min[keep],
-                                self.free[keep], self.capacity[keep])
+        return ObservationTable(
+            self.site_ids, self.site[keep], self.t_min[keep], self.free[keep], self.capacity[keep]
+        )
 
 
 def build_table(
-    site_ids: Sequence[str], site_col: Sequence[str] | np.ndarray, t_min: np.ndarray,
-    free: np.ndarray, capacity: np.ndarray,
+    site_ids: Sequence[str],
+    site_col: Sequence[str] | np.ndarray,
+    t_min: np.ndarray,
+    free: np.ndarray,
+    capacity: np.ndarray,
 ) -> ObservationTable:
     """Table from parallel columns; rows for sites not in ``site_ids`` raise ``KeyError``."""
     index = {s: i for i, s in enumerate(site_ids)}
     site = np.fromiter((index[s] for s in site_col), dtype=np.int32, count=len(site_col))
     order = np.lexsort((np.asarray(t_min), site))
-    return ObservationTable(tuple(site_ids), site[order], np.asarray(t_min, np.int64)[order],
-                            np.asarray(free, np.int32)[order], np.asarray(capacity, np.int32)[order])
+    return ObservationTable(
+        tuple(site_ids),
+        site[order],
+        np.asarray(t_min, np.int64)[order],
+        np.asarray(free, np.int32)[order],
+        np.asarray(capacity, np.int32)[order],
+    )
 
 
-def from_observations(site_ids: Sequence[str], obs: Iterable[ParkingObservation]) -> ObservationTable:
+def from_observations(
+    site_ids: Sequence[str], obs: Iterable[ParkingObservation]
+) -> ObservationTable:
     """Table from domain records (for streams and tests; the CSV path builds columns directly)."""
     rows = list(obs)
     return build_table(
@@ -86,7 +97,9 @@ def week_slot(t_min: np.ndarray, tz: str, slot_min: int) -> np.ndarray:
     """Local time-of-week slot (0 = Monday 00:00) of each epoch minute."""
     ts = pd.to_datetime(np.asarray(t_min, dtype=np.int64) * 60, unit="s", utc=True)
     local = pd.DatetimeIndex(ts).tz_convert(tz)
-    minute = local.day_of_week.to_numpy() * 1440 + local.hour.to_numpy() * 60 + local.minute.to_numpy()
+    minute = (
+        local.day_of_week.to_numpy() * 1440 + local.hour.to_numpy() * 60 + local.minute.to_numpy()
+    )
     return (minute // slot_min).astype(np.int32)
 
 
@@ -96,8 +109,10 @@ def week_slot_one(t: datetime, tz: ZoneInfo, slot_min: int) -> int:
     return (local.weekday() * 1440 + local.hour * 60 + local.minute) // slot_min
 
 
-def last_before(table: ObservationTable, site: np.ndarray, t_min: np.ndarray, strict: bool = True) -> np.ndarray:
-    """Row index of each site's latest observation before ``t_min`` (strictly, or at), -1 if none."""
+def last_before(
+    table: ObservationTable, site: np.ndarray, t_min: np.ndarray, strict: bool = True
+) -> np.ndarray:
+    """Row index of each site's latest observation before ``t_min`` (strict or not); -1: none."""
     key = table.site.astype(np.int64) * (1 << 40) + table.t_min
     query = np.asarray(site, np.int64) * (1 << 40) + np.asarray(t_min, np.int64)
     idx = np.searchsorted(key, query, side="left" if strict else "right") - 1

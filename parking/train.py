@@ -29,15 +29,21 @@ def _train_and_save(data: Dataset, tz: str, out: Path) -> None:
     tmp.replace(out)  # atomic: a server reloading the file never sees half of it
     log.info("saved %s: %s", out, {k: v for k, v in model.meta.items() if k != "holdout_metrics"})
     for h, s in model.meta.get("holdout_metrics", {}).items():
-        log.info("holdout %s: model brier %.4f ece %.4f | hist %.4f | last %.4f", h,
-                 s["model"]["brier"], s["model"]["ece"], s["hist"]["brier"], s["last"]["brier"])
+        log.info(
+            "holdout %s: model brier %.4f ece %.4f | hist %.4f | last %.4f",
+            h,
+            s["model"]["brier"],
+            s["model"]["ece"],
+            s["hist"]["brier"],
+            s["last"]["brier"],
+        )
 
 
 async def _from_db(window_days: float, tz: str, out: Path) -> None:
     from core.settings import Settings
     from parking.store import load_window
 
-    dsn = Settings().database_url.get_secret_value()
+    dsn = Settings().database_url.get_secret_value()  # type: ignore[call-arg]
     if not dsn:
         raise SystemExit("DATABASE_URL / CITYOPS_DATABASE_URL is not set")
     until = datetime.now(UTC)
@@ -52,7 +58,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sites", type=Path)
     ap.add_argument("--from-db", action="store_true", help="read the window from PostgreSQL")
     ap.add_argument("--window-days", type=float, default=42.0)
-    ap.add_argument("--every-hours", type=float, default=0.0, help="retrain on this schedule (with --from-db)")
+    ap.add_argument(
+        "--every-hours", type=float, default=0.0, help="retrain on this schedule (with --from-db)"
+    )
     ap.add_argument("--tz", default="Europe/Copenhagen")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)

@@ -43,16 +43,23 @@ def street_points(osm_json: Path, n: int, seed: int) -> list[StreetPoint]:
     return [points[i] for i in sorted(pick)]
 
 
-def export(out: Path, config: SimConfig, start: datetime, days: float, osm: Path | None) -> tuple[Path, Path]:
+def export(
+    out: Path, config: SimConfig, start: datetime, days: float, osm: Path | None
+) -> tuple[Path, Path]:
     """Simulate and write ``sites.csv`` and ``observations.csv`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     n_total = config.n_street + config.n_carparks
     points = street_points(osm, n_total, config.seed) if osm and osm.exists() else None
     sims = make_sites(config, points)
     sites_path, obs_path = out / "sites.csv", out / "observations.csv"
-    write_sites(sites_path, [s.site for s in sims], {
-        "side": [s.side for s in sims], "scheme": [s.scheme for s in sims],
-    })
+    write_sites(
+        sites_path,
+        [s.site for s in sims],
+        {
+            "side": [s.side for s in sims],
+            "scheme": [s.scheme for s in sims],
+        },
+    )
     times, frees = [], []
     for t, free in simulate_arrays(sims, start, days, config):
         times.append(to_minutes(t))
@@ -75,13 +82,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--n-carparks", type=int, default=10)
     ap.add_argument("--step-min", type=int, default=5)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--osm", type=Path, default=None, help="Overpass JSON to place sites on streets")
+    ap.add_argument(
+        "--osm", type=Path, default=None, help="Overpass JSON to place sites on streets"
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     start = datetime.fromisoformat(args.start)
     if start.tzinfo is None:
         start = start.replace(tzinfo=ZoneInfo("Europe/Copenhagen"))
-    config = SimConfig(n_street=args.n_street, n_carparks=args.n_carparks, step_min=args.step_min, seed=args.seed)
+    config = SimConfig(
+        n_street=args.n_street, n_carparks=args.n_carparks, step_min=args.step_min, seed=args.seed
+    )
     sites, obs = export(args.out, config, start, args.weeks * 7, args.osm)
     print(f"sites={sites} observations={obs}")
 

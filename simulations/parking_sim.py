@@ -25,8 +25,20 @@ CENTRAL_BOX = (12.538, 55.678, 12.592, 55.710)  # min_lon, min_lat, max_lon, max
 PROFILES = ("residential", "commercial", "nightlife", "carpark")
 DISTRICTS = ("Indre By", "Nørrebro", "Østerbro", "Vesterbro", "Frederiksberg C")
 SCHEMES = ("Rød zone", "Grøn zone", "Blå zone")
-STREETS = ("Nørrebrogade", "Østerbrogade", "Jagtvej", "Blegdamsvej", "Gothersgade", "Store Kongensgade",
-           "Fredensgade", "Ryesgade", "Nordre Fasanvej", "Åboulevard", "Sølvgade", "Stockholmsgade")
+STREETS = (
+    "Nørrebrogade",
+    "Østerbrogade",
+    "Jagtvej",
+    "Blegdamsvej",
+    "Gothersgade",
+    "Store Kongensgade",
+    "Fredensgade",
+    "Ryesgade",
+    "Nordre Fasanvej",
+    "Åboulevard",
+    "Sølvgade",
+    "Stockholmsgade",
+)
 MEAN_STAY_MIN = {"residential": 300.0, "commercial": 75.0, "nightlife": 120.0, "carpark": 150.0}
 
 
@@ -41,7 +53,7 @@ class StreetPoint:
 
 @dataclass(frozen=True, slots=True)
 class SimSite:
-    """A simulated site: the shared domain record plus p_pladser attributes and its hidden profile."""
+    """A simulated site: domain record, p_pladser attributes, hidden profile."""
 
     site: ParkingSite
     side: str  # vejside: "lige" / "ulige" (even / odd numbers), "" for car parks
@@ -77,7 +89,9 @@ def central_points(n: int, seed: int) -> list[StreetPoint]:
     lon = rng.uniform(CENTRAL_BOX[0], CENTRAL_BOX[2], n)
     lat = rng.uniform(CENTRAL_BOX[1], CENTRAL_BOX[3], n)
     names = rng.choice(len(STREETS), n)
-    return [StreetPoint(float(x), float(y), STREETS[k]) for x, y, k in zip(lon, lat, names, strict=True)]
+    return [
+        StreetPoint(float(x), float(y), STREETS[k]) for x, y, k in zip(lon, lat, names, strict=True)
+    ]
 
 
 def make_sites(config: SimConfig, points: Sequence[StreetPoint] | None = None) -> list[SimSite]:
@@ -95,14 +109,30 @@ def make_sites(config: SimConfig, points: Sequence[StreetPoint] | None = None) -
             profile = str(rng.choice(PROFILES[:3], p=(0.55, 0.3, 0.15)))
             cap = int(rng.integers(5, 61))
             side = "lige" if i % 2 == 0 else "ulige"
-            site = ParkingSite(f"cph-{i:04d}", f"{p.street} ({side})", "street", cap, p.lon, p.lat,
-                               p.street, district)
+            site = ParkingSite(
+                f"cph-{i:04d}",
+                f"{p.street} ({side})",
+                "street",
+                cap,
+                p.lon,
+                p.lat,
+                p.street,
+                district,
+            )
             sites.append(SimSite(site, side, SCHEMES[int(rng.integers(len(SCHEMES)))], profile))
         else:
             cap = int(rng.integers(150, 801))
             k = i - config.n_street
-            site = ParkingSite(f"cph-p{k:02d}", f"P-hus {p.street}", "carpark", cap, p.lon, p.lat,
-                               p.street, district)
+            site = ParkingSite(
+                f"cph-p{k:02d}",
+                f"P-hus {p.street}",
+                "carpark",
+                cap,
+                p.lon,
+                p.lat,
+                p.street,
+                district,
+            )
             sites.append(SimSite(site, "", "P-hus", "carpark"))
     return sites
 

@@ -15,14 +15,16 @@ def _raw(*rows):
 
 def test_faults_are_reported_with_line_numbers():
     """Duplicate, negative, over-capacity and unparsable rows are skipped with their lines."""
-    c = convert(_raw(
-        ("P1", "100", "40", "2016-10-04 08:00:00"),
-        ("P1", "100", "40", "2016-10-04 08:00:00"),
-        ("P1", "100", "-3", "2016-10-04 08:30:00"),
-        ("P1", "100", "120", "2016-10-04 09:00:00"),
-        ("P1", "100", "50", "04/10/2016 09:30"),
-        ("P1", "100", "60", "2016-10-04 10:00:00"),
-    ))
+    c = convert(
+        _raw(
+            ("P1", "100", "40", "2016-10-04 08:00:00"),
+            ("P1", "100", "40", "2016-10-04 08:00:00"),
+            ("P1", "100", "-3", "2016-10-04 08:30:00"),
+            ("P1", "100", "120", "2016-10-04 09:00:00"),
+            ("P1", "100", "50", "04/10/2016 09:30"),
+            ("P1", "100", "60", "2016-10-04 10:00:00"),
+        )
+    )
     msgs = {e.line: e.message for e in c.errors}
     assert "duplicate of line 2" in msgs[3]
     assert "negative" in msgs[4]
@@ -33,13 +35,20 @@ def test_faults_are_reported_with_line_numbers():
 
 def test_uk_local_time_becomes_utc():
     """08:00 British Summer Time is 07:00 UTC; 08:00 in December is 08:00 UTC."""
-    c = convert(_raw(("P1", "100", "40", "2016-10-04 08:00:00"), ("P1", "100", "40", "2016-12-05 08:00:00")))
+    c = convert(
+        _raw(("P1", "100", "40", "2016-10-04 08:00:00"), ("P1", "100", "40", "2016-12-05 08:00:00"))
+    )
     minutes_of_day = (c.t_min % 1440).tolist()
     assert minutes_of_day == [7 * 60, 8 * 60]
 
 
 def test_site_capacity_is_the_usual_value():
     """A car park's capacity is the value most of its rows report."""
-    c = convert(_raw(("P1", "100", "1", "2016-10-04 08:00:00"), ("P1", "100", "1", "2016-10-04 08:30:00"),
-                     ("P1", "90", "1", "2016-10-04 09:00:00")))
+    c = convert(
+        _raw(
+            ("P1", "100", "1", "2016-10-04 08:00:00"),
+            ("P1", "100", "1", "2016-10-04 08:30:00"),
+            ("P1", "90", "1", "2016-10-04 09:00:00"),
+        )
+    )
     assert c.sites[0].capacity == 100 and c.sites[0].kind == "carpark"

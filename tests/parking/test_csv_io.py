@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from core.domain import ParkingSite
-from parking.csv_io import ParkingCsvError, read_observations, read_sites, write_observations, write_sites
+from parking.csv_io import (
+    ParkingCsvError,
+    read_observations,
+    read_sites,
+    write_observations,
+    write_sites,
+)
 
 SITES = "site_id,name,kind,capacity,lon,lat\na,A,street,10,12.55,55.69\nb,B,carpark,200,,\n"
 GOOD = "a,2024-03-04T08:00:00+01:00,3,10"
@@ -43,13 +49,17 @@ def test_each_bad_row_is_reported_with_its_line_and_skipped(tmp_path, row, fragm
 
 def test_bad_values_are_never_coerced(tmp_path):
     """Over-capacity and negative counts are dropped, not clipped into range."""
-    table, errors = _obs(tmp_path, "a,2024-03-04T08:00:00+01:00,12,10", "a,2024-03-04T08:05:00+01:00,-2,10")
+    table, errors = _obs(
+        tmp_path, "a,2024-03-04T08:00:00+01:00,12,10", "a,2024-03-04T08:05:00+01:00,-2,10"
+    )
     assert len(table) == 0 and [e.line for e in errors] == [2, 3]
 
 
 def test_offsets_are_honoured(tmp_path):
     """The same instant written with different offsets maps to the same minute (and is a repeat)."""
-    table, errors = _obs(tmp_path, "a,2024-03-04T08:00:00+01:00,3,10", "a,2024-03-04T07:00:00Z,3,10")
+    table, errors = _obs(
+        tmp_path, "a,2024-03-04T08:00:00+01:00,3,10", "a,2024-03-04T07:00:00Z,3,10"
+    )
     assert len(table) == 1 and len(errors) == 1
 
 

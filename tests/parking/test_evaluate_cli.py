@@ -20,8 +20,20 @@ def test_cli_writes_report_and_result_line(small_city, tmp_path, capsys):
     write_observations(tmp_path / "obs.csv", ids, t.t_min[rows], t.free[rows], t.capacity[rows])
     with open(tmp_path / "obs.csv", "a") as fh:
         fh.write("cph-0000,2024-02-06T10:00:00+00:00,999,10\n")
-    main(["--observations", str(tmp_path / "obs.csv"), "--sites", str(tmp_path / "sites.csv"),
-          "--report", str(tmp_path / "rep"), "--test-days", "7", "--max-targets", "5000"])
+    main(
+        [
+            "--observations",
+            str(tmp_path / "obs.csv"),
+            "--sites",
+            str(tmp_path / "sites.csv"),
+            "--report",
+            str(tmp_path / "rep"),
+            "--test-days",
+            "7",
+            "--max-targets",
+            "5000",
+        ]
+    )
     last = capsys.readouterr().out.strip().splitlines()[-1]
     keys = dict(kv.split("=") for kv in last.removeprefix("RESULT ").split())
     for h in (0, 15, 60, 1440):

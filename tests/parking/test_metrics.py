@@ -38,7 +38,10 @@ def test_isotonic_recalibration_repairs_a_distorted_forecast():
     cal = fit_isotonic(raw[:20_000], y[:20_000])
     assert np.all(np.diff(cal.y) >= 0)
     fixed = cal(raw[20_000:])
-    assert expected_calibration_error(fixed, y[20_000:]) < expected_calibration_error(raw[20_000:], y[20_000:]) / 3
+    assert (
+        expected_calibration_error(fixed, y[20_000:])
+        < expected_calibration_error(raw[20_000:], y[20_000:]) / 3
+    )
 
 
 def test_reliability_counts_every_forecast():

@@ -18,14 +18,23 @@ def _at(small_city, minutes_after_split=0):
 
 
 @settings(max_examples=60, deadline=None)
-@given(site=st.integers(0, 31), slot=st.integers(0, 335), free_share=st.floats(0, 1),
-       lead=st.floats(0, 20_000), with_count=st.booleans())
-def test_probabilities_and_expectations_stay_in_range(small_city, site, slot, free_share, lead, with_count):
+@given(
+    site=st.integers(0, 31),
+    slot=st.integers(0, 335),
+    free_share=st.floats(0, 1),
+    lead=st.floats(0, 20_000),
+    with_count=st.booleans(),
+)
+def test_probabilities_and_expectations_stay_in_range(
+    small_city, site, slot, free_share, lead, with_count
+):
     """P(free) lies in [0, 1] and the expected count in [0, capacity] for any input."""
     m = small_city.model
     cap = int(m.sites.capacity[site])
     lf = np.array([round(free_share * cap) if with_count else np.nan], dtype=float)
-    p, e = predict_slots(m, np.array([site]), np.array([slot]), np.array([slot]), lf, np.array([lead]))
+    p, e = predict_slots(
+        m, np.array([site]), np.array([slot]), np.array([slot]), lf, np.array([lead])
+    )
     assert 0.0 <= p[0] <= 1.0
     assert 0.0 <= e[0] <= cap
 
@@ -51,8 +60,14 @@ def test_latest_count_matters_now_and_fades_with_lead(small_city):
     cap = float(m.sites.capacity[site])
     gaps = []
     for lead in (5.0, 60.0, 4320.0):
-        p, _ = predict_slots(m, np.array([site, site]), np.array([150, 150]), np.array([150, 150]),
-                             np.array([0.0, cap]), np.array([lead, lead]))
+        p, _ = predict_slots(
+            m,
+            np.array([site, site]),
+            np.array([150, 150]),
+            np.array([150, 150]),
+            np.array([0.0, cap]),
+            np.array([lead, lead]),
+        )
         gaps.append(p[1] - p[0])
     assert gaps[0] > 0.3
     assert gaps[0] > gaps[1] > gaps[2]
@@ -70,7 +85,9 @@ def test_forecast_explains_its_latest_count(small_city):
     """A forecast with a count reports that count, its lead and a state weight in [0, 1]."""
     c = small_city
     at = _at(c, 120)
-    f = forecast(c.model, c.sites.site_ids[3], at, last_free=2, last_seen=at - timedelta(minutes=30))
+    f = forecast(
+        c.model, c.sites.site_ids[3], at, last_free=2, last_seen=at - timedelta(minutes=30)
+    )
     assert f.last_free == 2 and f.lead_min == pytest.approx(30)
     assert 0.0 <= f.state_weight <= 1.0
 

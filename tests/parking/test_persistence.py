@@ -17,10 +17,18 @@ def test_round_trip_preserves_predictions_and_meta(small_city, tmp_path):
     back = load_model(path)
     rows = np.arange(0, len(small_city.table), 997)
     t = small_city.table
-    args = (t.site[rows], t.t_min[rows] + 60, t.free[rows].astype(float), t.t_min[rows].astype(float))
+    args = (
+        t.site[rows],
+        t.t_min[rows] + 60,
+        t.free[rows].astype(float),
+        t.t_min[rows].astype(float),
+    )
     for a, b in zip(predict_times(m, *args), predict_times(back, *args), strict=True):
         np.testing.assert_allclose(a, b)
-    assert back.meta["train_start"] == m.meta["train_start"] and back.sites.site_ids == m.sites.site_ids
+    assert (
+        back.meta["train_start"] == m.meta["train_start"]
+        and back.sites.site_ids == m.sites.site_ids
+    )
 
 
 def test_garbage_file_is_rejected(tmp_path):

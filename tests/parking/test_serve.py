@@ -21,7 +21,14 @@ def _centre(small_city):
 def test_only_sites_within_radius_are_returned(small_city):
     """Every candidate lies within the radius (straight line), walking distance includes detour."""
     lon, lat = _centre(small_city)
-    ans = nearby(small_city.model, lon, lat, 800.0, from_minutes(small_city.split_min), options=QueryOptions(limit=50))
+    ans = nearby(
+        small_city.model,
+        lon,
+        lat,
+        800.0,
+        from_minutes(small_city.split_min),
+        options=QueryOptions(limit=50),
+    )
     assert ans.candidates
     for c in ans.candidates:
         dx = math.radians(c.lon - lon) * math.cos(math.radians(lat)) * 6_371_000
@@ -36,15 +43,19 @@ def test_candidates_are_ranked_by_score(small_city):
     ans = nearby(small_city.model, lon, lat, 1500.0, from_minutes(small_city.split_min))
     scores = [c.score for c in ans.candidates]
     assert scores == sorted(scores, reverse=True)
-    assert all(c.score == pytest.approx(c.p_free * math.exp(-c.walk_m / 400.0)) for c in ans.candidates)
+    assert all(
+        c.score == pytest.approx(c.p_free * math.exp(-c.walk_m / 400.0)) for c in ans.candidates
+    )
 
 
 def test_best_bet_is_nearest_likely_site_or_top_ranked(small_city):
-    """The best bet reaches the target probability and is the nearest that does, else ranks first."""
+    """The best bet reaches the target probability and is the nearest such, else top-ranked."""
     lon, lat = _centre(small_city)
     for target in (0.5, 0.99999):
         opts = QueryOptions(target_p=target, limit=50)
-        ans = nearby(small_city.model, lon, lat, 1500.0, from_minutes(small_city.split_min), options=opts)
+        ans = nearby(
+            small_city.model, lon, lat, 1500.0, from_minutes(small_city.split_min), options=opts
+        )
         likely = [c for c in ans.candidates if c.p_free >= target]
         if likely:
             assert ans.best_bet == min(likely, key=lambda c: c.walk_m)
@@ -67,7 +78,9 @@ def test_latest_counts_drive_short_term_answers(small_city):
     cap = int(m.sites.capacity[0])
     p = {}
     for free in (0, cap):
-        latest = latest_counts(m, [ParkingObservation(site_id, at - timedelta(minutes=1), free, cap)])
+        latest = latest_counts(
+            m, [ParkingObservation(site_id, at - timedelta(minutes=1), free, cap)]
+        )
         ans = nearby(m, lon, lat, 1.0, at, latest)
         p[free] = ans.candidates[0].p_free
         assert ans.candidates[0].last_free == free
@@ -78,7 +91,9 @@ def test_counts_newer_than_arrival_are_ignored(small_city):
     """A count observed after the arrival time is not used for that arrival."""
     m = small_city.model
     at = from_minutes(small_city.split_min)
-    obs = ParkingObservation(m.sites.site_ids[0], at + timedelta(minutes=10), 0, int(m.sites.capacity[0]))
+    obs = ParkingObservation(
+        m.sites.site_ids[0], at + timedelta(minutes=10), 0, int(m.sites.capacity[0])
+    )
     ans = nearby(m, float(m.sites.lon[0]), float(m.sites.lat[0]), 1.0, at, latest_counts(m, [obs]))
     assert ans.candidates[0].last_free is None
 
@@ -88,9 +103,14 @@ def test_latest_counts_keep_the_newest_and_skip_unknown_sites(small_city):
     m = small_city.model
     at = from_minutes(small_city.split_min)
     sid, cap = m.sites.site_ids[1], int(m.sites.capacity[1])
-    latest = latest_counts(m, [ParkingObservation(sid, at, 3, cap),
-                               ParkingObservation(sid, at - timedelta(minutes=5), 1, cap),
-                               ParkingObservation("ghost", at, 1, 5)])
+    latest = latest_counts(
+        m,
+        [
+            ParkingObservation(sid, at, 3, cap),
+            ParkingObservation(sid, at - timedelta(minutes=5), 1, cap),
+            ParkingObservation("ghost", at, 1, 5),
+        ],
+    )
     assert latest.free[1] == 3 and np.isnan(latest.free[0])
 
 

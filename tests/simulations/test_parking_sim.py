@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from simulations.parking_sim import (
-    CENTRAL_BOX, SimConfig, StreetPoint, demand_rate, make_sites, simulate, simulate_arrays,
+    CENTRAL_BOX,
+    SimConfig,
+    StreetPoint,
+    demand_rate,
+    make_sites,
+    simulate,
+    simulate_arrays,
 )
 
 START = datetime(2024, 2, 5, tzinfo=ZoneInfo("Europe/Copenhagen"))
@@ -30,7 +36,9 @@ def test_sites_look_like_p_pladser_and_car_parks():
     streets = [s for s in sims if s.site.kind == "street"]
     parks = [s for s in sims if s.site.kind == "carpark"]
     assert len(streets) == 300 and len(parks) == 10
-    assert all(5 <= s.site.capacity <= 60 and s.side in ("lige", "ulige") and s.scheme for s in streets)
+    assert all(
+        5 <= s.site.capacity <= 60 and s.side in ("lige", "ulige") and s.scheme for s in streets
+    )
     assert all(s.site.capacity > 60 for s in parks)
     assert len({s.site.site_id for s in sims}) == 310
 
@@ -38,21 +46,29 @@ def test_sites_look_like_p_pladser_and_car_parks():
 def test_fallback_scatters_inside_the_central_box():
     """Without street points every site lies in the central box."""
     for s in make_sites(SimConfig(n_street=80, n_carparks=2)):
-        assert CENTRAL_BOX[0] <= s.site.lon <= CENTRAL_BOX[2] and CENTRAL_BOX[1] <= s.site.lat <= CENTRAL_BOX[3]
+        assert (
+            CENTRAL_BOX[0] <= s.site.lon <= CENTRAL_BOX[2]
+            and CENTRAL_BOX[1] <= s.site.lat <= CENTRAL_BOX[3]
+        )
 
 
 def test_sites_are_placed_at_given_points():
     """Given street points, sites take their coordinates and street names."""
     pts = [StreetPoint(12.56, 55.69, "Jagtvej"), StreetPoint(12.57, 55.70, "Ryesgade")]
     sims = make_sites(SimConfig(n_street=4, n_carparks=0), pts)
-    assert [(s.site.lon, s.site.street) for s in sims] == [(12.56, "Jagtvej"), (12.57, "Ryesgade")] * 2
+    assert [(s.site.lon, s.site.street) for s in sims] == [
+        (12.56, "Jagtvej"),
+        (12.57, "Ryesgade"),
+    ] * 2
 
 
 def test_same_seed_same_counts_other_seed_differs():
     """The simulation is a pure function of its seed."""
+
     def run(seed):
         cfg = SimConfig(n_street=10, n_carparks=1, seed=seed)
         return np.stack([f for _, f in simulate_arrays(make_sites(cfg), START, 1, cfg)])
+
     assert np.array_equal(run(1), run(1)) and not np.array_equal(run(1), run(2))
 
 
@@ -73,8 +89,12 @@ def test_short_horizon_persistence(week):
 
 def test_weekends_differ_from_weekdays():
     """Commercial demand at Sunday noon is well below Tuesday noon; night-life peaks late."""
-    assert demand_rate("commercial", np.array(13.0), np.array(6)) < 0.7 * demand_rate("commercial", np.array(13.0), np.array(1))
-    assert demand_rate("nightlife", np.array(23.0), np.array(5)) > demand_rate("nightlife", np.array(9.0), np.array(5))
+    assert demand_rate("commercial", np.array(13.0), np.array(6)) < 0.7 * demand_rate(
+        "commercial", np.array(13.0), np.array(1)
+    )
+    assert demand_rate("nightlife", np.array(23.0), np.array(5)) > demand_rate(
+        "nightlife", np.array(9.0), np.array(5)
+    )
 
 
 def test_observations_are_records_every_step():
@@ -85,7 +105,9 @@ def test_observations_are_records_every_step():
     assert all(o.observed_at.tzinfo is not None and 0 <= o.free <= o.capacity for o in obs)
 
 
-@pytest.mark.parametrize("kwargs", [{"n_street": 0, "n_carparks": 0}, {"step_min": 5, "substep_min": 2.0}])
+@pytest.mark.parametrize(
+    "kwargs", [{"n_street": 0, "n_carparks": 0}, {"step_min": 5, "substep_min": 2.0}]
+)
 def test_invalid_config_is_rejected(kwargs):
     """Impossible simulation settings raise ValueError."""
     with pytest.raises(ValueError):
