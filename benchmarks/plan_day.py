@@ -1,0 +1,141 @@
+"""Benchmark: a Copenhagen collection day of ~1,000 bins on the real road network.
+
+    .venv/bin/python benchmarks/plan_day.py [--time-limit 60] [--seed 42] [--bins 1000]
+
+No database: the simulated city (:mod:`simulations.city`) and three days of simulated fill
+history (:mod:`simulations.bins_sim`) go through the pure pipeline -- forecast, selection,
+problem, solve, check, day plan. Measures the time to build the travel matrix (uncached), the
+time to the first feasible plan (a short single-engine PyVRP run, model building included)
+and the final km after the portfolio's time limit; checks that no truck makes more disposal
+trips than ceil(its total load / capacity) + 1. Targets: matrix < 10 s, first plan < 2 s.
+Ends with ``RESULT matrix_s=... first_plan_s=... km=... trips=...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.settings import Settings  # noqa: E402
+from routing.checker import check  # noqa: E402
+from routing.forecast import forecast_arrays  # noqa: E402
+from routing.matrix import travel_matrix  # noqa: E402
+from routing.network import build_network  # noqa: E402
+from routing.osm import load_copenhagen  # noqa: E402
+from routing.plan_day import (  # noqa: E402
+    DayConfig,
+    DayPlan,
+    build_day_problem,
+    day_plan,
+    local_midnight,
+    matrix_points,
+    overflow_risk,
+)
+from routing.portfolio import solve  # noqa: E402
+from routing.selection import select_bins  # noqa: E402
+from simulations.bins_sim import simulate_history  # noqa: E402
+from simulations.city import build_city  # noqa: E402
+
+MATRIX_TARGET_S = 10.0
+FIRST_PLAN_TARGET_S = 2.0
+
+
+def trip_excess(plan: DayPlan, capacity: dict[str, tuple[float, float]]) -> list[str]:
+    """Trucks making more disposal trips than ceil(total load / capacity) + 1."""
+    bad = []
+    for r in plan.routes:
+        loads = [0.0, 0.0]
+        carried = (0.0, 0.0)
+        for s in r.stops:
+            if s.kind.value == "disposal":
+                loads = [a + b for a, b in zip(loads, carried, strict=True)]
+            carried = (s.load_after_l, s.load_after_kg)
+        need = max(math.ceil(q / c - 1e-9) for q, c in zip(loads, capacity[r.vehicle_id],
+                                                             strict=True) if c > 0)  # fmt: skip
+        if r.disposal_trips > need + 1:
+            bad.append(f"{r.vehicle_id}: {r.disposal_trips} trips for {need} loads")
+    return bad
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--time-limit", type=float, default=60.0)
+    p.add_argument("--first-limit", type=float, default=1.0, help="first-plan run time limit")
+    p.add_argument("--first-engine", default="pyvrp", choices=["pyvrp", "ortools"])
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--bins", type=int, default=1000)
+    p.add_argument("--date", type=date.fromisoformat, default=date(2024, 5, 14))
+    a = p.parse_args(argv)
+    settings = Settings()
+
+    t0 = time.perf_counter()
+    net = build_network(load_copenhagen(settings.data_dir))
+    city = build_city(net, a.seed, n_bins=a.bins, n_vehicles=200, n_trucks=60, n_cleaners=40)
+    cfg = DayConfig()
+    service_at = local_midnight(a.date, cfg.tz) + timedelta(hours=6)
+    history = simulate_history(list(city.bins), service_at - timedelta(days=3), timedelta(days=3),
+                               timedelta(minutes=30), a.seed, activity=city.bin_activity)  # fmt: skip
+    print(f"network {net.n_nodes:,} nodes, city {len(city.bins)} bins,"
+          f" {len(city.vehicles_of(city.vehicles[0].kind))} trucks ({time.perf_counter() - t0:.1f} s)")  # fmt: skip
+
+    steps = len(history.times)
+    ids = np.tile(np.array(history.sensor_ids), steps)
+    utc = np.repeat([t.timestamp() for t in history.times], len(city.bins))
+    t0 = time.perf_counter()
+    forecasts = forecast_arrays(list(city.bins), ids, utc, history.reading.ravel())
+    nxt = service_at + timedelta(days=1)
+    selection = select_bins(list(city.bins), forecasts, service_at, nxt)
+    at_risk = overflow_risk(list(city.bins), forecasts, nxt)
+    print(f"forecast + selection {time.perf_counter() - t0:.1f} s: {len(selection.required)}"
+          f" required, {len(selection.optional)} optional, {len(at_risk)} at risk")  # fmt: skip
+
+    t0 = time.perf_counter()
+    lon, lat = matrix_points(city.bins, city.depots, city.disposal_sites)
+    matrix = travel_matrix(net, lon, lat)
+    matrix_s = time.perf_counter() - t0
+    print(f"matrix {matrix.size} points: {matrix_s:.2f} s (target < {MATRIX_TARGET_S:g} s)")
+
+    t0 = time.perf_counter()
+    streets = [net.street_name(int(n)) for n in matrix.nodes]
+    problem = build_day_problem(a.date, city.bins, selection, city.vehicles, city.depots,
+                                city.disposal_sites, matrix, streets, cfg)  # fmt: skip
+    first = solve(problem.data, a.first_engine, time_limit_s=a.first_limit, seed=a.seed)
+    first_s = time.perf_counter() - t0
+    print(f"first plan ({first.engine}): {first_s:.2f} s (target < {FIRST_PLAN_TARGET_S:g} s),"
+          f" feasible={first.feasible}, {first.distance_m / 1000:.1f} km")  # fmt: skip
+
+    t0 = time.perf_counter()
+    best = solve(problem.data, "portfolio", time_limit_s=a.time_limit, seed=a.seed)
+    if first.feasible and (not best.feasible or first.objective < best.objective):
+        best = first
+    violations = [v.message for v in check(problem.data, best)]
+    plan = day_plan(problem, best, at_risk, violations, a.time_limit)
+    print(f"portfolio {time.perf_counter() - t0:.1f} s: engine {plan.engine}, status {plan.status}")
+    for note in best.notes:
+        print(f"  {note}")
+    t = plan.totals
+    print(f"km {t.km:.1f}, drive {t.drive_s / 3600:.1f} h, service {t.service_s / 3600:.1f} h,"
+          f" bins {t.bins_emptied}, trucks {t.vehicles_used}, disposal trips {t.disposal_trips},"
+          f" overflows avoided {t.overflows_avoided} / remaining {t.overflows_remaining},"
+          f" CO2 {t.co2_kg:.0f} kg")  # fmt: skip
+    cap = {v.vehicle_id: (v.capacity_l, v.capacity_kg) for v in city.vehicles}
+    excess = trip_excess(plan, cap)
+    for line in excess:
+        print(f"TOO MANY DISPOSAL TRIPS {line}")
+    ok = not violations and not excess and matrix_s < MATRIX_TARGET_S
+    ok = ok and first.feasible and first_s < FIRST_PLAN_TARGET_S
+    print(f"RESULT matrix_s={matrix_s:.2f} first_plan_s={first_s:.2f} km={t.km:.1f}"
+          f" trips={t.disposal_trips}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
