@@ -49,8 +49,18 @@ def fixes(n: int, start: datetime, seed: int) -> list[bytes]:
     out = []
     for i in range(n):
         t = start + timedelta(seconds=i // VEHICLES)
-        out.append(encode(GpsFix(f"veh-{i % VEHICLES:04d}", t, float(lon[i]), float(lat[i]),
-                                 float(i % 60), float(i % 360))))
+        out.append(
+            encode(
+                GpsFix(
+                    f"veh-{i % VEHICLES:04d}",
+                    t,
+                    float(lon[i]),
+                    float(lat[i]),
+                    float(i % 60),
+                    float(i % 360),
+                )
+            )
+        )
     return out
 
 
@@ -58,8 +68,9 @@ async def setup(dsn: str) -> None:
     conn = await asyncpg.connect(dsn)
     await migrate(conn)
     await save_sites(conn, [Site("depot-1", "Depot", 12.55, 55.69)], "depot")
-    await save_vehicles(conn, [Vehicle(f"veh-{i:04d}", VehicleKind.OTHER, "depot-1")
-                               for i in range(VEHICLES)])
+    await save_vehicles(
+        conn, [Vehicle(f"veh-{i:04d}", VehicleKind.OTHER, "depot-1") for i in range(VEHICLES)]
+    )
     await conn.execute("TRUNCATE gps_fixes, vehicle_state")
     await conn.close()
 
@@ -71,14 +82,16 @@ async def stored(dsn: str) -> int:
     return n
 
 
-class TimedConsumer(TopicConsumer):
-    """Records when each batch was committed, for throughput and lag."""
+class Timings:
+    """Commit time and producer timestamps of each committed batch."""
 
-    commits: list[tuple[float, int, list[int]]]
+    def __init__(self) -> None:
+        self.commits: list[tuple[float, list[int]]] = []
+        self.count = 0
 
-    def process(self, messages: list) -> None:  # type: ignore[type-arg]
-        super().process(messages)
-        self.commits.append((time.time(), len(messages), [m.timestamp for m in messages]))
+    def __call__(self, messages: list) -> None:  # type: ignore[type-arg]
+        self.commits.append((time.time(), [m.timestamp for m in messages]))
+        self.count += len(messages)
 
 
 def main() -> None:
@@ -90,8 +103,7 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="print where the consumer's time goes")
     args = ap.parse_args()
     settings = Settings()
-    with services(settings.kafka_bootstrap_servers,
-                  settings.database_url.get_secret_value()) as ep:
+    with services(settings.kafka_bootstrap_servers, settings.database_url.get_secret_value()) as ep:
         asyncio.run(setup(ep.database_url))
         topic = f"bench.gps.{int(time.time())}"
         kafka_io.ensure_topics(ep.kafka_bootstrap_servers, [topic, settings.topic_dead_letter], 3)
@@ -105,40 +117,45 @@ def main() -> None:
         print(f"published {args.fixes} fixes in {time.perf_counter() - t0:.1f} s")
 
         kind = kinds(settings)["gps"]
-        consumer = TimedConsumer(kind, topic, ep.kafka_bootstrap_servers, ep.database_url,
-                                 settings.topic_dead_letter,
-                                 ValidationPolicy(COPENHAGEN_BBOX, max_age=kind.max_age),
-                                 batch_size=args.batch_size)
-        consumer.commits = []
+        timings = Timings()
+        consumer = TopicConsumer(
+            kind,
+            topic,
+            ep.kafka_bootstrap_servers,
+            ep.database_url,
+            settings.topic_dead_letter,
+            ValidationPolicy(COPENHAGEN_BBOX, max_age=kind.max_age),
+            batch_size=args.batch_size,
+            on_commit=timings,
+        )
+        # Phase 1: drain the backlog (the group join before the first fetch is not counted).
+        first_fetch = [0.0]
+        real_prepare = consumer._prepare
+
+        def start(messages):  # type: ignore[no-untyped-def]
+            if not first_fetch[0]:
+                first_fetch[0] = time.time()
+            return real_prepare(messages)
+
+        consumer._prepare = start  # type: ignore[method-assign]
         prof = cProfile.Profile() if args.profile else None
-        # Phase 1: drain the backlog.
-        first_poll = time.time()
-        polled = 0
         if prof:
             prof.enable()
-        while polled < args.fixes:
-            got = consumer._consumer.poll(timeout_ms=500)
-            msgs = [m for tp in sorted(got, key=lambda t: t.partition) for m in got[tp]]
-            if not msgs:
-                continue
-            if polled == 0:
-                first_poll = time.time()
-            consumer.process(msgs)
-            polled += len(msgs)
+        consumer.run(lambda: timings.count >= args.fixes)
         if prof:
             prof.disable()
-        done = consumer.commits[-1][0]
-        # the first batch's wait for the group join is not ingest work
-        throughput = args.fixes / (done - first_poll)
+        elapsed = timings.commits[-1][0] - first_fetch[0]
+        throughput = args.fixes / elapsed
         n_stored = asyncio.run(stored(ep.database_url))
-        print(f"phase 1: {args.fixes} fixes drained in {done - first_poll:.2f} s"
-              f" = {throughput:,.0f} fixes/s; rows stored {n_stored}")
+        print(
+            f"phase 1: {args.fixes} fixes drained in {elapsed:.2f} s"
+            f" = {throughput:,.0f} fixes/s; rows stored {n_stored}"
+        )
 
         # Phase 2: steady production, measure lag.
-        consumer.commits = []
+        timings.commits, timings.count = [], 0
         live_n = int(args.rate * args.seconds)
         live = fixes(live_n, datetime.now(UTC), 2)
-        stop = threading.Event()
 
         def produce() -> None:
             t_start = time.perf_counter()
@@ -149,29 +166,27 @@ def main() -> None:
                     time.sleep(delay)
                 prod.send(topic, key=b"live", value=v, timestamp_ms=int(time.time() * 1000))
             prod.flush()
-            stop.set()
 
         th = threading.Thread(target=produce)
         th.start()
-        seen = 0
         deadline = time.time() + args.seconds + 30
-        while seen < live_n and time.time() < deadline:
-            got = consumer._consumer.poll(timeout_ms=100)
-            msgs = [m for tp in sorted(got, key=lambda t: t.partition) for m in got[tp]]
-            if msgs:
-                consumer.process(msgs)
-                seen += len(msgs)
+        consumer.run(lambda: timings.count >= live_n or time.time() > deadline)
         th.join()
-        lags = np.array([c_at - ts / 1000 for c_at, _, tss in consumer.commits for ts in tss])
+        lags = np.array([c_at - ts / 1000 for c_at, tss in timings.commits for ts in tss])
         consumer.close()
         prod.close()
+        seen = timings.count
         p50, p99 = (float(np.percentile(lags, q)) for q in (50, 99))
-        print(f"phase 2: {seen} fixes at {args.rate:.0f}/s: lag p50 {p50 * 1000:.0f} ms,"
-              f" p99 {p99 * 1000:.0f} ms, max {lags.max() * 1000:.0f} ms")
+        print(
+            f"phase 2: {seen} fixes at {args.rate:.0f}/s: lag p50 {p50 * 1000:.0f} ms,"
+            f" p99 {p99 * 1000:.0f} ms, max {lags.max() * 1000:.0f} ms"
+        )
         if prof:
             pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
-        print(f"RESULT ingest_fixes_per_s={throughput:.0f} lag_p99_s={p99:.3f} "
-              f"lag_p50_s={p50:.3f} fixes={args.fixes} batch_size={args.batch_size}")
+        print(
+            f"RESULT ingest_fixes_per_s={throughput:.0f} lag_p99_s={p99:.3f} "
+            f"lag_p50_s={p50:.3f} fixes={args.fixes} batch_size={args.batch_size}"
+        )
 
 
 if __name__ == "__main__":

@@ -137,29 +137,68 @@ def start_postgres(database: str = "cityops") -> EmbeddedPostgres:
     bin_dir = POSTGRES_BIN_PATH
     run_as: dict[str, object] = {"user": user} if user else {}
     subprocess.run(
-        [str(bin_dir / "initdb"), "-D", str(pgdata), "-U", "postgres", "--auth=trust",
-         "--encoding=UTF8", "--locale=C", "--no-sync"],
-        check=True, capture_output=True, **run_as,  # type: ignore[arg-type]
+        [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(pgdata),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
+        **run_as,  # type: ignore[arg-type]
     )
     port = free_port()
     logfile = open(root / "postgres.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [str(bin_dir / "postgres"), "-D", str(pgdata), "-h", "127.0.0.1", "-p", str(port),
-         "-k", str(sockdir),
-         # A throw-away development server: durability across an OS crash is not needed,
-         # commit semantics seen by clients are unchanged.
-         "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=200",
-         "-c", "shared_buffers=256MB", "-c", "max_wal_size=2GB"],
-        stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(bin_dir / "postgres"),
+            "-D",
+            str(pgdata),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-k",
+            str(sockdir),
+            # A throw-away development server: durability across an OS crash is not needed,
+            # commit semantics seen by clients are unchanged.
+            "-c",
+            "fsync=off",
+            "-c",
+            "full_page_writes=off",
+            "-c",
+            "max_connections=200",
+            "-c",
+            "shared_buffers=256MB",
+            "-c",
+            "max_wal_size=2GB",
+        ],
+        stdout=logfile,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
         **run_as,  # type: ignore[arg-type]
     )
     try:
         _wait_for_port(port, proc, 30.0, f"PostgreSQL (log: {root / 'postgres.log'})")
         _wait_ready(bin_dir, port)
         subprocess.run(
-            [str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-             database],
-            check=True, capture_output=True,
+            [
+                str(bin_dir / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                "postgres",
+                database,
+            ],
+            check=True,
+            capture_output=True,
         )
     except (ServiceStartError, subprocess.CalledProcessError):
         _stop(proc, signal.SIGINT)

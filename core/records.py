@@ -164,7 +164,9 @@ def _time(obj: dict[str, Any]) -> datetime:
     try:
         t = datetime.fromisoformat(value)
     except ValueError as e:
-        raise ContractError("bad_timestamp", f"'dateObserved' {value[:40]!r} is not ISO 8601") from e
+        raise ContractError(
+            "bad_timestamp", f"'dateObserved' {value[:40]!r} is not ISO 8601"
+        ) from e
     if t.tzinfo is None:
         raise ContractError("bad_timestamp", "'dateObserved' must carry a UTC offset")
     return t

@@ -23,7 +23,8 @@ class Settings(BaseSettings):
 
     environment: str = Field("development", pattern="^(development|test|production)$")
     kafka_bootstrap_servers: str = Field(
-        "", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "CITYOPS_KAFKA_BOOTSTRAP_SERVERS")
+        "",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "CITYOPS_KAFKA_BOOTSTRAP_SERVERS"),
     )
     database_url: SecretStr = Field(
         SecretStr(""), validation_alias=AliasChoices("DATABASE_URL", "CITYOPS_DATABASE_URL")

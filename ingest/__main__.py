@@ -22,8 +22,12 @@ from ingest.validate import ValidationPolicy
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
     p.add_argument("--kind", choices=["fill", "gps", "parking"], required=True)
-    p.add_argument("--idle-exit", type=float, default=None,
-                   help="exit after this many seconds without messages (default: run forever)")
+    p.add_argument(
+        "--idle-exit",
+        type=float,
+        default=None,
+        help="exit after this many seconds without messages (default: run forever)",
+    )
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--log-level", default="INFO")
     args = p.parse_args(argv)
@@ -32,8 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     if not settings.kafka_bootstrap_servers or not settings.database_url.get_secret_value():
         p.error("KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL must be set")
     kind = kinds(settings)[args.kind]
-    policy = ValidationPolicy(COPENHAGEN_BBOX, timedelta(seconds=settings.max_future_skew_s),
-                              kind.max_age)
+    policy = ValidationPolicy(
+        COPENHAGEN_BBOX, timedelta(seconds=settings.max_future_skew_s), kind.max_age
+    )
     stopping = False
 
     def stop(*_: object) -> None:
@@ -43,8 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     consumer = TopicConsumer(
-        kind, kind.topic(settings), settings.kafka_bootstrap_servers,
-        settings.database_url.get_secret_value(), settings.topic_dead_letter, policy,
+        kind,
+        kind.topic(settings),
+        settings.kafka_bootstrap_servers,
+        settings.database_url.get_secret_value(),
+        settings.topic_dead_letter,
+        policy,
         batch_size=args.batch_size or settings.ingest_batch_size,
         session_timeout_ms=settings.consumer_session_timeout_ms,
     )
@@ -52,8 +61,17 @@ def main(argv: list[str] | None = None) -> int:
         stats = consumer.run(lambda: stopping, args.idle_exit)
     finally:
         consumer.close()
-    print(json.dumps({"kind": args.kind, "consumed": stats.consumed, "stored": stats.stored,
-                      "dead_lettered": dict(stats.dead_lettered)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "kind": args.kind,
+                "consumed": stats.consumed,
+                "stored": stats.stored,
+                "dead_lettered": dict(stats.dead_lettered),
+            }
+        ),
+        flush=True,
+    )
     return 0
 
 

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
+from kafka.errors import CommitFailedError
+from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from core.db.ingest_tables import BatchWriter
+from core.db.ingest_tables import BatchWriter, WriteResult
 from core.db.inventory import known_ids
 from core.records import ContractError, Record
 from ingest import kafka_io
@@ -45,34 +50,60 @@ class IngestStats:
 
 @dataclass
 class _Batch:
-    messages: list = field(default_factory=list)  # the consumer records, in order
+    messages: list[Any] = field(default_factory=list)  # the consumer records, in order
     rows: list[tuple[object, ...]] = field(default_factory=list)
     row_msg: list[int] = field(default_factory=list)  # row index -> message index
     dead: list[kafka_io.DeadLetter] = field(default_factory=list)
 
 
 class TopicConsumer:
-    """Consumes one topic kind into PostgreSQL; one instance per process."""
+    """Consumes one topic kind into PostgreSQL; one instance per process.
 
-    def __init__(self, kind: TopicKind, topic: str, bootstrap: str, dsn: str,
-                 dead_letter_topic: str, policy: ValidationPolicy, batch_size: int = 5000,
-                 session_timeout_ms: int = 6000,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    Database writes run on an event loop in a background thread, so the next batch is fetched
+    and validated while the previous one is being written (offsets still commit strictly after
+    their batch's database commit).
+    """
+
+    def __init__(
+        self,
+        kind: TopicKind,
+        topic: str,
+        bootstrap: str,
+        dsn: str,
+        dead_letter_topic: str,
+        policy: ValidationPolicy,
+        batch_size: int = 5000,
+        session_timeout_ms: int = 6000,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_commit: Callable[[list[Any]], None] | None = None,
+    ) -> None:
         self.kind, self.topic, self.dsn, self.dlq_topic = kind, topic, dsn, dead_letter_topic
-        self.policy, self.clock = policy, clock
+        self.policy, self.clock, self.on_commit = policy, clock, on_commit
         self.stats = IngestStats()
         self._loop = asyncio.new_event_loop()
-        self._conn: asyncpg.Connection = self._loop.run_until_complete(asyncpg.connect(dsn))
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="db-writer", daemon=True
+        )
+        self._thread.start()
+        self._conn: asyncpg.Connection = self._call(asyncpg.connect(dsn))
+        self._ids_conn: asyncpg.Connection = self._call(asyncpg.connect(dsn))
         self._writer = BatchWriter(self._conn, kind.spec)
         self._ids: frozenset[str] = frozenset()
         self._ids_at = 0.0
         self._refresh_ids()
-        self._consumer = kafka_io.consumer(bootstrap, topic, kind.group(), session_timeout_ms,
-                                           batch_size)
+        self._consumer = kafka_io.consumer(
+            bootstrap, topic, kind.group(), session_timeout_ms, batch_size
+        )
         self._dlq = kafka_io.producer(bootstrap, linger_ms=5)
 
+    def _call(self, coro: Any) -> Any:
+        return self._submit(coro).result()
+
+    def _submit(self, coro: Any) -> Future[Any]:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
     def _refresh_ids(self) -> None:
-        self._ids = self._loop.run_until_complete(known_ids(self._conn, self.kind.name))
+        self._ids = self._call(known_ids(self._ids_conn, self.kind.name))
         self._ids_at = time.monotonic()
 
     def _validate(self, batch: _Batch) -> None:
@@ -107,51 +138,87 @@ class TopicConsumer:
             batch.rows.append(spec.row(record, m.partition, m.offset))
             batch.row_msg.append(i)
 
-    def _dead(self, m, reason: str, detail: str) -> kafka_io.DeadLetter:  # type: ignore[no-untyped-def]
+    @staticmethod
+    def _dead(m: Any, reason: str, detail: str) -> kafka_io.DeadLetter:
         return kafka_io.DeadLetter(m.topic, m.partition, m.offset, m.key, m.value, reason, detail)
 
-    def process(self, messages: list) -> None:  # type: ignore[type-arg]
-        """Handle one polled batch end to end, committing its offsets last."""
+    def _prepare(self, messages: list[Any]) -> _Batch:
         batch = _Batch(messages=messages)
         self._validate(batch)
-        result = self._loop.run_until_complete(self._writer.write(batch.rows))
+        return batch
+
+    def _write(self, batch: _Batch) -> tuple[_Batch, Future[WriteResult]]:
+        return batch, self._submit(self._writer.write(batch.rows))
+
+    def _finish(self, batch: _Batch, written: Future[WriteResult]) -> None:
+        """Wait for the batch's database commit, dead-letter, then commit its offsets."""
+        result = written.result()
         for j in result.duplicates:
             m = batch.messages[batch.row_msg[j]]
             batch.dead.append(self._dead(m, "duplicate", "natural key already stored"))
         for d in batch.dead:
-            log.warning("dead-letter %s[%d]@%d: %s (%s)", d.topic, d.partition, d.offset,
-                        d.reason, d.detail)
+            log.warning(
+                "dead-letter %s[%d]@%d: %s (%s)", d.topic, d.partition, d.offset, d.reason, d.detail
+            )
             self._dlq.send(self.dlq_topic, key=d.key, value=d.value, headers=d.headers())
         if batch.dead:
             self._dlq.flush()
-        self._consumer.commit()
-        self.stats.consumed += len(messages)
+        last: dict[TopicPartition, int] = {}
+        for m in batch.messages:
+            tp = TopicPartition(m.topic, m.partition)
+            last[tp] = max(last.get(tp, -1), m.offset)
+        try:
+            self._consumer.commit({tp: OffsetAndMetadata(o + 1, "", -1) for tp, o in last.items()})
+        except CommitFailedError:
+            # The group rebalanced; the partitions' new owner replays from the last commit and
+            # the idempotent writes and source-keyed dead letters keep the books straight.
+            log.warning("offset commit failed after a rebalance; batch will be replayed")
+        self.stats.consumed += len(batch.messages)
         self.stats.stored += len(result.stored)
         self.stats.dead_lettered.update(d.reason for d in batch.dead)
         self.stats.batches += 1
+        if self.on_commit:
+            self.on_commit(batch.messages)
 
-    def run(self, should_stop: Callable[[], bool] = lambda: False,
-            idle_exit_s: float | None = None) -> IngestStats:
+    def process(self, messages: list[Any]) -> None:
+        """Handle one batch end to end, without overlap (for tests and tools)."""
+        self._finish(*self._write(self._prepare(messages)))
+
+    def run(
+        self, should_stop: Callable[[], bool] = lambda: False, idle_exit_s: float | None = None
+    ) -> IngestStats:
         """Consume until ``should_stop()`` or, if given, ``idle_exit_s`` without messages."""
         last_msg = time.monotonic()
         assigned = False
+        pending: tuple[_Batch, Future[WriteResult]] | None = None
         while not should_stop():
-            polled = self._consumer.poll(timeout_ms=500)
+            polled = self._consumer.poll(timeout_ms=200 if pending else 500)
             if not assigned and self._consumer.assignment():
                 assigned = True  # idle time counts from joining the group (joins can be slow)
                 last_msg = time.monotonic()
             if not polled:
+                if pending:
+                    self._finish(*pending)
+                    pending = None
                 idle = time.monotonic() - last_msg
                 if idle_exit_s is not None and (assigned or idle > 60) and idle > idle_exit_s:
                     break
                 continue
             last_msg = time.monotonic()
             messages = [m for tp in sorted(polled, key=lambda t: t.partition) for m in polled[tp]]
-            self.process(messages)
+            batch = self._prepare(messages)  # overlaps with the previous batch's write
+            if pending:
+                self._finish(*pending)
+            pending = self._write(batch)
+        if pending:
+            self._finish(*pending)
         return self.stats
 
     def close(self) -> None:
         self._consumer.close()
         self._dlq.close()
-        self._loop.run_until_complete(self._conn.close())
+        self._call(self._conn.close())
+        self._call(self._ids_conn.close())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
         self._loop.close()

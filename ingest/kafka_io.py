@@ -56,8 +56,9 @@ def producer(bootstrap: str, **overrides: object) -> KafkaProducer:
     return KafkaProducer(**config)
 
 
-def consumer(bootstrap: str, topic: str, group: str, session_timeout_ms: int,
-             max_poll_records: int) -> KafkaConsumer:
+def consumer(
+    bootstrap: str, topic: str, group: str, session_timeout_ms: int, max_poll_records: int
+) -> KafkaConsumer:
     """A manually committed consumer; offsets are committed only after the database commit.
 
     ``auto_offset_reset="earliest"`` with committed offsets, because the embedded broker's

@@ -19,8 +19,13 @@ class DeadLetterCount:
     deliveries: int = 0  # including replays after a crash
 
 
-def count_dead_letters(bootstrap: str, topic: str, expected: int | None = None,
-                       idle_s: float = 3.0, timeout_s: float = 60.0) -> DeadLetterCount:
+def count_dead_letters(
+    bootstrap: str,
+    topic: str,
+    expected: int | None = None,
+    idle_s: float = 3.0,
+    timeout_s: float = 60.0,
+) -> DeadLetterCount:
     """Read the whole dead-letter topic with a throw-away group.
 
     Stops when ``expected`` unique letters were seen (if given) or after ``idle_s`` of silence.

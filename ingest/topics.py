@@ -21,8 +21,11 @@ class TopicKind:
     max_age: timedelta
 
     def topic(self, settings: Settings) -> str:
-        return {"fill": settings.topic_fill, "gps": settings.topic_gps,
-                "parking": settings.topic_parking}[self.name]
+        return {
+            "fill": settings.topic_fill,
+            "gps": settings.topic_gps,
+            "parking": settings.topic_parking,
+        }[self.name]
 
     def group(self) -> str:
         return f"cityops-ingest-{self.name}"

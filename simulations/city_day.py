@@ -77,10 +77,15 @@ class DayPlan:
 
 def parse_args(argv: list[str] | None) -> tuple[DayPlan, argparse.Namespace]:
     yesterday = (datetime.now(LOCAL) - timedelta(days=1)).date()
-    p = argparse.ArgumentParser(prog="city-day", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--date", type=date.fromisoformat, default=yesterday,
-                   help="local day to simulate (default: yesterday, so no timestamp is future)")
+    p = argparse.ArgumentParser(
+        prog="city-day", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        default=yesterday,
+        help="local day to simulate (default: yesterday, so no timestamp is future)",
+    )
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--bins", type=int, default=1000)
     p.add_argument("--vehicles", type=int, default=1500)
@@ -91,13 +96,27 @@ def parse_args(argv: list[str] | None) -> tuple[DayPlan, argparse.Namespace]:
     p.add_argument("--parking-days", type=float, default=3.0)
     p.add_argument("--parking-step-min", type=int, default=15)
     p.add_argument("--fault-rate", type=float, default=0.001)
-    p.add_argument("--speedup", type=float, default=0.0,
-                   help="pace publishing at simulated time / SPEEDUP (0 = as fast as possible)")
+    p.add_argument(
+        "--speedup",
+        type=float,
+        default=0.0,
+        help="pace publishing at simulated time / SPEEDUP (0 = as fast as possible)",
+    )
     p.add_argument("--log-level", default="WARNING")
     a = p.parse_args(argv)
-    plan = DayPlan(a.date, a.seed, a.bins, a.vehicles, a.gps_start_hour, a.gps_hours,
-                   a.fill_days, a.fill_interval_min, a.parking_days, a.parking_step_min,
-                   a.fault_rate)
+    plan = DayPlan(
+        a.date,
+        a.seed,
+        a.bins,
+        a.vehicles,
+        a.gps_start_hour,
+        a.gps_hours,
+        a.fill_days,
+        a.fill_interval_min,
+        a.parking_days,
+        a.parking_step_min,
+        a.fault_rate,
+    )
     return plan, a
 
 
@@ -105,8 +124,11 @@ def parking_sites_on(net: RoadNetwork, seed: int) -> list[SimSite]:
     import numpy as np
 
     pts = net.sample_street_points(np.random.default_rng([seed, 7]), 600)
-    named = [StreetPoint(float(x), float(y), s) for x, y, s in
-             zip(pts.lon, pts.lat, pts.street, strict=True) if s]
+    named = [
+        StreetPoint(float(x), float(y), s)
+        for x, y, s in zip(pts.lon, pts.lat, pts.street, strict=True)
+        if s
+    ]
     return make_sites(SimConfig(step_min=15, seed=seed), named)
 
 
@@ -124,49 +146,81 @@ async def register(dsn: str, city: City, parking: list[SimSite]) -> None:
 
 
 def start_consumers(ep: Endpoints, settings: Settings) -> dict[str, subprocess.Popen[bytes]]:
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": ep.kafka_bootstrap_servers,
-           "DATABASE_URL": ep.database_url}
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": ep.kafka_bootstrap_servers,
+        "DATABASE_URL": ep.database_url,
+    }
     return {
-        k: subprocess.Popen([sys.executable, "-m", "ingest", "--kind", k, "--log-level", "ERROR"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        k: subprocess.Popen(
+            [sys.executable, "-m", "ingest", "--kind", k, "--log-level", "ERROR"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         for k in ("fill", "gps", "parking")
     }
 
 
-def publish(plan: DayPlan, net: RoadNetwork, city: City, parking: list[SimSite],
-            settings: Settings, bootstrap: str, speedup: float) -> Publisher:
+def publish(
+    plan: DayPlan,
+    net: RoadNetwork,
+    city: City,
+    parking: list[SimSite],
+    settings: Settings,
+    bootstrap: str,
+    speedup: float,
+) -> Publisher:
     pub = Publisher(bootstrap, speedup)
     seed = plan.seed
     fill_start = plan.gps_start - timedelta(days=plan.fill_days)
     t0 = time.monotonic()
-    history = simulate_history(list(city.bins), fill_start, plan.gps_end - fill_start,
-                               timedelta(minutes=plan.fill_interval_min), seed,
-                               activity=city.bin_activity)
-    pub.send_all(settings.topic_fill, FaultInjector(plan.fault_rate, seed).messages(history.readings()))
-    console.log(f"fill readings published: {pub.counts.sent[settings.topic_fill]:,}"
-                f" ({time.monotonic() - t0:.1f} s)")
+    history = simulate_history(
+        list(city.bins),
+        fill_start,
+        plan.gps_end - fill_start,
+        timedelta(minutes=plan.fill_interval_min),
+        seed,
+        activity=city.bin_activity,
+    )
+    pub.send_all(
+        settings.topic_fill, FaultInjector(plan.fault_rate, seed).messages(history.readings())
+    )
+    console.log(
+        f"fill readings published: {pub.counts.sent[settings.topic_fill]:,}"
+        f" ({time.monotonic() - t0:.1f} s)"
+    )
     t0 = time.monotonic()
     park_start = plan.gps_end - timedelta(days=plan.parking_days)
     cfg = SimConfig(step_min=plan.parking_step_min, seed=seed)
-    pub.send_all(settings.topic_parking,
-                 FaultInjector(plan.fault_rate, seed + 1).messages(
-                     simulate(parking, park_start, plan.parking_days, cfg)))
-    console.log(f"parking observations published: {pub.counts.sent[settings.topic_parking]:,}"
-                f" ({time.monotonic() - t0:.1f} s)")
+    pub.send_all(
+        settings.topic_parking,
+        FaultInjector(plan.fault_rate, seed + 1).messages(
+            simulate(parking, park_start, plan.parking_days, cfg)
+        ),
+    )
+    console.log(
+        f"parking observations published: {pub.counts.sent[settings.topic_parking]:,}"
+        f" ({time.monotonic() - t0:.1f} s)"
+    )
     t0 = time.monotonic()
     gps_faults = FaultInjector(plan.fault_rate, seed + 2)
     for batch in gps_batches(net, city, plan.gps_start, timedelta(hours=plan.gps_hours), seed):
         if batch:
-            pub.send_all(settings.topic_gps, gps_faults.messages(batch),
-                         sim_time=batch[0].observed_at)
+            pub.send_all(
+                settings.topic_gps, gps_faults.messages(batch), sim_time=batch[0].observed_at
+            )
     pub.flush()
-    console.log(f"GPS fixes published: {pub.counts.sent[settings.topic_gps]:,}"
-                f" ({time.monotonic() - t0:.1f} s)")
+    console.log(
+        f"GPS fixes published: {pub.counts.sent[settings.topic_gps]:,}"
+        f" ({time.monotonic() - t0:.1f} s)"
+    )
     return pub
 
 
-def wait_ingested(ep: Endpoints, settings: Settings, sent: dict[str, int],
-                  timeout_s: float = 900) -> None:
+def wait_ingested(
+    ep: Endpoints, settings: Settings, sent: dict[str, int], timeout_s: float = 900
+) -> None:
     by_kind = kinds(settings)
     deadline = time.monotonic() + timeout_s
     pending = dict(sent)
@@ -185,24 +239,41 @@ def wait_ingested(ep: Endpoints, settings: Settings, sent: dict[str, int],
 async def row_counts(dsn: str) -> dict[str, int]:
     conn = await asyncpg.connect(dsn)
     try:
-        return {t: int(await conn.fetchval(f"SELECT count(*) FROM {t}"))  # noqa: S608
-                for t in ("fill_readings", "gps_fixes", "parking_observations", "bin_state",
-                          "vehicle_state", "parking_state")}
+        return {
+            t: int(await conn.fetchval(f"SELECT count(*) FROM {t}"))  # noqa: S608
+            for t in (
+                "fill_readings",
+                "gps_fixes",
+                "parking_observations",
+                "bin_state",
+                "vehicle_state",
+                "parking_state",
+            )
+        }
     finally:
         await conn.close()
 
 
-def summarise(settings: Settings, ep: Endpoints, pub: Publisher,
-              stats: dict[str, dict[str, object]]) -> bool:
+def summarise(
+    settings: Settings, ep: Endpoints, pub: Publisher, stats: dict[str, dict[str, object]]
+) -> bool:
     by_kind = kinds(settings)
     n_dead = sum(sum(s["dead_lettered"].values()) for s in stats.values())  # type: ignore[attr-defined]
-    dead = count_dead_letters(ep.kafka_bootstrap_servers, settings.topic_dead_letter,
-                              expected=n_dead, idle_s=2.0)
+    dead = count_dead_letters(
+        ep.kafka_bootstrap_servers, settings.topic_dead_letter, expected=n_dead, idle_s=2.0
+    )
     rows = asyncio.run(row_counts(ep.database_url))
     table_of = {"fill": "fill_readings", "gps": "gps_fixes", "parking": "parking_observations"}
     t = Table(title="Simulated city day: messages produced, stored and dead-lettered")
-    for col in ("topic", "produced", "faults injected", "stored (rows)", "dead-lettered",
-                "reasons", "reconciles"):
+    for col in (
+        "topic",
+        "produced",
+        "faults injected",
+        "stored (rows)",
+        "dead-lettered",
+        "reasons",
+        "reconciles",
+    ):
         t.add_column(col)
     ok_all = True
     for kind, s in stats.items():
@@ -213,11 +284,20 @@ def summarise(settings: Settings, ep: Endpoints, pub: Publisher,
         ok = produced == stored + dl and stored == s["stored"]
         ok_all &= ok
         reasons = ", ".join(f"{r}={n}" for r, n in sorted(dead.by_reason.get(topic, {}).items()))
-        t.add_row(topic, f"{produced:,}", f"{pub.counts.faulty[topic]:,}", f"{stored:,}",
-                  f"{dl:,}", reasons or "-", "yes" if ok else "NO")
+        t.add_row(
+            topic,
+            f"{produced:,}",
+            f"{pub.counts.faulty[topic]:,}",
+            f"{stored:,}",
+            f"{dl:,}",
+            reasons or "-",
+            "yes" if ok else "NO",
+        )
     console.print(t)
-    console.print(f"current state: {rows['bin_state']} bins, {rows['vehicle_state']} vehicles, "
-                  f"{rows['parking_state']} parking sites")
+    console.print(
+        f"current state: {rows['bin_state']} bins, {rows['vehicle_state']} vehicles, "
+        f"{rows['parking_state']} parking sites"
+    )
     return ok_all
 
 
@@ -227,26 +307,38 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("kafka").setLevel(logging.ERROR)  # slow-task notices from its I/O thread
     settings = Settings()
     t_start = time.monotonic()
-    with services(settings.kafka_bootstrap_servers,
-                  settings.database_url.get_secret_value()) as ep:
-        console.log(f"broker {ep.kafka_bootstrap_servers} ({'embedded' if ep.embedded_kafka else 'external'}),"
-                    f" database {'embedded' if ep.embedded_db else 'external'}")
+    with services(settings.kafka_bootstrap_servers, settings.database_url.get_secret_value()) as ep:
+        console.log(
+            f"broker {ep.kafka_bootstrap_servers} ({'embedded' if ep.embedded_kafka else 'external'}),"
+            f" database {'embedded' if ep.embedded_db else 'external'}"
+        )
         net = build_network(load_copenhagen(settings.data_dir))
         city = build_city(net, plan.seed, plan.n_bins, plan.n_vehicles)
         parking = parking_sites_on(net, plan.seed)
         asyncio.run(register(ep.database_url, city, parking))
-        console.log(f"road network {net.n_nodes:,} nodes; {len(city.bins)} bins,"
-                    f" {len(city.vehicles)} vehicles, {len(parking)} parking sites registered")
-        kafka_io.ensure_topics(ep.kafka_bootstrap_servers,
-                               [settings.topic_fill, settings.topic_gps, settings.topic_parking,
-                                settings.topic_dead_letter], settings.topic_partitions)
+        console.log(
+            f"road network {net.n_nodes:,} nodes; {len(city.bins)} bins,"
+            f" {len(city.vehicles)} vehicles, {len(parking)} parking sites registered"
+        )
+        kafka_io.ensure_topics(
+            ep.kafka_bootstrap_servers,
+            [
+                settings.topic_fill,
+                settings.topic_gps,
+                settings.topic_parking,
+                settings.topic_dead_letter,
+            ],
+            settings.topic_partitions,
+        )
         consumers = start_consumers(ep, settings)
         try:
-            pub = publish(plan, net, city, parking, settings, ep.kafka_bootstrap_servers,
-                          args.speedup)
+            pub = publish(
+                plan, net, city, parking, settings, ep.kafka_bootstrap_servers, args.speedup
+            )
             by_kind = kinds(settings)
-            wait_ingested(ep, settings, {k: pub.counts.sent[by_kind[k].topic(settings)]
-                                         for k in consumers})
+            wait_ingested(
+                ep, settings, {k: pub.counts.sent[by_kind[k].topic(settings)] for k in consumers}
+            )
             pub.close()
         finally:
             stats: dict[str, dict[str, object]] = {}
@@ -259,8 +351,10 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 stats[kind] = json.loads(lines[-1])
         ok = summarise(settings, ep, pub, stats)
-        console.log(f"ingest finished in {time.monotonic() - t_start:.0f} s;"
-                    f" reconciled: {'yes' if ok else 'NO'}")
+        console.log(
+            f"ingest finished in {time.monotonic() - t_start:.0f} s;"
+            f" reconciled: {'yes' if ok else 'NO'}"
+        )
     return 0 if ok else 1
 
 

@@ -41,8 +41,12 @@ class Publisher:
         if delay > 0:
             time.sleep(delay)
 
-    def send_all(self, topic: str, messages: Iterable[tuple[str, bytes, bool]],
-                 sim_time: datetime | None = None) -> None:
+    def send_all(
+        self,
+        topic: str,
+        messages: Iterable[tuple[str, bytes, bool]],
+        sim_time: datetime | None = None,
+    ) -> None:
         if sim_time is not None:
             self._pace(sim_time)
         for key, value, valid in messages:

@@ -19,7 +19,9 @@ async def _run(settings: Settings) -> None:
     try:
         applied = await migrate(conn)
         dropped = await drop_expired_gps(conn, datetime.now(UTC), settings.gps_retention_days)
-        print(f"migrations applied: {applied or 'none'}; GPS partitions dropped: {dropped or 'none'}")
+        print(
+            f"migrations applied: {applied or 'none'}; GPS partitions dropped: {dropped or 'none'}"
+        )
     finally:
         await conn.close()
 

@@ -45,8 +45,16 @@ class _Fill(TableSpec):
 class _Gps(TableSpec):
     def row(self, r: Record, partition: int, offset: int) -> tuple[object, ...]:
         assert isinstance(r, GpsFix)
-        return (r.vehicle_id, r.observed_at, r.lon, r.lat, r.speed_kmh, r.heading_deg,
-                partition, offset)
+        return (
+            r.vehicle_id,
+            r.observed_at,
+            r.lon,
+            r.lat,
+            r.speed_kmh,
+            r.heading_deg,
+            partition,
+            offset,
+        )
 
 
 @dataclass(frozen=True)
@@ -60,21 +68,35 @@ FILL = _Fill(
     "fill_readings",
     ("sensor_id", "observed_at", "filling_level", "temperature", "src_partition", "src_offset"),
     ("sensor_id", "observed_at"),
-    "bin_state", "bin_id", ("observed_at", "filling_level", "temperature"),
+    "bin_state",
+    "bin_id",
+    ("observed_at", "filling_level", "temperature"),
 )
 GPS = _Gps(
     "gps_fixes",
-    ("vehicle_id", "observed_at", "lon", "lat", "speed_kmh", "heading_deg", "src_partition",
-     "src_offset"),
+    (
+        "vehicle_id",
+        "observed_at",
+        "lon",
+        "lat",
+        "speed_kmh",
+        "heading_deg",
+        "src_partition",
+        "src_offset",
+    ),
     ("vehicle_id", "observed_at"),
-    "vehicle_state", "vehicle_id", ("observed_at", "lon", "lat", "speed_kmh", "heading_deg"),
+    "vehicle_state",
+    "vehicle_id",
+    ("observed_at", "lon", "lat", "speed_kmh", "heading_deg"),
     partitioned_by_day=True,
 )
 PARKING = _Parking(
     "parking_observations",
     ("site_id", "observed_at", "free", "capacity", "src_partition", "src_offset"),
     ("site_id", "observed_at"),
-    "parking_state", "site_id", ("observed_at", "free", "capacity"),
+    "parking_state",
+    "site_id",
+    ("observed_at", "free", "capacity"),
 )
 
 

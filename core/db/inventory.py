@@ -16,8 +16,10 @@ async def save_bins(conn: asyncpg.Connection, bins: Sequence[Bin]) -> None:
         " lon = EXCLUDED.lon, lat = EXCLUDED.lat, street = EXCLUDED.street,"
         " district = EXCLUDED.district, capacity_l = EXCLUDED.capacity_l,"
         " threshold = EXCLUDED.threshold, service_s = EXCLUDED.service_s",
-        [(b.bin_id, b.lon, b.lat, b.street, b.district, b.capacity_l, b.threshold, b.service_s)
-         for b in bins],
+        [
+            (b.bin_id, b.lon, b.lat, b.street, b.district, b.capacity_l, b.threshold, b.service_s)
+            for b in bins
+        ],
     )
 
 
@@ -38,8 +40,19 @@ async def save_vehicles(conn: asyncpg.Connection, vehicles: Sequence[Vehicle]) -
         " depot_id = EXCLUDED.depot_id, capacity_l = EXCLUDED.capacity_l,"
         " capacity_kg = EXCLUDED.capacity_kg, shift_start_h = EXCLUDED.shift_start_h,"
         " shift_end_h = EXCLUDED.shift_end_h, co2_g_per_km = EXCLUDED.co2_g_per_km",
-        [(v.vehicle_id, v.kind.value, v.depot_id, v.capacity_l, v.capacity_kg, v.shift_start_h,
-          v.shift_end_h, v.co2_g_per_km) for v in vehicles],
+        [
+            (
+                v.vehicle_id,
+                v.kind.value,
+                v.depot_id,
+                v.capacity_l,
+                v.capacity_kg,
+                v.shift_start_h,
+                v.shift_end_h,
+                v.co2_g_per_km,
+            )
+            for v in vehicles
+        ],
     )
 
 
@@ -50,8 +63,10 @@ async def save_parking_sites(conn: asyncpg.Connection, sites: Sequence[ParkingSi
         " name = EXCLUDED.name, kind = EXCLUDED.kind, capacity = EXCLUDED.capacity,"
         " lon = EXCLUDED.lon, lat = EXCLUDED.lat, street = EXCLUDED.street,"
         " district = EXCLUDED.district",
-        [(s.site_id, s.name, s.kind, s.capacity, s.lon, s.lat, s.street, s.district)
-         for s in sites],
+        [
+            (s.site_id, s.name, s.kind, s.capacity, s.lon, s.lat, s.street, s.district)
+            for s in sites
+        ],
     )
 
 

@@ -26,8 +26,9 @@ async def gps_partitions(conn: asyncpg.Connection) -> list[tuple[str, date]]:
     return sorted(out, key=lambda x: x[1])
 
 
-async def drop_expired_gps(conn: asyncpg.Connection, now: datetime,
-                           retention_days: int) -> list[str]:
+async def drop_expired_gps(
+    conn: asyncpg.Connection, now: datetime, retention_days: int
+) -> list[str]:
     """Drop partitions whose whole day ended more than ``retention_days`` before ``now``."""
     if retention_days < 1:
         raise ValueError("retention_days must be at least 1.")

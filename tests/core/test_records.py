@@ -21,8 +21,9 @@ from core.records import (
 )
 
 T0 = datetime(2026, 11, 26, 7, 30, tzinfo=UTC)
-times = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),
-                     timezones=st.just(UTC))
+times = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+)
 ids = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=64)
 
 
@@ -53,10 +54,20 @@ def test_arbitrary_bytes_never_escape_as_other_errors(raw):
         # any other exception fails the test
 
 
-@given(st.dictionaries(st.sampled_from(["schemaVersion", "sensorId", "dateObserved",
-                                        "fillingLevel", "temperature"]),
-                       st.one_of(st.none(), st.integers(-2**63, 2**63 - 1), st.floats(allow_nan=True),
-                                 st.text(max_size=30), st.booleans())))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["schemaVersion", "sensorId", "dateObserved", "fillingLevel", "temperature"]
+        ),
+        st.one_of(
+            st.none(),
+            st.integers(-(2**63), 2**63 - 1),
+            st.floats(allow_nan=True),
+            st.text(max_size=30),
+            st.booleans(),
+        ),
+    )
+)
 def test_arbitrary_objects_give_contract_errors(obj):
     """Random JSON objects with the right field names never crash the decoder."""
     try:
@@ -107,4 +118,6 @@ def test_naive_timestamps_cannot_be_encoded():
     """Records with naive datetimes are refused at the producer too."""
     with pytest.raises(ValueError):
         encode(FillReading("bin-1", T0.replace(tzinfo=None), 0.5))
-    assert decode_fill(encode(FillReading("b", T0 + timedelta(hours=1), 0.2))).observed_at == T0 + timedelta(hours=1)
+    assert decode_fill(
+        encode(FillReading("b", T0 + timedelta(hours=1), 0.2))
+    ).observed_at == T0 + timedelta(hours=1)

@@ -22,8 +22,11 @@ def test_drop_expired_gps_keeps_recent_days(database):
     async def go() -> tuple[list[str], int, list[str]]:
         conn = await asyncpg.connect(database)
         writer = BatchWriter(conn, GPS)
-        fixes = [GpsFix("v1", now - timedelta(days=d, minutes=m), 12.56, 55.69, 20.0, 10.0)
-                 for d in (1, 40) for m in range(3)]
+        fixes = [
+            GpsFix("v1", now - timedelta(days=d, minutes=m), 12.56, 55.69, 20.0, 10.0)
+            for d in (1, 40)
+            for m in range(3)
+        ]
         await writer.write([GPS.row(f, 0, i) for i, f in enumerate(fixes)])
         dropped = await drop_expired_gps(conn, now, 30)
         left = int(await conn.fetchval("SELECT count(*) FROM gps_fixes"))

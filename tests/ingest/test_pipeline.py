@@ -13,11 +13,11 @@ import pytest
 from core.db.inventory import save_bins, save_parking_sites, save_sites, save_vehicles
 from core.domain import COPENHAGEN_BBOX, Bin, ParkingSite, Site, Vehicle, VehicleKind
 from core.records import FillReading, GpsFix, ParkingObservation, encode
+from core.settings import Settings
 from ingest import kafka_io
 from ingest.consumer import TopicConsumer
 from ingest.reconcile import count_dead_letters
 from ingest.topics import kinds
-from core.settings import Settings
 from ingest.validate import ValidationPolicy
 
 pytestmark = pytest.mark.integration
@@ -29,12 +29,17 @@ def _register(dsn: str) -> None:
     async def go() -> None:
         conn = await asyncpg.connect(dsn)
         await save_sites(conn, [Site("depot-1", "Depot", 12.55, 55.69)], "depot")
-        await save_bins(conn, [Bin(f"bin-{i}", 12.56, 55.69, "Nørrebrogade", "Nørrebro")
-                               for i in range(5)])
-        await save_vehicles(conn, [Vehicle(f"veh-{i}", VehicleKind.WASTE_TRUCK, "depot-1", 12000,
-                                           6000) for i in range(3)])
-        await save_parking_sites(conn, [ParkingSite("p-1", "Jagtvej", "street", 20, 12.55,
-                                                    55.70)])
+        await save_bins(
+            conn, [Bin(f"bin-{i}", 12.56, 55.69, "Nørrebrogade", "Nørrebro") for i in range(5)]
+        )
+        await save_vehicles(
+            conn,
+            [
+                Vehicle(f"veh-{i}", VehicleKind.WASTE_TRUCK, "depot-1", 12000, 6000)
+                for i in range(3)
+            ],
+        )
+        await save_parking_sites(conn, [ParkingSite("p-1", "Jagtvej", "street", 20, 12.55, 55.70)])
         await conn.close()
 
     asyncio.run(go())
@@ -53,8 +58,15 @@ def _count(dsn: str, sql: str) -> int:
 
 def _consume(kind_name: str, topic: str, dlq: str, bootstrap: str, dsn: str) -> None:
     kind = kinds(Settings())[kind_name]
-    c = TopicConsumer(kind, topic, bootstrap, dsn, dlq,
-                      ValidationPolicy(COPENHAGEN_BBOX, max_age=kind.max_age), batch_size=50)
+    c = TopicConsumer(
+        kind,
+        topic,
+        bootstrap,
+        dsn,
+        dlq,
+        ValidationPolicy(COPENHAGEN_BBOX, max_age=kind.max_age),
+        batch_size=50,
+    )
     try:
         c.run(idle_exit_s=4.0)
     finally:
@@ -66,18 +78,24 @@ def test_fill_topic_valid_stored_once_malformed_dead_lettered(endpoints, databas
     _register(database)
     topic, dlq = f"{topic_prefix}.fill", f"{topic_prefix}.dlq"
     kafka_io.ensure_topics(endpoints.kafka_bootstrap_servers, [topic, dlq], 3)
-    valid = [FillReading(f"bin-{i % 5}", NOW - timedelta(minutes=10 * i), (i % 10) / 10, 8.5)
-             for i in range(40)]
+    valid = [
+        FillReading(f"bin-{i % 5}", NOW - timedelta(minutes=10 * i), (i % 10) / 10, 8.5)
+        for i in range(40)
+    ]
     good = json.loads(encode(valid[0]))
     malformed: list[tuple[bytes, str]] = [
         (b"{not json", "bad_json"),
-        (json.dumps({k: v for k, v in good.items() if k != "fillingLevel"}).encode(),
-         "missing_field"),
+        (
+            json.dumps({k: v for k, v in good.items() if k != "fillingLevel"}).encode(),
+            "missing_field",
+        ),
         (json.dumps({**good, "fillingLevel": -0.1}).encode(), "out_of_range"),
         (json.dumps({**good, "fillingLevel": 2.5}).encode(), "out_of_range"),
         (json.dumps({**good, "sensorId": "bin-999"}).encode(), "unknown_id"),
-        (json.dumps({**good, "dateObserved": (NOW + timedelta(days=3)).isoformat()}).encode(),
-         "future_timestamp"),
+        (
+            json.dumps({**good, "dateObserved": (NOW + timedelta(days=3)).isoformat()}).encode(),
+            "future_timestamp",
+        ),
         (encode(valid[3]), "duplicate"),
         (encode(replace(valid[7], filling_level=0.99)), "duplicate"),
         (json.dumps({**good, "schemaVersion": 7}).encode(), "bad_schema_version"),
@@ -109,12 +127,15 @@ def test_gps_and_parking_topics_reconcile(endpoints, database, topic_prefix):
     bs = endpoints.kafka_bootstrap_servers
     gps_t, park_t, dlq = f"{topic_prefix}.gps", f"{topic_prefix}.park", f"{topic_prefix}.dlq"
     kafka_io.ensure_topics(bs, [gps_t, park_t, dlq], 3)
-    fixes = [GpsFix(f"veh-{i % 3}", NOW - timedelta(seconds=5 * i), 12.56, 55.69, 30.0, 90.0)
-             for i in range(60)]
+    fixes = [
+        GpsFix(f"veh-{i % 3}", NOW - timedelta(seconds=5 * i), 12.56, 55.69, 30.0, 90.0)
+        for i in range(60)
+    ]
     outside = GpsFix("veh-0", NOW - timedelta(hours=2), 10.0, 56.0, 30.0, 90.0)
     obs = [ParkingObservation("p-1", NOW - timedelta(minutes=5 * i), i % 20, 20) for i in range(12)]
-    bad_park = json.dumps({**json.loads(encode(obs[0])), "availableSpotNumber": 25,
-                           "dateObserved": NOW.isoformat()}).encode()
+    bad_park = json.dumps(
+        {**json.loads(encode(obs[0])), "availableSpotNumber": 25, "dateObserved": NOW.isoformat()}
+    ).encode()
     p = kafka_io.producer(bs)
     for f in fixes:
         p.send(gps_t, key=f.vehicle_id.encode(), value=encode(f))
