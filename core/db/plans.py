@@ -156,9 +156,9 @@ async def _record_emptying(
         readings.insert(0, (bin_id, at - timedelta(seconds=1), fill_observed))
     await conn.executemany(
         "INSERT INTO fill_readings (sensor_id, observed_at, filling_level, src_partition,"
-        " src_offset) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (sensor_id, observed_at) DO UPDATE"
+        " src_offset) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sensor_id, observed_at) DO UPDATE"
         " SET filling_level = EXCLUDED.filling_level",
-        [(*r, DRIVER_REPORT_SRC) for r in readings],
+        [(*r, DRIVER_REPORT_SRC, DRIVER_REPORT_SRC) for r in readings],
     )
     await conn.execute(
         "INSERT INTO bin_state (bin_id, observed_at, filling_level) VALUES ($1, $2, 0.0)"
@@ -210,8 +210,10 @@ async def load_plan(conn: asyncpg.Connection, plan_id: int) -> DayPlan:
 
 
 def _stop(r: Mapping[str, Any]) -> Stop:
-    return Stop(r["seq"], StopKind(r["kind"]), r["bin_id"], r["site_id"], r["street"], r["lon"],
-                r["lat"], r["eta"], r["departs_at"], r["load_after_l"], r["load_after_kg"])  # fmt: skip
+    return Stop(
+        r["seq"], StopKind(r["kind"]), r["bin_id"], r["site_id"], r["street"], r["lon"], r["lat"],
+        r["eta"], r["departs_at"], r["load_after_l"], r["load_after_kg"],
+    )  # fmt: skip
 
 
 def _route(r: Mapping[str, Any], stops: list[Stop]) -> VehicleRoute:
