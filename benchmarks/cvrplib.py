@@ -38,7 +38,9 @@ def instance_paths(args: list[str]) -> list[Path]:
             found.append(p)
         else:
             found.extend(Path(m) for m in glob.glob(arg) if m.endswith(".vrp"))
-    return sorted(set(found), key=lambda q: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", q.name)])
+    return sorted(
+        set(found), key=lambda q: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", q.name)]
+    )
 
 
 def route_cost(distance, routes: list[list[int]]) -> int:  # noqa: ANN001 - numpy matrix
@@ -46,7 +48,7 @@ def route_cost(distance, routes: list[list[int]]) -> int:  # noqa: ANN001 - nump
     total = 0
     for r in routes:
         path = [0, *r, 0]
-        total += sum(int(distance[a, b]) for a, b in zip(path, path[1:]))
+        total += sum(int(distance[a, b]) for a, b in zip(path, path[1:], strict=False))
     return total
 
 

@@ -162,8 +162,8 @@ def _check_route(
                     _v("TIME_WINDOW", f"route {r}: client {loc} served at {clock} > {c.tw_late_s}")
                 )
             clock += c.service_s
-            on_board = [q + d for q, d in zip(on_board, c.demand)]
-            for dim, (q, cap) in enumerate(zip(on_board, vt.capacity)):
+            on_board = [q + d for q, d in zip(on_board, c.demand, strict=True)]
+            for dim, (q, cap) in enumerate(zip(on_board, vt.capacity, strict=True)):
                 if q > cap:
                     out.append(
                         _v("CAPACITY", f"route {r}: load {q} > {cap} (dim {dim}) after stop {pos}")

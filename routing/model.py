@@ -180,7 +180,7 @@ class Model:
         """Add a client with ``demand`` per capacity dimension; returns its location index."""
         loc = self._add_location(LocationKind.CLIENT)
         early, late = time_window if time_window is not None else (0, UNBOUNDED_S)
-        dem = (int(demand),) if np.isscalar(demand) else tuple(int(q) for q in demand)  # type: ignore[union-attr]
+        dem = _ints(demand)
         self._clients.append(Client(loc, dem, service_s, required, prize, early, late, name))
         return loc
 
@@ -205,7 +205,7 @@ class Model:
         name: str = "",
     ) -> int:
         """Add a vehicle type based at the depot location ``depot``; returns the type index."""
-        cap = (int(capacity),) if np.isscalar(capacity) else tuple(int(q) for q in capacity)  # type: ignore[union-attr]
+        cap = _ints(capacity)
         self._vehicle_types.append(
             VehicleType(
                 num_available, cap, depot, shift_start_s, shift_end_s, max_duration_s,
@@ -237,6 +237,11 @@ class Model:
         )  # fmt: skip
         validate(data)
         return data
+
+
+def _ints(value: int | tuple[int, ...]) -> tuple[int, ...]:
+    """A load as a tuple of Python ints (accepts one int, numpy ints, or a sequence)."""
+    return tuple(int(q) for q in np.atleast_1d(np.asarray(value)))
 
 
 def validate(data: ProblemData) -> None:
@@ -295,5 +300,7 @@ def _check_client(data: ProblemData, c: Client, dims: int) -> None:
         raise ValueError(f"{where}: service_s and prize must be non-negative.")
     if c.tw_early_s > c.tw_late_s:
         raise ValueError(f"{where}: time window opens after it closes.")
-    if not any(all(d <= q for d, q in zip(c.demand, vt.capacity)) for vt in data.vehicle_types):
+    if not any(
+        all(d <= q for d, q in zip(c.demand, vt.capacity, strict=True)) for vt in data.vehicle_types
+    ):
         raise ValueError(f"{where}: demand {c.demand} exceeds every vehicle's capacity.")

@@ -104,8 +104,8 @@ def make_route(
     for i, loc in enumerate(stops):
         t += int(data.duration[prev, loc])
         dist += int(data.distance[prev, loc])
-        if i == break_leg:
-            t = max(t, break_start_s) + brk.duration_s  # type: ignore[union-attr,type-var]
+        if i == break_leg and break_start_s is not None and brk is not None:
+            t = max(t, break_start_s) + brk.duration_s
         prev = loc
         if i == len(locations):
             break
@@ -114,7 +114,7 @@ def make_route(
             c = data.client_at(loc)
             begin = max(arrival, c.tw_early_s)
             end = begin + c.service_s
-            load = [x + d for x, d in zip(load, c.demand)]
+            load = [x + d for x, d in zip(load, c.demand, strict=True)]
             kind = LocationKind.CLIENT
         else:
             begin = arrival

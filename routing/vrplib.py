@@ -57,7 +57,7 @@ def parse_vrp(text: str, name: str = "", *, num_vehicles: int | None = None) -> 
         line = raw.strip()
         if not line or line == "EOF":
             continue
-        if ":" in line and not line[0].isdigit() and not line[0] == "-":
+        if ":" in line and not line[0].isdigit() and line[0] != "-":
             key, value = line.split(":", 1)
             spec[key.strip().upper()] = value.strip().strip('"')
             current = None

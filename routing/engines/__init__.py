@@ -22,4 +22,4 @@ def get(name: str) -> Solver:
     """The ``solve_problem`` function of engine ``name``; ValueError for an unknown name."""
     if name not in ENGINES:
         raise ValueError(f"unknown engine {name!r}; choose from {sorted(ENGINES)}.")
-    return importlib.import_module(ENGINES[name]).solve_problem  # type: ignore[no-any-return]
+    return importlib.import_module(ENGINES[name]).solve_problem

@@ -44,11 +44,17 @@ class _Built:
     def __init__(self, data: ProblemData) -> None:
         self.data = data
         n = data.num_locations
-        self.vehicle_type = [t for t, vt in enumerate(data.vehicle_types) for _ in range(vt.num_available)]
+        self.vehicle_type = [
+            t for t, vt in enumerate(data.vehicle_types) for _ in range(vt.num_available)
+        ]
         num_v = len(self.vehicle_type)
         copies = _disposal_copies(data, num_v)
-        self.node_loc = list(range(n)) + [s.location for s in data.disposal_sites for _ in range(copies - 1)]
-        self.copies_of: dict[int, list[int]] = {s.location: [s.location] for s in data.disposal_sites}
+        self.node_loc = list(range(n)) + [
+            s.location for s in data.disposal_sites for _ in range(copies - 1)
+        ]
+        self.copies_of: dict[int, list[int]] = {
+            s.location: [s.location] for s in data.disposal_sites
+        }
         for node in range(n, len(self.node_loc)):
             self.copies_of[self.node_loc[node]].append(node)
         homes = [data.vehicle_types[t].depot for t in self.vehicle_type]
@@ -95,9 +101,8 @@ class _Built:
                 continue
             d = r.GetDimensionOrDie(f"load{dim}")
             for node, loc in enumerate(self.node_loc):
-                if data.kinds[loc] != LocationKind.DISPOSAL and not r.IsStart(self.index(node)):
-                    if data.kinds[loc] != LocationKind.DEPOT:
-                        d.SlackVar(self.index(node)).SetValue(0)
+                if data.kinds[loc] == LocationKind.CLIENT:
+                    d.SlackVar(self.index(node)).SetValue(0)
             for v in range(len(self.vehicle_type)):
                 d.SlackVar(r.Start(v)).SetValue(0)
                 d.CumulVar(r.End(v)).SetMax(0)
@@ -201,7 +206,10 @@ class _Built:
 def _needs_time(data: ProblemData) -> bool:
     return (
         data.driver_break is not None
-        or any(vt.shift_end_s < UNBOUNDED_S or vt.max_duration_s < UNBOUNDED_S for vt in data.vehicle_types)
+        or any(
+            vt.shift_end_s < UNBOUNDED_S or vt.max_duration_s < UNBOUNDED_S
+            for vt in data.vehicle_types
+        )
         or any(c.tw_early_s > 0 or c.tw_late_s < UNBOUNDED_S for c in data.clients)
     )
 
@@ -235,13 +243,17 @@ def solve_problem(
     seed: int = 0,
     initial_routes: Sequence[tuple[int, Sequence[int]]] | None = None,
 ) -> Solution:
-    """Solve ``data`` with OR-Tools for ``time_limit_s`` seconds (``seed`` is unused).
+    """Solve ``data`` with OR-Tools for ``time_limit_s`` seconds.
 
     ``initial_routes`` are optional (vehicle index, visited locations) pairs to start from,
-    vehicles numbered type by type.
+    vehicles numbered type by type; large plain CVRPs start from :func:`savings_routes`.
+    ``seed`` is unused: OR-Tools' routing search is deterministic.
     """
     del seed  # OR-Tools' routing search is deterministic
     t0 = time.perf_counter()
+    if initial_routes is None and len(data.clients) >= WARM_START_FROM and _plain_cvrp(data):
+        warm = savings_routes(data)
+        initial_routes = list(enumerate(warm)) if warm else None
     built = _Built(data)
     params = search_parameters(max(0.05, time_limit_s - (time.perf_counter() - t0)))
     r = built.routing
@@ -259,3 +271,58 @@ def solve_problem(
         sol = make_solution(data, [], NAME, time.perf_counter() - t0)
         return replace(sol, notes=("ortools: no solution found",))
     return make_solution(data, built.read(assignment), NAME, time.perf_counter() - t0)
+
+
+# --- warm start for large plain CVRPs ----------------------------------------------------
+
+WARM_START_FROM = 200  # clients; PATH_CHEAPEST_ARC is fine below this
+SAVINGS_NEIGHBOURS = 40
+
+
+def _plain_cvrp(data: ProblemData) -> bool:
+    """One depot, one vehicle type, only capacities and required clients: a plain CVRP."""
+    return (
+        len(data.depots) == 1
+        and len(data.vehicle_types) == 1
+        and not data.disposal_sites
+        and all(c.required for c in data.clients)
+        and not _needs_time(data)
+    )
+
+
+def savings_routes(data: ProblemData) -> list[list[int]] | None:
+    """Clarke-Wright parallel savings over each client's nearest neighbours (plain CVRP).
+
+    Returns client-location routes, or None when they need more vehicles than available.
+    """
+    vt = data.vehicle_types[0]
+    depot, cap = vt.depot, np.array(vt.capacity)
+    clients = np.array([c.location for c in data.clients])
+    d = data.distance
+    k = min(SAVINGS_NEIGHBOURS, len(clients) - 1)
+    sub = d[np.ix_(clients, clients)].astype(float)
+    np.fill_diagonal(sub, np.inf)
+    near = np.argpartition(sub, k, axis=1)[:, :k] if k > 0 else np.zeros((len(clients), 0), int)
+    i_idx = np.repeat(np.arange(len(clients)), near.shape[1])
+    j_idx = near.ravel()
+    a, b = clients[i_idx], clients[j_idx]
+    saving = d[a, depot] + d[depot, b] - d[a, b]
+    order = np.argsort(-saving, kind="stable")
+    route_of = {int(c): [int(c)] for c in clients}
+    load = {id(r): np.array(data.client_at(r[0]).demand) for r in route_of.values()}
+    for t in order:
+        if saving[t] <= 0:
+            break
+        i, j = int(a[t]), int(b[t])
+        ri, rj = route_of[i], route_of[j]
+        if ri is rj or i not in (ri[0], ri[-1]) or j not in (rj[0], rj[-1]):
+            continue  # i and j must end different routes to be joined by the arc i - j
+        merged_load = load[id(ri)] + load[id(rj)]
+        if (merged_load > cap).any():
+            continue
+        merged = (ri if ri[-1] == i else ri[::-1]) + (rj if rj[0] == j else rj[::-1])
+        load[id(merged)] = merged_load
+        for c in merged:
+            route_of[c] = merged
+    routes = list({id(r): r for r in route_of.values()}.values())
+    return routes if len(routes) <= vt.num_available else None

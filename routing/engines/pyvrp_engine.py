@@ -101,7 +101,7 @@ class _Mapping:
                     unit_distance_cost=vt.distance_cost, reload_depots=reloads,
                 )
             )  # fmt: skip
-        return ProblemData(locations, clients, depots, vtypes, [dist], [dur])
+        return ProblemData(locations, clients, depots, vtypes, [dist], [dur])  # type: ignore[list-item]
 
     def route(self, r) -> Route:  # noqa: ANN001 - a pyvrp Route
         """Our route for a PyVRP route: visits in order, final unload expanded."""
@@ -114,15 +114,12 @@ class _Mapping:
                 locs.append(clients[act.idx].location)
             elif act.is_depot():
                 loc = self.depot_locs[act.idx]
-                if (
-                    self.data.kinds[loc] == LocationKind.DISPOSAL
-                    if loc < len(self.data.kinds)
-                    else False
-                ):
+                kinds = self.data.kinds
+                if loc < len(kinds) and kinds[loc] == LocationKind.DISPOSAL:
                     locs.append(loc)
-        if home in self.virtual_end and locs:
-            if self.data.kinds[locs[-1]] != LocationKind.DISPOSAL:
-                locs.append(self.via[(locs[-1], home)])
+        final_unload = home in self.virtual_end and locs
+        if final_unload and self.data.kinds[locs[-1]] != LocationKind.DISPOSAL:
+            locs.append(self.via[(locs[-1], home)])
         start = int(r.start_time())
         route = make_route(self.data, vt_idx, locs, start)
         return _with_break(self.data, route)

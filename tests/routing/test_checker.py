@@ -27,8 +27,13 @@ def _problem(
         m.add_disposal_site(unload_s=120)
     else:
         m.add_client((0, 0))
-    m.add_vehicle_type(2, (10, 5), DEPOT, shift_start_s=0, shift_end_s=10_000, max_duration_s=max_duration_s)
-    m.set_matrices(np.full((5, 5), 100) - 100 * np.eye(5), np.full((5, 5), 1_000) - 1_000 * np.eye(5, dtype=int))
+    m.add_vehicle_type(
+        2, (10, 5), DEPOT, shift_start_s=0, shift_end_s=10_000, max_duration_s=max_duration_s
+    )
+    m.set_matrices(
+        np.full((5, 5), 100) - 100 * np.eye(5),
+        np.full((5, 5), 1_000) - 1_000 * np.eye(5, dtype=int),
+    )
     if with_break:
         m.set_driver_break(600, 200, 1_000)
     return m.data()

@@ -72,7 +72,7 @@ def test_every_plan_passes_the_checker(name: str, data: ProblemData) -> None:
     assert all(c.location in served for c in data.clients if c.required)
     for r in sol.routes:
         cap = data.vehicle_types[r.vehicle_type].capacity
-        assert all(q <= c for v in r.visits for q, c in zip(v.load, cap))
+        assert all(q <= c for v in r.visits for q, c in zip(v.load, cap, strict=True))
 
 
 def _one_truck(total_loads: int) -> ProblemData:
@@ -105,7 +105,10 @@ def _long_day() -> ProblemData:
         m.add_client((1, 1), service_s=1_800)
     m.add_disposal_site(unload_s=600)
     m.add_vehicle_type(1, CAPACITY, depot, shift_start_s=21_600, shift_end_s=50_400)
-    m.set_matrices(np.full((8, 8), 300) - 300 * np.eye(8, dtype=int), np.full((8, 8), 2_000) - 2_000 * np.eye(8, dtype=int))
+    m.set_matrices(
+        np.full((8, 8), 300) - 300 * np.eye(8, dtype=int),
+        np.full((8, 8), 2_000) - 2_000 * np.eye(8, dtype=int),
+    )
     m.set_driver_break(1_800, 30_600, 34_200)  # 30 min starting 8:30-9:30
     return m.data()
 
@@ -127,7 +130,9 @@ def _prize_choice() -> ProblemData:
     m.add_client(1, required=False, prize=1_000_000)  # worth the detour
     m.add_client(1, required=False, prize=1)  # not worth it
     m.add_vehicle_type(1, 5, depot)
-    m.set_matrices(np.zeros((3, 3), dtype=int), np.full((3, 3), 1_000) - 1_000 * np.eye(3, dtype=int))
+    m.set_matrices(
+        np.zeros((3, 3), dtype=int), np.full((3, 3), 1_000) - 1_000 * np.eye(3, dtype=int)
+    )
     return m.data()
 
 
