@@ -24,6 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.domain import VehicleKind  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from routing.checker import check  # noqa: E402
 from routing.forecast import forecast_arrays  # noqa: E402
@@ -74,17 +75,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--bins", type=int, default=1000)
     p.add_argument("--date", type=date.fromisoformat, default=date(2024, 5, 14))
     a = p.parse_args(argv)
-    settings = Settings()
+    settings = Settings()  # type: ignore[call-arg]
 
     t0 = time.perf_counter()
     net = build_network(load_copenhagen(settings.data_dir))
     city = build_city(net, a.seed, n_bins=a.bins, n_vehicles=200, n_trucks=60, n_cleaners=40)
     cfg = DayConfig()
     service_at = local_midnight(a.date, cfg.tz) + timedelta(hours=6)
-    history = simulate_history(list(city.bins), service_at - timedelta(days=3), timedelta(days=3),
-                               timedelta(minutes=30), a.seed, activity=city.bin_activity)  # fmt: skip
-    print(f"network {net.n_nodes:,} nodes, city {len(city.bins)} bins,"
-          f" {len(city.vehicles_of(city.vehicles[0].kind))} trucks ({time.perf_counter() - t0:.1f} s)")  # fmt: skip
+    history = simulate_history(
+        list(city.bins), service_at - timedelta(days=3), timedelta(days=3),
+        timedelta(minutes=30), a.seed, activity=city.bin_activity,
+    )  # fmt: skip
+    n_trucks = len(city.vehicles_of(VehicleKind.WASTE_TRUCK))
+    print(f"network {net.n_nodes:,} nodes, city {len(city.bins)} bins, {n_trucks} trucks"
+          f" ({time.perf_counter() - t0:.1f} s)")  # fmt: skip
 
     steps = len(history.times)
     ids = np.tile(np.array(history.sensor_ids), steps)
@@ -132,8 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"TOO MANY DISPOSAL TRIPS {line}")
     ok = not violations and not excess and matrix_s < MATRIX_TARGET_S
     ok = ok and first.feasible and first_s < FIRST_PLAN_TARGET_S
-    print(f"RESULT matrix_s={matrix_s:.2f} first_plan_s={first_s:.2f} km={t.km:.1f}"
-          f" trips={t.disposal_trips}")
+    print(
+        f"RESULT matrix_s={matrix_s:.2f} first_plan_s={first_s:.2f} km={t.km:.1f}"
+        f" trips={t.disposal_trips}"
+    )
     return 0 if ok else 1
 
 

@@ -144,13 +144,7 @@ class PlanTotals:
     disposal_trips: int
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "km": round(self.km, 3), "drive_s": round(self.drive_s, 1),
-            "service_s": round(self.service_s, 1), "bins_emptied": self.bins_emptied,
-            "overflows_avoided": self.overflows_avoided,
-            "overflows_remaining": self.overflows_remaining, "co2_kg": round(self.co2_kg, 3),
-            "vehicles_used": self.vehicles_used, "disposal_trips": self.disposal_trips,
-        }  # fmt: skip
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @staticmethod
     def from_json(obj: Mapping[str, Any]) -> PlanTotals:
@@ -410,9 +404,7 @@ def vehicle_route(problem: DayProblem, route: Route, vehicle_id: str) -> Vehicle
                      at(v.start_s), at(v.end_s), float(v.load[0]), float(v.load[1]))
             )  # fmt: skip
         else:
-            stops.append(
-                site_stop(seq, v.location, StopKind.DISPOSAL, v.start_s, v.end_s, v.load)
-            )
+            stops.append(site_stop(seq, v.location, StopKind.DISPOSAL, v.start_s, v.end_s, v.load))
     drive += int(data.duration[prev, vt.depot])
     last = stops[-1].load_after_l, stops[-1].load_after_kg
     end = Stop(len(stops), StopKind.DEPOT, None, depot.site_id, street[vt.depot], depot.lon,

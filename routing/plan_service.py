@@ -13,6 +13,7 @@ violations (so the failure is auditable and reproducible from ``inputs``), is ne
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Collection
@@ -192,8 +193,8 @@ def _inputs(
     next_opportunity: datetime,
     as_of: str | None,
 ) -> dict[str, object]:
-    """What reproduces the plan, as JSON-ready values."""
-    return {
+    """What reproduces the plan, as JSON values (lists, not tuples: it round-trips the store)."""
+    inputs = {
         "network_version": net.version,
         "engine": request.engine,
         "seed": request.seed,
@@ -220,3 +221,4 @@ def _inputs(
             for b in selection.visited_candidates
         ],
     }
+    return dict(json.loads(json.dumps(inputs)))

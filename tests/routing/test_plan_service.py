@@ -1,0 +1,134 @@
+"""Integration: from inventory and fill readings in PostgreSQL to a stored, checked day plan."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from core.db.inventory import save_bins, save_sites, save_vehicles
+from core.db.plans import PlanNotFound, latest_plan, load_plan
+from routing.model import ProblemData
+from routing.network import RoadNetwork
+from routing.plan_day import StopKind, local_midnight
+from routing.plan_service import PlanRejected, PlanRequest, plan_day
+from routing.solution import Solution, make_solution
+from simulations.bins_sim import simulate_history
+from simulations.city import City, build_city
+
+pytestmark = pytest.mark.integration
+DAY = date(2024, 5, 14)
+
+
+@pytest.fixture(scope="module")
+def small_city(copenhagen: RoadNetwork) -> City:
+    """60 bins and 3 waste trucks on the real network."""
+    return build_city(copenhagen, seed=7, n_bins=60, n_vehicles=3, n_trucks=3, n_cleaners=0)
+
+
+@pytest.fixture
+def city_db(database: str, small_city: City) -> str:
+    """The small city registered with two days of 30-minute readings up to 06:00."""
+    start = local_midnight(DAY, "Europe/Copenhagen") + timedelta(hours=6) - timedelta(days=2)
+    history = simulate_history(
+        list(small_city.bins), start, timedelta(days=2), timedelta(minutes=30), seed=7,
+        activity=small_city.bin_activity,
+    )  # fmt: skip
+    rows = [(r.sensor_id, r.observed_at, r.filling_level, r.temperature, 0, k)
+            for k, r in enumerate(history.readings())]  # fmt: skip
+
+    async def go() -> None:
+        conn = await asyncpg.connect(database)
+        await save_sites(conn, list(small_city.depots), "depot")
+        await save_sites(conn, list(small_city.disposal_sites), "disposal")
+        await save_bins(conn, list(small_city.bins))
+        await save_vehicles(conn, list(small_city.vehicles))
+        await conn.copy_records_to_table(
+            "fill_readings", records=rows,
+            columns=["sensor_id", "observed_at", "filling_level", "temperature", "src_partition",
+                     "src_offset"],
+        )  # fmt: skip
+        await conn.close()
+
+    asyncio.run(go())
+    return database
+
+
+def fetch(dsn: str, fn: Any) -> Any:
+    async def go() -> Any:
+        conn = await asyncpg.connect(dsn)
+        try:
+            return await fn(conn)
+        finally:
+            await conn.close()
+
+    return asyncio.run(go())
+
+
+def test_plan_day_from_database_to_stored_checked_plan(
+    city_db: str, copenhagen: RoadNetwork, small_city: City, tmp_path: Path
+) -> None:
+    """The portfolio's plan visits every required bin, passes the checker and is stored."""
+    keep_out = small_city.bins[0].bin_id
+    force_in = small_city.bins[1].bin_id
+    steps: list[str] = []
+    request = PlanRequest(DAY, time_limit_s=2.0, include=(force_in,), exclude=(keep_out,))
+    plan = asyncio.run(plan_day(city_db, request, copenhagen, tmp_path, steps.append))
+
+    assert plan.status == "accepted" and plan.violations == ()
+    assert steps[0].startswith("loading") and steps[-1] == "saving"
+    visited = {b for r in plan.routes for b in r.bin_ids}
+    required = {b["bin_id"] for b in plan.inputs["bins"] if b["required"]}
+    assert required and required <= visited
+    assert force_in in visited and keep_out not in visited
+    assert plan.inputs["network_version"] == copenhagen.version
+    assert set(plan.inputs["vehicle_ids"]) == {"TRUCK-001", "TRUCK-002", "TRUCK-003"}
+    assert plan.totals.bins_emptied == len(visited)
+    assert plan.totals.km == pytest.approx(sum(r.km for r in plan.routes))
+    for r in plan.routes:
+        assert r.stops[0].kind is StopKind.DEPOT and r.stops[-1].kind is StopKind.DEPOT
+        assert r.stops[-2].kind is StopKind.DISPOSAL and r.stops[-2].site_id == "ARC"
+        assert r.start.astimezone(plan.routes[0].start.tzinfo).hour >= 4  # 06:00 local = 04 UTC
+        assert all(s.street for s in r.stops)
+    assert list(tmp_path.glob("matrix-*.npz")), "the travel matrix is cached"
+
+    pid = plan.plan_id
+    assert pid is not None
+    stored = fetch(city_db, lambda c: load_plan(c, pid))
+    assert stored == replace(plan, created_at=stored.created_at)
+    assert fetch(city_db, lambda c: latest_plan(c, DAY)).plan_id == plan.plan_id
+
+
+def test_plan_failing_the_checker_is_stored_rejected(
+    city_db: str, copenhagen: RoadNetwork, small_city: City, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A plan missing required bins raises PlanRejected, is stored rejected, never served."""
+
+    def no_routes(data: ProblemData, *args: Any, **kwargs: Any) -> Solution:
+        return make_solution(data, [], "broken", 0.0)
+
+    monkeypatch.setattr("routing.plan_service.solve", no_routes)
+    request = PlanRequest(DAY, time_limit_s=1.0, include=(small_city.bins[2].bin_id,))
+    with pytest.raises(PlanRejected) as err:
+        asyncio.run(plan_day(city_db, request, copenhagen, tmp_path))
+    stored = fetch(city_db, lambda c: load_plan(c, err.value.plan_id))
+    assert stored.status == "rejected"
+    assert any(v.startswith("missing_client") for v in stored.violations)
+    with pytest.raises(PlanNotFound):
+        fetch(city_db, lambda c: latest_plan(c, DAY))
+
+
+def test_unknown_forced_bin_is_refused(
+    city_db: str, copenhagen: RoadNetwork, tmp_path: Path
+) -> None:
+    """Forcing in a bin id that is not in the inventory raises a LookupError and stores nothing."""
+    request = PlanRequest(DAY, time_limit_s=1.0, include=("NO-SUCH-BIN",))
+    with pytest.raises(LookupError, match="NO-SUCH-BIN"):
+        asyncio.run(plan_day(city_db, request, copenhagen, tmp_path))
+    assert fetch(city_db, lambda c: c.fetchval("SELECT count(*) FROM plans")) == 0
