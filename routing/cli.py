@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             for v in e.plan.violations:
                 console.print(f"[red]{v}[/red]")
             return 2
-        except (LookupError, ValueError) as e:
+        except (LookupError, ValueError, RuntimeError) as e:
             progress.stop()
             console.print(f"[red]{e}[/red]")
             return 1
