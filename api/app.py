@@ -1,0 +1,109 @@
+"""The application factory: routers per user kind, lifespan with an asyncpg pool, static assets,
+CORS and security headers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import asyncpg
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from api import errors
+from api.jobs import JobRegistry
+from api.middleware import SecurityHeaders
+from api.parking_service import ParkingService
+from api.ratelimit import RateLimit, TokenBuckets
+from api.routers import auth, citizen, driver, maps, open_data, pages, planner
+from api.state import ApiConfig, ApiState
+from core.settings import PLACEHOLDER_SECRET, Settings
+from maps.assets import asset_dirs
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """
+Smart-city operations API: waste collection plans for **planners**, route lists and stop
+reports for **drivers**, and parking likelihood for **citizens** (no login, rate-limited).
+
+Authenticate with `POST /auth/token` (OAuth2 password flow) and send
+`Authorization: Bearer <token>`. GeoJSON coordinates are `[lon, lat]`.
+Map data © OpenStreetMap contributors.
+"""
+
+
+def config_from_settings(settings: Settings, database_url: str, **overrides: object) -> ApiConfig:
+    """An :class:`ApiConfig` from the platform settings; refuses the placeholder JWT secret
+    outside development."""
+    secret = settings.jwt_secret.get_secret_value()
+    if secret == PLACEHOLDER_SECRET and settings.environment != "development":
+        raise ValueError("CITYOPS_JWT_SECRET must be set outside development.")
+    values: dict[str, object] = {
+        "database_url": database_url, "jwt_secret": secret, "tile_url": settings.tile_url,
+        "data_dir": settings.data_dir,
+        "parking_model_path": settings.state_dir / "parking_model.npz",
+    }
+    values.update(overrides)
+    return ApiConfig(**values)  # type: ignore[arg-type]
+
+
+def create_app(
+    settings: Settings, database_url: str, *, parking_model_path: Path | None = None,
+    citizen_limit: RateLimit | None = None, token_ttl: timedelta | None = None,
+    cors_origins: tuple[str, ...] = (), pool_size: int = 10,
+    state_dir: Path | None = None,
+) -> FastAPI:
+    """The API for the database at ``database_url``; nothing connects until start-up."""
+    overrides: dict[str, object] = {"cors_origins": cors_origins, "pool_size": pool_size}
+    if parking_model_path is not None:
+        overrides["parking_model_path"] = parking_model_path
+    if citizen_limit is not None:
+        overrides["citizen_limit"] = citizen_limit
+    if token_ttl is not None:
+        overrides["token_ttl"] = token_ttl
+    config = config_from_settings(settings, database_url, **overrides)
+    work_dir = state_dir or settings.state_dir
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = await asyncpg.create_pool(config.database_url, min_size=1,
+                                         max_size=config.pool_size)
+        assert pool is not None
+        jobs = JobRegistry()
+        app.state.api = ApiState(config, pool, ParkingService.from_file(config.parking_model_path),
+                                 jobs, TokenBuckets(config.citizen_limit))
+        app.state.work_dir = work_dir
+        try:
+            yield
+        finally:
+            await jobs.cancel_all()
+            await pool.close()
+
+    app = FastAPI(title="cityops API", version="0.1.0", description=DESCRIPTION,
+                  lifespan=lifespan,
+                  openapi_tags=[
+                      {"name": "auth", "description": "log in, who am I"},
+                      {"name": "citizen", "description": "parking likelihood (no login)"},
+                      {"name": "driver", "description": "today's route, stop reports"},
+                      {"name": "planner", "description": "plans, overrides, live operations"},
+                      {"name": "open data", "description": "non-personal aggregated exports"},
+                      {"name": "maps", "description": "map background"},
+                      {"name": "pages", "description": "HTML pages"},
+                  ])
+    errors.install(app)
+    for name, directory in asset_dirs().items():
+        app.mount(f"{config.static_prefix}/{name}", StaticFiles(directory=directory),
+                  name=f"static-{name}")
+    for r in (auth.router, citizen.router, driver.router, planner.router, open_data.router,
+              maps.router, pages.router):
+        app.include_router(r)
+    app.add_middleware(SecurityHeaders, tile_url=config.tile_url)
+    if config.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
+                           allow_methods=["GET", "POST", "PUT", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type"])
+    return app

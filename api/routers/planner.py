@@ -1,0 +1,251 @@
+"""Planners: generate plans as background jobs, inspect them, force bins in or out, and watch
+live operations."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse
+
+from api.deps import PlannerDep, PoolDep, StateDep
+from api.html import page
+from api.jobs import Progress
+from api.live import bin_views, route_views, vehicle_views
+from api.plan_access import current_plan_id, progress_of, route_public, stop_public
+from api.schemas.plans import (
+    JobPublic,
+    OverrideCreate,
+    OverridePublic,
+    PlanCreate,
+    PlanPublic,
+    PlanSummaryPublic,
+)
+from api.schemas.routes import ProgressPublic, RoutePublic
+from core.db.overrides import Override, clear_override, overrides_for, set_override
+from core.db.plans import StopReport, load_plan, plan_progress, route_for_vehicle
+from maps.geojson import bins_geojson, routes_geojson
+from maps.pages import operations_map
+
+router = APIRouter(prefix="/planner", tags=["planner"], responses={
+    401: {"description": "not authenticated"}, 403: {"description": "planners only"},
+    404: {"description": "no such plan, job, bin or route"}})
+
+DateQ = Annotated[date | None, Query(description="plan date (default: latest planned day)")]
+STEPS = ("loading inventory and readings", "travel matrix", "forecast and selection", "solving",
+         "checking", "saving")
+_net_lock = asyncio.Lock()
+
+
+def _job_public(job: Any) -> JobPublic:
+    return JobPublic(job_id=job.job_id, kind=job.kind, status=job.status, progress=job.progress,
+                     message=job.message, result=job.result, error=job.error,
+                     created_at=job.created_at, finished_at=job.finished_at)
+
+
+async def _network(request: Request, state: StateDep) -> Any:
+    """The road network, built once per application (a few seconds)."""
+    net = getattr(request.app.state, "network", None)
+    if net is None:
+        async with _net_lock:
+            net = getattr(request.app.state, "network", None)
+            if net is None:
+                from routing.plan_service import load_network
+
+                if state.config.data_dir is None:
+                    raise ValueError("no OSM data configured for planning")
+                net = await asyncio.to_thread(load_network, state.config.data_dir)
+                request.app.state.network = net
+    return net
+
+
+@router.post("/plans", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED)
+async def generate_plan(body: PlanCreate, user: PlannerDep, state: StateDep,
+                        request: Request) -> JobPublic:
+    """Start generating the plan for a date in the background; poll ``/planner/jobs/{id}``.
+
+    With ``replan`` the bins already emptied or skipped in that date's current plan are left
+    out, so the new plan covers what remains."""
+    from routing.plan_service import PlanRejected, PlanRequest, plan_day
+
+    pool = state.pool
+    forced = await overrides_for(pool, body.plan_date)
+    include = tuple(o.bin_id for o in forced if o.mode == "include")
+    exclude = [o.bin_id for o in forced if o.mode == "exclude"]
+    if body.replan:
+        try:
+            pid = await current_plan_id(pool, body.plan_date)
+            exclude += [r[0] for r in await pool.fetch(
+                "SELECT bin_id FROM plan_stops WHERE plan_id = $1 AND kind = 'bin'"
+                " AND status <> 'planned'", pid)]
+        except LookupError:
+            pass
+    req = PlanRequest(body.plan_date, time_limit_s=body.time_limit_s, engine=body.engine.value,
+                      include=include, exclude=tuple(sorted(set(exclude) - set(include))))
+    cache_dir = Path(request.app.state.work_dir) / "matrix-cache"
+    dsn = state.config.database_url
+
+    async def work(progress: Progress) -> dict[str, Any]:
+        progress(0.01, "loading the road network")
+        net = await _network(request, state)
+        started = [0.0]
+
+        def step(name: str) -> None:
+            i = next((k for k, s in enumerate(STEPS) if name.startswith(s)), 0)
+            if name.startswith("solving"):
+                started[0] = time.monotonic()
+            progress(0.05 + 0.9 * i / len(STEPS), name)
+
+        def on_solution(engine: str, _: object) -> None:
+            frac = min(1.0, (time.monotonic() - started[0]) / body.time_limit_s)
+            progress(0.05 + 0.9 * (3 + frac) / len(STEPS), f"solving: {engine} found a solution")
+
+        try:
+            plan = await asyncio.to_thread(asyncio.run, plan_day(dsn, req, net, cache_dir, step,
+                                                                 on_solution))
+        except PlanRejected as e:
+            return {"plan_id": e.plan_id, "status": "rejected",
+                    "violations": list(e.plan.violations)}
+        return {"plan_id": plan.plan_id, "status": plan.status, "totals": plan.totals.to_json(),
+                "excluded": len(req.exclude), "included": len(req.include)}
+
+    job = state.jobs.submit("plan", user.username, work)
+    return _job_public(job)
+
+
+@router.get("/jobs/{job_id}", response_model=JobPublic)
+async def job_status(job_id: str, user: PlannerDep, state: StateDep) -> JobPublic:
+    """A plan generation job's progress and, when done, the plan id."""
+    job = state.jobs.get(job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no job {job_id!r}")
+    return _job_public(job)
+
+
+async def _summary(conn: Any, plan_id: int) -> tuple[Any, PlanSummaryPublic]:
+    plan = await load_plan(conn, plan_id)
+    prog = await plan_progress(conn, plan_id)
+    o = prog.overall
+    totals = plan.totals.to_json()
+    km = float(totals.get("km", 0.0))
+    bins = max(1, o.total)
+    kpis = {"km_per_bin": round(km / bins, 3), "share_done": round(o.done / bins, 4),
+            "bins_planned": float(o.total), "vehicles_used": float(len(plan.routes))}
+    summary = PlanSummaryPublic(
+        plan_id=plan_id, plan_date=plan.plan_date, engine=plan.engine, status=plan.status,
+        created_at=plan.created_at, totals=totals, kpis=kpis,
+        progress=ProgressPublic(planned=o.planned, emptied=o.emptied, skipped=o.skipped,
+                                total=o.total),
+        violations=list(plan.violations))
+    return plan, summary
+
+
+@router.get("/plans/current", response_model=PlanSummaryPublic)
+async def current_plan(user: PlannerDep, pool: PoolDep, day: DateQ = None) -> PlanSummaryPublic:
+    """The current accepted plan for a date: totals, KPIs and progress."""
+    async with pool.acquire() as conn:
+        return (await _summary(conn, await current_plan_id(conn, day)))[1]
+
+
+@router.get("/plans/{plan_id}", response_model=PlanPublic)
+async def get_plan(plan_id: int, user: PlannerDep, pool: PoolDep) -> PlanPublic:
+    """A plan with totals, KPIs, progress and every vehicle's route list."""
+    _check_id(plan_id)
+    async with pool.acquire() as conn:
+        plan, summary = await _summary(conn, plan_id)
+        routes = []
+        for r in plan.routes:
+            stops: list[StopReport] = await route_for_vehicle(conn, plan_id, r.vehicle_id)
+            routes.append(RoutePublic(plan_id=plan_id, plan_date=plan.plan_date,
+                                      vehicle_id=r.vehicle_id, progress=progress_of(stops),
+                                      stops=[stop_public(s) for s in stops]))
+    return PlanPublic(**summary.model_dump(), routes=routes)
+
+
+@router.get("/plans/{plan_id}/vehicles/{vehicle_id}", response_model=RoutePublic)
+async def plan_route(plan_id: int, vehicle_id: str, user: PlannerDep,
+                     pool: PoolDep) -> RoutePublic:
+    """One vehicle's route list in a plan."""
+    _check_id(plan_id)
+    async with pool.acquire() as conn:
+        return await route_public(conn, plan_id, vehicle_id)
+
+
+@router.get("/plans/{plan_id}/routes.geojson", response_model=dict,
+            responses={200: {"content": {"application/geo+json": {}}}})
+async def plan_routes_geojson(plan_id: int, user: PlannerDep, pool: PoolDep) -> dict[str, Any]:
+    """A plan's routes (LineStrings) and ordered stops (Points) with their status."""
+    _check_id(plan_id)
+    async with pool.acquire() as conn:
+        await load_plan(conn, plan_id)
+        return routes_geojson(await route_views(conn, plan_id))
+
+
+@router.get("/bins.geojson", response_model=dict,
+            responses={200: {"content": {"application/geo+json": {}}}})
+async def bins_with_forecast(user: PlannerDep, state: StateDep) -> dict[str, Any]:
+    """Every bin with its latest ``fillingLevel`` and forecast level."""
+    async with state.pool.acquire() as conn:
+        return bins_geojson(await bin_views(conn, state.config.database_url))
+
+
+@router.get("/overrides/{plan_date}", response_model=list[OverridePublic])
+async def list_overrides(plan_date: date, user: PlannerDep, pool: PoolDep) -> list[OverridePublic]:
+    """Bins forced into or out of the plan for a date."""
+    return [OverridePublic(plan_date=o.plan_date, bin_id=o.bin_id, mode=o.mode, set_by=o.set_by)
+            for o in await overrides_for(pool, plan_date)]
+
+
+@router.put("/overrides/{plan_date}/{bin_id}", response_model=OverridePublic)
+async def put_override(plan_date: date, bin_id: str, body: OverrideCreate, user: PlannerDep,
+                       pool: PoolDep) -> OverridePublic:
+    """Force a bin into (``include``) or out of (``exclude``) the next plan for a date."""
+    await set_override(pool, Override(plan_date, bin_id, body.mode.value, user.username))
+    return OverridePublic(plan_date=plan_date, bin_id=bin_id, mode=body.mode, set_by=user.username)
+
+
+@router.delete("/overrides/{plan_date}/{bin_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_override(plan_date: date, bin_id: str, user: PlannerDep, pool: PoolDep) -> None:
+    """Remove a forced inclusion or exclusion."""
+    if not await clear_override(pool, plan_date, bin_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no override for {bin_id!r} on {plan_date}")
+
+
+@router.get("/live", response_class=HTMLResponse, tags=["pages"])
+async def live_view(user: PlannerDep, state: StateDep, day: DateQ = None) -> HTMLResponse:
+    """Live operations map: bins by fill (fill colour) and forecast (outline), trucks at their
+    latest positions, the current plan's routes with stop status."""
+    async with state.pool.acquire() as conn:
+        bins = await bin_views(conn, state.config.database_url)
+        vehicles = await vehicle_views(conn)
+        try:
+            pid: int | None = await current_plan_id(conn, day)
+        except LookupError:
+            pid = None
+        routes = await route_views(conn, pid) if pid is not None else []
+        summary = (await _summary(conn, pid))[1] if pid is not None else None
+    cfg = state.config
+    m = operations_map(bins, routes, vehicles, cfg.static_prefix, cfg.tile_url,
+                       "/maps/streets.geojson")
+    if summary is not None:
+        p = summary.progress
+        info = (f"<b>Plan {summary.plan_id}</b> ({summary.plan_date}): "
+                f"<span id='progress' data-emptied='{p.emptied}'>{p.emptied} emptied, "
+                f"{p.skipped} skipped, {p.planned} to go</span> · "
+                f"{summary.totals.get('km', 0):.0f} km · {len(routes)} routes · "
+                f"{len(vehicles)} trucks")
+    else:
+        info = "No accepted plan yet."
+    data = json.dumps(summary.model_dump(mode="json") if summary else None).replace("<", "\\u003c")
+    panel = f"{info}<script>window.cityopsSummary = {data};</script>"
+    return HTMLResponse(page(m, "Live operations", panel))
+
+
+def _check_id(plan_id: int) -> None:
+    if not 1 <= plan_id <= 2**62:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no plan {plan_id}")

@@ -1,0 +1,49 @@
+"""What the application holds while it runs, set up in the lifespan and read by dependencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import asyncpg
+
+from api.jobs import JobRegistry
+from api.parking_service import ParkingService
+from api.ratelimit import RateLimit, TokenBuckets
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """Configuration of one application instance; validated at construction."""
+
+    database_url: str
+    jwt_secret: str
+    tile_url: str = ""
+    data_dir: Path | None = None  # OSM extracts for the street background layer
+    parking_model_path: Path | None = None
+    token_ttl: timedelta = timedelta(hours=12)
+    citizen_limit: RateLimit = field(default_factory=RateLimit)
+    cors_origins: tuple[str, ...] = ()
+    pool_size: int = 10
+    static_prefix: str = "/static"
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            raise ValueError("database_url must be given.")
+        if len(self.jwt_secret) < 8:
+            raise ValueError("jwt_secret must be at least 8 characters.")
+        if self.pool_size < 1:
+            raise ValueError("pool_size must be positive.")
+
+
+@dataclass
+class ApiState:
+    """Runtime objects: the connection pool, the parking service, jobs, rate limiter."""
+
+    config: ApiConfig
+    pool: asyncpg.Pool
+    parking: ParkingService
+    jobs: JobRegistry
+    limiter: TokenBuckets
+    streets_json: bytes | None = None

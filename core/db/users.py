@@ -1,0 +1,95 @@
+"""Read and write API users (adapter: PostgreSQL). Only password hashes are stored."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import asyncpg
+
+
+class Role(StrEnum):
+    """What a user may do: planners plan and watch, drivers see and report their routes."""
+
+    PLANNER = "planner"
+    DRIVER = "driver"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A stored user."""
+
+    username: str
+    password_hash: str
+    role: Role
+    vehicle_ids: tuple[str, ...] = ()
+    disabled: bool = False
+
+
+class UserExists(ValueError):
+    """A user with that name is already registered."""
+
+
+async def create_user(conn: asyncpg.Connection, user: User) -> None:
+    """Insert ``user``; :class:`UserExists` if the name is taken."""
+    try:
+        await conn.execute(
+            "INSERT INTO users (username, password_hash, role, vehicle_ids, disabled)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            user.username,
+            user.password_hash,
+            user.role.value,
+            list(user.vehicle_ids),
+            user.disabled,
+        )
+    except asyncpg.UniqueViolationError as e:
+        raise UserExists(f"user {user.username!r} already exists") from e
+
+
+async def upsert_user(conn: asyncpg.Connection, user: User) -> None:
+    """Insert or replace ``user`` (demo set-up, administration)."""
+    await conn.execute(
+        "INSERT INTO users (username, password_hash, role, vehicle_ids, disabled)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (username) DO UPDATE SET"
+        " password_hash = EXCLUDED.password_hash, role = EXCLUDED.role,"
+        " vehicle_ids = EXCLUDED.vehicle_ids, disabled = EXCLUDED.disabled",
+        user.username,
+        user.password_hash,
+        user.role.value,
+        list(user.vehicle_ids),
+        user.disabled,
+    )
+
+
+async def get_user(conn: asyncpg.Connection | asyncpg.Pool, username: str) -> User | None:
+    """The user called ``username``, or None."""
+    r = await conn.fetchrow(
+        "SELECT username, password_hash, role, vehicle_ids, disabled FROM users"
+        " WHERE username = $1",
+        username,
+    )
+    if r is None:
+        return None
+    return User(
+        r["username"], r["password_hash"], Role(r["role"]), tuple(r["vehicle_ids"]), r["disabled"]
+    )
+
+
+async def list_users(conn: asyncpg.Connection, role: Role | None = None) -> Sequence[User]:
+    """All users (optionally of one role), by name."""
+    rows = await conn.fetch(
+        "SELECT username, password_hash, role, vehicle_ids, disabled FROM users"
+        " WHERE $1::text IS NULL OR role = $1 ORDER BY username",
+        None if role is None else role.value,
+    )
+    return [
+        User(
+            r["username"],
+            r["password_hash"],
+            Role(r["role"]),
+            tuple(r["vehicle_ids"]),
+            r["disabled"],
+        )
+        for r in rows
+    ]

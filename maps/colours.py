@@ -1,0 +1,31 @@
+"""Colour scales shared by the maps and their legends (pure)."""
+
+from __future__ import annotations
+
+import math
+
+GREEN, AMBER, RED, GREY = "#2e7d32", "#f9a825", "#c62828", "#9e9e9e"
+STATUS_COLOURS = {"planned": "#1565c0", "emptied": GREEN, "skipped": "#6a1b9a"}
+ROUTE_PALETTE = ("#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#558b2f", "#4e342e",
+                 "#283593", "#d84315", "#00695c")
+
+
+def fill_colour(level: float | None, threshold: float = 0.8) -> str:
+    """Green below half the threshold, amber up to it, red at or above it; grey if unknown."""
+    if level is None or not math.isfinite(level):
+        return GREY
+    if level >= threshold:
+        return RED
+    return AMBER if level >= threshold / 2 else GREEN
+
+
+def probability_colour(p: float | None) -> str:
+    """Parking likelihood: red below 0.5, amber below 0.8, green from 0.8; grey if unknown."""
+    if p is None or not math.isfinite(p):
+        return GREY
+    return GREEN if p >= 0.8 else AMBER if p >= 0.5 else RED
+
+
+def route_colour(index: int) -> str:
+    """A distinct colour per route, cycling through the palette."""
+    return ROUTE_PALETTE[index % len(ROUTE_PALETTE)]

@@ -1,0 +1,62 @@
+"""What the maps draw: small frozen view records built by the API from domain objects (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class BinView:
+    """A bin with its latest fill level and forecast level at the end of the planning horizon."""
+
+    bin_id: str
+    lon: float
+    lat: float
+    street: str
+    filling_level: float | None
+    forecast_level: float | None = None
+    threshold: float = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class StopView:
+    """One stop of a route, in visiting order."""
+
+    seq: int
+    bin_id: str
+    lon: float
+    lat: float
+    status: str = "planned"  # planned | emptied | skipped
+
+
+@dataclass(frozen=True, slots=True)
+class RouteView:
+    """One vehicle's route: its stops and the driven path as (lon, lat) points, if known."""
+
+    vehicle_id: str
+    stops: tuple[StopView, ...]
+    path: tuple[tuple[float, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleView:
+    """A vehicle at its latest GPS position."""
+
+    vehicle_id: str
+    lon: float
+    lat: float
+    observed_at: str = ""
+    speed_kmh: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ParkingView:
+    """A parking site with its probability of at least one free space at the asked time."""
+
+    site_id: str
+    name: str
+    lon: float
+    lat: float
+    p_free: float
+    expected_free: float
+    walk_min: float | None = None
