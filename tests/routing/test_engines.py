@@ -150,3 +150,27 @@ def test_unknown_engine_is_refused() -> None:
     """Asking for an engine that does not exist raises ValueError listing the choices."""
     with pytest.raises(ValueError, match="ortools"):
         engines.get("gurobi")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    demands=st.lists(st.integers(0, 10), min_size=2, max_size=30),
+    xy=st.lists(st.tuples(st.integers(0, 100), st.integers(0, 100)), min_size=31, max_size=31),
+)
+def test_savings_warm_start_covers_every_client_within_capacity(
+    demands: list[int], xy: list[tuple[int, int]]
+) -> None:
+    """The Clarke-Wright warm start visits each client once and never overloads a route."""
+    from routing.engines.ortools_engine import savings_routes
+
+    m = Model()
+    depot = m.add_depot()
+    for q in demands:
+        m.add_client(q)
+    m.add_vehicle_type(len(demands), 10, depot)
+    m.set_matrices(*_matrices(np.array(xy[: len(demands) + 1])))
+    data = m.data()
+    routes = savings_routes(data)
+    assert routes is not None
+    assert sorted(loc for r in routes for loc in r) == [c.location for c in data.clients]
+    assert all(sum(data.client_at(loc).demand[0] for loc in r) <= 10 for r in routes)
