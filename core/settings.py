@@ -9,7 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
+_DATA_CANDIDATES = (PROJECT_ROOT.parent / "shared" / "data", Path("/work/shared/data"))
+# ../shared/data beside the checkout; a clone elsewhere on the same machine finds /work/shared.
+DEFAULT_DATA_DIR = next((p for p in _DATA_CANDIDATES if p.is_dir()), _DATA_CANDIDATES[0])
 
 
 class Settings(BaseSettings):

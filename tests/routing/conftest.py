@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from core.settings import DEFAULT_DATA_DIR
 from routing.network import RoadNetwork, build_network
 from routing.osm import load_copenhagen
 
-DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA_DIR = DEFAULT_DATA_DIR
 
 
 @pytest.fixture(scope="session")

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from core.settings import DEFAULT_DATA_DIR
 from simulations import fill_model
 from simulations.calibration import fit, fit_file, interval_rates
 
-CSV = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared/data/bins/edinburgh_enevo_collections_2016.csv"
-)
+CSV = DEFAULT_DATA_DIR / "bins" / "edinburgh_enevo_collections_2016.csv"
 
 
 def test_fit_on_real_csv_reproduces_baked_constants() -> None:
