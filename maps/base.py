@@ -48,6 +48,7 @@ class RemoteGeoJson(MacroElement):
             layer.addTo({{ this._parent.get_name() }});
             layer.bringToBack();
             window.cityopsStreetsLoaded = true;
+            document.body.classList.add("streets-loaded");
           });
         {% endmacro %}
     """)
@@ -66,7 +67,7 @@ def base_map(
     """A map centred on ``center`` (lon, lat) drawing tiles from ``tile_url`` if given, else the
     street network fetched from ``streets_url``; always attributed to OpenStreetMap."""
     m = folium.Map(location=[center[1], center[0]], zoom_start=zoom, tiles=None,
-                   control_scale=True, prefer_canvas=True)
+                   control_scale=True, prefer_canvas=False)
     make_offline(m, static_prefix)
     if tile_url:
         folium.TileLayer(tile_url, attr=ATTRIBUTION, name="tiles").add_to(m)

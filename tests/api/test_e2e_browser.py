@@ -1,0 +1,100 @@
+"""End to end in headless Chromium: the planner map loads offline and shows bins, routes and
+vehicles (screenshot written); a driver marks a stop emptied on the page and the planner view
+reflects it."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from core.embedded import free_port
+from core.settings import PROJECT_ROOT
+from tests.api.conftest import PASSWORD
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+CHROMIUM = Path("/usr/bin/chromium")
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def server(app_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The application on a real loopback port, in a thread."""
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app_factory(), host="127.0.0.1", port=port,
+                                        log_level="warning"))
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    deadline = time.monotonic() + 30
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    t.join(15)
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
+def test_planner_map_offline_and_driver_report(server: str, tmp_path: Path) -> None:
+    """Planner map shows 5 bins, 2 routes, 2 trucks with only localhost traffic; a driver's
+    'Emptied' click shows up in the planner view."""
+    outside: list[str] = []
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            def guard(route: object) -> None:
+                url = route.request.url  # type: ignore[attr-defined]
+                if url.startswith(server) or url.startswith("data:"):
+                    route.continue_()  # type: ignore[attr-defined]
+                else:
+                    outside.append(url)
+                    route.abort()  # type: ignore[attr-defined]
+
+            planner = browser.new_context(viewport={"width": 1200, "height": 800})
+            planner.route("**/*", guard)
+            pp = planner.new_page()
+            pp.goto(f"{server}/login")
+            pp.fill("input[name=username]", "planner")
+            pp.fill("input[name=password]", PASSWORD)
+            pp.click("button")
+            pp.wait_for_url(f"{server}/planner/live")
+            pp.wait_for_selector("body.streets-loaded", state="attached", timeout=60_000)
+            assert pp.locator("path.bin").count() == 5
+            assert pp.locator("path.route").count() == 2
+            assert pp.locator("path.vehicle").count() == 2
+            assert pp.locator("path.stop-emptied").count() == 0
+            assert "OpenStreetMap contributors" in pp.locator(".leaflet-control-attribution"
+                                                             ).inner_text()
+            shot = tmp_path / "planner_live.png"
+            pp.screenshot(path=str(shot))
+            assert shot.stat().st_size > 10_000
+            keep = PROJECT_ROOT / "var" / "e2e"
+            keep.mkdir(parents=True, exist_ok=True)
+            shutil.copy(shot, keep / shot.name)
+
+            driver = browser.new_context(viewport={"width": 390, "height": 844})
+            driver.route("**/*", guard)
+            dp = driver.new_page()
+            dp.goto(f"{server}/login")
+            dp.fill("input[name=username]", "driver1")
+            dp.fill("input[name=password]", PASSWORD)
+            dp.click("button")
+            dp.wait_for_url(f"{server}/driver/routes/truck-a/page")
+            dp.locator("#stop-1 button.emptied").click()
+            dp.wait_for_selector("#stop-1.emptied")
+            assert "1 emptied" in dp.locator("#progress").inner_text()
+            dp.screenshot(path=str(keep / "driver_route.png"))
+
+            pp.reload()
+            pp.wait_for_selector("body.streets-loaded", state="attached", timeout=60_000)
+            assert "1 emptied" in pp.locator("#progress").inner_text()
+            assert pp.locator("path.stop-emptied").count() == 1
+        finally:
+            browser.close()
+    assert outside == []
