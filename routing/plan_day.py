@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -195,6 +195,9 @@ class DayProblem:
     depot_location: Mapping[str, int]
     config: DayConfig
     inputs: Mapping[str, Any]
+    # re-planning: where a route starting at a (virtual) depot location ends, what it carries
+    return_site: Mapping[int, tuple[Site, str]] = field(default_factory=dict)  # site, street
+    initial_load: Mapping[int, tuple[float, float]] = field(default_factory=dict)
 
     def time_at(self, clock_s: float) -> datetime:
         return self.midnight + timedelta(seconds=float(clock_s))
@@ -378,18 +381,20 @@ def vehicle_route(problem: DayProblem, route: Route, vehicle_id: str) -> Vehicle
     data = problem.data
     vt = data.vehicle_types[route.vehicle_type]
     vehicle = problem.vehicles[vehicle_id]
-    depot = problem.location_site[vt.depot]
+    home, home_street = problem.return_site.get(
+        vt.depot, (problem.location_site[vt.depot], problem.location_street[vt.depot])
+    )
     at = problem.time_at
     street = problem.location_street
 
     def site_stop(seq: int, loc: int, kind: StopKind, eta: int, departs: int,
-                  load: tuple[int, ...]) -> Stop:  # fmt: skip
+                  load: tuple[float, ...]) -> Stop:  # fmt: skip
         s = problem.location_site[loc]
         return Stop(seq, kind, None, s.site_id, street[loc], s.lon, s.lat, at(eta), at(departs),
                     float(load[0]), float(load[1]))  # fmt: skip
 
-    zero = (0,) * data.num_dimensions
-    stops = [site_stop(0, vt.depot, StopKind.DEPOT, route.start_s, route.start_s, zero)]
+    carry = problem.initial_load.get(vt.depot, (0.0, 0.0))  # on board at the start
+    stops = [site_stop(0, vt.depot, StopKind.DEPOT, route.start_s, route.start_s, carry)]
     drive = 0
     service = 0
     prev = vt.depot
@@ -401,19 +406,20 @@ def vehicle_route(problem: DayProblem, route: Route, vehicle_id: str) -> Vehicle
             b = problem.location_bin[v.location]
             stops.append(
                 Stop(seq, StopKind.BIN, b.bin_id, None, street[v.location], b.lon, b.lat,
-                     at(v.start_s), at(v.end_s), float(v.load[0]), float(v.load[1]))
+                     at(v.start_s), at(v.end_s), v.load[0] + carry[0], v.load[1] + carry[1])
             )  # fmt: skip
         else:
+            carry = (0.0, 0.0)
             stops.append(site_stop(seq, v.location, StopKind.DISPOSAL, v.start_s, v.end_s, v.load))
     drive += int(data.duration[prev, vt.depot])
     last = stops[-1].load_after_l, stops[-1].load_after_kg
-    end = Stop(len(stops), StopKind.DEPOT, None, depot.site_id, street[vt.depot], depot.lon,
-               depot.lat, at(route.end_s), at(route.end_s), last[0], last[1])  # fmt: skip
+    end = Stop(len(stops), StopKind.DEPOT, None, home.site_id, home_street, home.lon, home.lat,
+               at(route.end_s), at(route.end_s), last[0], last[1])  # fmt: skip
     stops.append(end)
     brk = None if route.break_start_s is None else at(route.break_start_s)
     return VehicleRoute(
         vehicle_id=vehicle_id,
-        depot_id=depot.site_id,
+        depot_id=home.site_id,
         stops=tuple(stops),
         distance_m=float(route.distance_m),
         drive_s=float(drive),
@@ -470,14 +476,22 @@ def day_plan(
 # --- mid-day re-planning ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TruckState:
-    """Where a truck is now and what it carries (from GPS and the stops reported so far)."""
+    """A truck now: position, what it carries, and travel from there to each problem location.
+
+    ``time_to_s`` / ``dist_to_m`` are indexed by the original problem's locations (the service
+    computes them with one shortest-path search from the truck's snapped position).
+    """
 
     vehicle_id: str
-    point: int  # matrix point index of its current position (snapped)
+    lon: float
+    lat: float
+    street: str
     load_l: float
     load_kg: float
+    time_to_s: np.ndarray
+    dist_to_m: np.ndarray
 
 
 def replan(
@@ -486,12 +500,96 @@ def replan(
     trucks: Sequence[TruckState],
     emptied: Collection[str],
 ) -> DayProblem:
-    """The rest of the day's problem from the trucks' positions, without bins already emptied.
+    """The rest of the day: bins not yet emptied, for ``trucks`` leaving their positions at ``now``.
 
-    Not implemented yet: it needs vehicle types whose start location differs from their end
-    depot (``VehicleType.start_location``) and an initial load in :mod:`routing.model`, which
-    that module does not offer; see the plan service's documentation.
+    Each truck becomes its own vehicle type whose "depot" is a virtual location at its position:
+    leaving it costs the truck's travel rows, arriving at it costs the travel to the truck's home
+    depot (matrices may be asymmetric), so routes start where the trucks are and end at home.
+    The load on board is taken off the capacity for the whole route -- conservative after the
+    first unload, since :mod:`routing.model` has no initial load; it is shown on the stops.
+    Trucks not in ``trucks`` get no route. Bins in ``emptied`` are dropped; the rest keep their
+    demand, required flag and prize.
     """
-    raise NotImplementedError(
-        "replan needs start locations and initial loads in routing.model.VehicleType."
+    old = problem.data
+    n_old = old.num_locations
+    now_s = round((now - problem.midnight).total_seconds())
+    if not trucks:
+        raise ValueError("replan needs at least one truck.")
+    if problem.return_site:
+        raise ValueError("replan from the day's original problem (emptied bins accumulate).")
+    for t in trucks:
+        if t.vehicle_id not in problem.vehicles:
+            raise ValueError(f"unknown truck {t.vehicle_id}.")
+        if t.time_to_s.shape != (n_old,) or t.dist_to_m.shape != (n_old,):
+            raise ValueError(f"truck {t.vehicle_id}: travel rows must cover the {n_old} locations.")
+    gone = set(emptied)
+    clients = [c for c in old.clients if problem.location_bin[c.location].bin_id not in gone]
+    m = Model()
+    keep: list[int] = []  # old location per new location, -1 - k for truck k's start
+    loc_site: dict[int, Site] = {}
+    loc_street: dict[int, str] = {}
+    returns: dict[int, tuple[Site, str]] = {}
+    loads: dict[int, tuple[float, float]] = {}
+    for k, t in enumerate(trucks):
+        loc = m.add_depot(name=t.vehicle_id)
+        keep.append(-1 - k)
+        home = problem.vehicles[t.vehicle_id].depot_id
+        home_loc = problem.depot_location[home]
+        loc_site[loc] = Site(f"{t.vehicle_id}:start", "current position", t.lon, t.lat)
+        loc_street[loc] = t.street
+        returns[loc] = (problem.location_site[home_loc], problem.location_street[home_loc])
+        loads[loc] = (t.load_l, t.load_kg)
+    for s in old.disposal_sites:
+        loc = m.add_disposal_site(unload_s=s.unload_s, name=s.name)
+        keep.append(s.location)
+        loc_site[loc] = problem.location_site[s.location]
+    loc_bin: dict[int, Bin] = {}
+    for c in clients:
+        loc = m.add_client(c.demand, service_s=c.service_s, required=c.required, prize=c.prize,
+                           name=c.name)  # fmt: skip
+        keep.append(c.location)
+        loc_bin[loc] = problem.location_bin[c.location]
+    for loc, old_loc in enumerate(keep):
+        if old_loc >= 0:
+            loc_street[loc] = problem.location_street[old_loc]
+    ids: list[tuple[str, ...]] = []
+    for k, t in enumerate(trucks):
+        v = problem.vehicles[t.vehicle_id]
+        cap = (max(0, int(v.capacity_l - t.load_l)), max(0, int(v.capacity_kg - t.load_kg)))
+        m.add_vehicle_type(
+            1, cap, k, shift_start_s=max(now_s, round(v.shift_start_h * 3600)),
+            shift_end_s=round(v.shift_end_h * 3600), fixed_cost=problem.config.vehicle_fixed_m,
+            co2_g_per_km=v.co2_g_per_km, name=t.vehicle_id,
+        )  # fmt: skip
+        ids.append((t.vehicle_id,))
+    if old.driver_break is not None:
+        b = old.driver_break
+        m.set_driver_break(b.duration_s, b.earliest_start_s, b.latest_start_s)
+    n = len(keep)
+    dur = np.zeros((n, n), dtype=np.int64)
+    dist = np.zeros((n, n), dtype=np.int64)
+    real = np.array([loc for loc, o in enumerate(keep) if o >= 0], dtype=np.int64)
+    olds = np.array([keep[i] for i in real], dtype=np.int64)
+    dur[np.ix_(real, real)] = old.duration[np.ix_(olds, olds)]
+    dist[np.ix_(real, real)] = old.distance[np.ix_(olds, olds)]
+    for k, t in enumerate(trucks):
+        home_loc = problem.depot_location[problem.vehicles[t.vehicle_id].depot_id]
+        dur[k, real] = np.rint(t.time_to_s[olds]).astype(np.int64)
+        dist[k, real] = np.rint(t.dist_to_m[olds]).astype(np.int64)
+        dur[real, k] = old.duration[olds, home_loc]
+        dist[real, k] = old.distance[olds, home_loc]
+    m.set_matrices(dur, dist)
+    inputs = {**problem.inputs, "replanned_at": now.isoformat(), "emptied": sorted(gone)}
+    return replace(
+        problem,
+        data=m.data(),
+        vehicle_ids=tuple(ids),
+        location_bin=loc_bin,
+        location_site=loc_site,
+        location_street=loc_street,
+        location_point=tuple(problem.location_point[o] if o >= 0 else -1 for o in keep),
+        inputs=inputs,
+        return_site=returns,
+        initial_load=loads,
+        depot_location={},
     )

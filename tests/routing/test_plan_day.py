@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -17,6 +18,7 @@ from routing.plan_day import (
     DayConfig,
     DayProblem,
     StopKind,
+    TruckState,
     bin_load,
     build_day_problem,
     day_plan,
@@ -211,10 +213,43 @@ def test_overflow_risk_is_full_now_or_full_before_next_opportunity() -> None:
     assert overflow_risk(BINS, forecasts, nxt) == {"B0", "B1"}
 
 
-def test_replan_is_not_available_yet(problem: DayProblem) -> None:
-    """replan says what routing.model lacks rather than returning a wrong problem."""
-    with pytest.raises(NotImplementedError, match="start locations"):
-        replan(problem, datetime.now(UTC), [], [])
+def _at_bin(problem: DayProblem, bin_id: str, load_l: float) -> TruckState:
+    loc = next(c.location for c in problem.data.clients if c.name == bin_id)
+    return TruckState("T1", 12.551, 55.69, "Nørregade", load_l, load_l * 0.07,
+                      problem.data.duration[loc].astype(float),
+                      problem.data.distance[loc].astype(float))  # fmt: skip
+
+
+def test_replan_starts_at_the_truck_and_ends_at_home(problem: DayProblem) -> None:
+    """Replanning drops emptied bins, starts at the truck's position and time, ends at the depot."""
+    now = problem.midnight + timedelta(hours=7)
+    new = replan(problem, now, [_at_bin(problem, "B0", 90.0)], emptied={"B0"})
+    data = new.data
+    assert sorted(c.name for c in data.clients) == ["B1", "B2"]
+    assert data.vehicle_types[0].capacity == (250 - 90, 100 - math.ceil(90 * 0.07))
+    assert data.vehicle_types[0].shift_start_s == 7 * 3600
+    b1 = next(c.location for c in data.clients if c.name == "B1")
+    arc = data.disposal_sites[0].location
+    route = make_route(data, 0, [b1, arc])
+    sol = make_solution(data, [route], "test", 0.0)
+    assert check(data, sol) == []
+    (r,) = day_plan(new, sol, set()).routes
+    assert (r.stops[0].site_id, r.stops[0].street) == ("T1:start", "Nørregade")
+    assert r.stops[0].eta == now
+    assert [s.load_after_l for s in r.stops] == [90, 180, 0, 0]
+    assert (r.stops[-1].site_id, r.depot_id) == ("D1", "D1")
+    # B0(point 2) -> B1(3) -> ARC(1) -> home depot(0): 1 + 2 + 1 km
+    assert r.km == pytest.approx(4.0)
+
+
+def test_replan_refuses_unknown_trucks_and_short_rows(problem: DayProblem) -> None:
+    """Unknown truck ids and travel rows not covering every location raise ValueError."""
+    now = problem.midnight + timedelta(hours=7)
+    state = _at_bin(problem, "B0", 0.0)
+    with pytest.raises(ValueError, match="unknown truck"):
+        replan(problem, now, [replace(state, vehicle_id="T9")], set())
+    with pytest.raises(ValueError, match="travel rows"):
+        replan(problem, now, [replace(state, time_to_s=state.time_to_s[:2])], set())
 
 
 def test_location_kinds_of_the_problem(problem: DayProblem) -> None:
