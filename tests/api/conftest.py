@@ -4,6 +4,8 @@ parking model on disk, and a test client on the real application."""
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -12,6 +14,7 @@ from pathlib import Path
 import asyncpg
 import numpy as np
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -21,6 +24,7 @@ from core.db.inventory import save_bins, save_parking_sites, save_sites, save_ve
 from core.db.plans import save_plan
 from core.db.users import Role, User, create_user
 from core.domain import Bin, Site, Vehicle, VehicleKind
+from core.embedded import free_port
 from core.settings import DEFAULT_DATA_DIR, Settings
 from parking.dataset import site_info
 from parking.fit import FitConfig, fit_model
@@ -156,3 +160,20 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[s
     r = client.post("/auth/token", data={"username": username, "password": password})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+@pytest.fixture
+def server(app_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The application on a real loopback port, in a thread."""
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app_factory(), host="127.0.0.1", port=port,
+                                        log_level="warning"))
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    deadline = time.monotonic() + 30
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    t.join(15)

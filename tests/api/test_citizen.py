@@ -30,7 +30,8 @@ def test_parking_reason_in_danish(client: TestClient) -> None:
 
 @pytest.mark.parametrize("params", [
     {"lon": 500, "lat": 55}, {"lon": "x", "lat": 55}, {"lon": 12.5, "lat": 55, "radius_m": -1},
-    {"lon": 12.5, "lat": 55, "at": "not-a-time"}, {"lon": 12.5, "lat": 55, "at": "1990-01-01T00:00"},
+    {"lon": 12.5, "lat": 55, "at": "not-a-time"},
+    {"lon": 12.5, "lat": 55, "at": "1990-01-01T00:00"},
     {"lon": 12.5, "lat": 55, "lang": "fr"},
 ])
 def test_bad_parking_requests_get_422_with_message(client: TestClient, params: dict) -> None:

@@ -5,38 +5,16 @@ reflects it."""
 from __future__ import annotations
 
 import shutil
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from core.embedded import free_port
 from core.settings import PROJECT_ROOT
 from tests.api.conftest import PASSWORD
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 CHROMIUM = Path("/usr/bin/chromium")
 playwright_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture
-def server(app_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """The application on a real loopback port, in a thread."""
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app_factory(), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 30
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(15)
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
