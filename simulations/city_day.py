@@ -21,6 +21,7 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -35,6 +36,13 @@ from ingest import kafka_io
 from ingest.progress import committed_total
 from ingest.reconcile import count_dead_letters
 from ingest.topics import kinds
+from parking.persistence import save_model
+from parking.pipeline import train_for_serving
+from parking.store import load_window
+from routing.cli import print_plan
+from routing.plan_day import DayPlan as DayPlanResult
+from routing.plan_service import PlanRejected, PlanRequest, plan_day
+from routing.solution import Solution
 from routing.network import RoadNetwork, build_network
 from routing.osm import load_copenhagen
 from simulations.bins_sim import simulate_history
@@ -93,7 +101,7 @@ def parse_args(argv: list[str] | None) -> tuple[DayPlan, argparse.Namespace]:
     p.add_argument("--gps-hours", type=float, default=1.0)
     p.add_argument("--fill-days", type=float, default=3.0, help="bin history before the hour")
     p.add_argument("--fill-interval-min", type=float, default=30.0)
-    p.add_argument("--parking-days", type=float, default=3.0)
+    p.add_argument("--parking-days", type=float, default=7.0)
     p.add_argument("--parking-step-min", type=int, default=15)
     p.add_argument("--fault-rate", type=float, default=0.001)
     p.add_argument(
@@ -102,6 +110,13 @@ def parse_args(argv: list[str] | None) -> tuple[DayPlan, argparse.Namespace]:
         default=0.0,
         help="pace publishing at simulated time / SPEEDUP (0 = as fast as possible)",
     )
+    p.add_argument(
+        "--plan-time-limit",
+        type=float,
+        default=20.0,
+        help="solver time budget for the day's routes (s)",
+    )
+    p.add_argument("--engine", choices=["portfolio", "ortools", "pyvrp"], default="portfolio")
     p.add_argument("--log-level", default="WARNING")
     a = p.parse_args(argv)
     plan = DayPlan(
@@ -355,7 +370,69 @@ def main(argv: list[str] | None = None) -> int:
             f"ingest finished in {time.monotonic() - t_start:.0f} s;"
             f" reconciled: {'yes' if ok else 'NO'}"
         )
+        plan_routes(plan, args, net, ep, settings)
+        train_parking(ep, settings, plan)
     return 0 if ok else 1
+
+
+def plan_routes(
+    plan: DayPlan, args: argparse.Namespace, net: RoadNetwork, ep: Endpoints, settings: Settings
+) -> DayPlanResult | None:
+    """Forecast, select and route the day's collections from what was just ingested."""
+    request = PlanRequest(
+        plan.day, time_limit_s=args.plan_time_limit, engine=args.engine, seed=plan.seed
+    )
+    t0 = time.monotonic()
+
+    def reported(engine: str, sol: Solution) -> None:
+        state = "feasible" if sol.feasible else "infeasible"
+        console.log(f"  {engine}: {sol.distance_m / 1000:.1f} km, {state}")
+
+    try:
+        result = asyncio.run(
+            plan_day(
+                ep.database_url,
+                request,
+                net,
+                settings.state_dir / "matrix-cache",
+                lambda step: console.log(f"planning: {step}"),
+                reported,
+            )
+        )
+    except PlanRejected as e:
+        console.print(f"[red]plan {e.plan_id} rejected by the checker:[/red]")
+        for v in e.plan.violations[:10]:
+            console.print(f"  [red]{v}[/red]")
+        return None
+    console.log(f"plan {result.plan_id} stored in {time.monotonic() - t0:.0f} s")
+    print_plan(result, routes=False)
+    for r in sorted(result.routes, key=lambda r: -len(r.bin_ids))[:2]:
+        stops = " → ".join(s.bin_id or (s.site_id or "") for s in r.stops[:8])
+        console.print(
+            f"  {r.vehicle_id}: {len(r.bin_ids)} bins, {r.km:.1f} km,"
+            f" {r.disposal_trips} unloads; {stops} …"
+        )
+    return result
+
+
+def train_parking(ep: Endpoints, settings: Settings, plan: DayPlan) -> Path:
+    """Fit the parking-availability model on the ingested window; save it for serving."""
+    t0 = time.monotonic()
+    until = plan.gps_end
+    data = asyncio.run(
+        load_window(
+            ep.database_url, until - timedelta(days=plan.parking_days), until + timedelta(seconds=1)
+        )
+    )
+    model = train_for_serving(data.table, data.sites, "Europe/Copenhagen")
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.state_dir / "parking_model.npz"
+    save_model(model, path)
+    console.log(
+        f"parking model trained on {plan.parking_days:g} days of counts"
+        f" ({len(data.sites.site_ids)} sites) in {time.monotonic() - t0:.0f} s → {path}"
+    )
+    return path
 
 
 if __name__ == "__main__":
