@@ -40,11 +40,11 @@ from parking.persistence import save_model
 from parking.pipeline import train_for_serving
 from parking.store import load_window
 from routing.cli import print_plan
+from routing.network import RoadNetwork, build_network
+from routing.osm import load_copenhagen
 from routing.plan_day import DayPlan as DayPlanResult
 from routing.plan_service import PlanRejected, PlanRequest, plan_day
 from routing.solution import Solution
-from routing.network import RoadNetwork, build_network
-from routing.osm import load_copenhagen
 from simulations.bins_sim import simulate_history
 from simulations.city import City, build_city
 from simulations.faults import FaultInjector
@@ -323,9 +323,10 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     t_start = time.monotonic()
     with services(settings.kafka_bootstrap_servers, settings.database_url.get_secret_value()) as ep:
+        where = {True: "embedded", False: "external"}
         console.log(
-            f"broker {ep.kafka_bootstrap_servers} ({'embedded' if ep.embedded_kafka else 'external'}),"
-            f" database {'embedded' if ep.embedded_db else 'external'}"
+            f"broker {ep.kafka_bootstrap_servers} ({where[ep.embedded_kafka]}),"
+            f" database {where[ep.embedded_db]}"
         )
         net = build_network(load_copenhagen(settings.data_dir))
         city = build_city(net, plan.seed, plan.n_bins, plan.n_vehicles)
