@@ -19,7 +19,7 @@ _BEARER = {"WWW-Authenticate": "Bearer"}
 
 
 def get_state(request: Request) -> ApiState:
-    return request.app.state.api  # type: ignore[no-any-return]
+    return request.app.state.api
 
 
 StateDep = Annotated[ApiState, Depends(get_state)]

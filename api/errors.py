@@ -44,4 +44,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(LookupError, _lookup)  # type: ignore[arg-type]
     app.add_exception_handler(ValueError, _value)  # type: ignore[arg-type]
-    app.add_exception_handler(asyncpg.DataError, _db_data)  # type: ignore[arg-type]
+    app.add_exception_handler(asyncpg.DataError, _db_data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 import folium
 from branca.element import Element
@@ -16,7 +17,7 @@ PANEL_CSS = (
 
 def page(m: folium.Map, title: str, panel_html: str = "", lang: str = "en") -> str:
     """The map as a standalone page with ``title`` and an optional (trusted) panel."""
-    root = m.get_root()
+    root: Any = m.get_root()
     root.header.add_child(Element(f"<title>{escape(title)}</title>"), name="title")
     if panel_html:
         root.html.add_child(Element(f'<div id="panel" style="{PANEL_CSS}">{panel_html}</div>'),

@@ -40,7 +40,7 @@ async def plan_date_of(conn: asyncpg.Connection | asyncpg.Pool, plan_id: int) ->
     d = await conn.fetchval("SELECT plan_date FROM plans WHERE plan_id = $1", plan_id)
     if d is None:
         raise PlanNotFound(f"no plan {plan_id}")
-    return d  # type: ignore[no-any-return]
+    return d
 
 
 def stop_public(r: StopReport) -> StopPublic:

@@ -59,7 +59,7 @@ async def create_demo_users(settings: Settings, database_url: str, n_drivers: in
     try:
         await migrate(conn)
         trucks = await _trucks(conn)
-        wanted = [("planner", Role.PLANNER, ())]
+        wanted: list[tuple[str, Role, tuple[str, ...]]] = [("planner", Role.PLANNER, ())]
         wanted += [(f"driver{i + 1}", Role.DRIVER, (t,)) for i, t in enumerate(trucks[:n_drivers])]
         out = []
         for name, role, vids in wanted:
@@ -103,7 +103,7 @@ def main() -> None:  # pragma: no cover - thin CLI
     ap.add_argument("--port", type=int, default=None)
     ap.add_argument("--demo-users", action="store_true")
     a = ap.parse_args()
-    settings = Settings()
+    settings = Settings()  # type: ignore[call-arg]
     dsn = a.database_url or settings.database_url.get_secret_value()
     if not dsn:
         raise SystemExit("give --database-url or set DATABASE_URL")

@@ -21,6 +21,7 @@ from api.plan_access import current_plan_id, progress_of, route_public, stop_pub
 from api.schemas.plans import (
     JobPublic,
     OverrideCreate,
+    OverrideMode,
     OverridePublic,
     PlanCreate,
     PlanPublic,
@@ -197,7 +198,8 @@ async def bins_with_forecast(user: PlannerDep, state: StateDep) -> dict[str, Any
 @router.get("/overrides/{plan_date}", response_model=list[OverridePublic])
 async def list_overrides(plan_date: date, user: PlannerDep, pool: PoolDep) -> list[OverridePublic]:
     """Bins forced into or out of the plan for a date."""
-    return [OverridePublic(plan_date=o.plan_date, bin_id=o.bin_id, mode=o.mode, set_by=o.set_by)
+    return [OverridePublic(plan_date=o.plan_date, bin_id=o.bin_id, mode=OverrideMode(o.mode),
+                           set_by=o.set_by)
             for o in await overrides_for(pool, plan_date)]
 
 
