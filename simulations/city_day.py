@@ -117,6 +117,18 @@ def parse_args(argv: list[str] | None) -> tuple[DayPlan, argparse.Namespace]:
         help="solver time budget for the day's routes (s)",
     )
     p.add_argument("--engine", choices=["portfolio", "ortools", "pyvrp"], default="portfolio")
+    p.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="API port (default: CITYOPS_API_PORT or 8000; a free one if taken)",
+    )
+    p.add_argument(
+        "--serve-seconds",
+        type=float,
+        default=None,
+        help="serve the API this long, then shut down (default: until Ctrl-C; 0: do not serve)",
+    )
     p.add_argument("--log-level", default="WARNING")
     a = p.parse_args(argv)
     plan = DayPlan(
@@ -373,7 +385,58 @@ def main(argv: list[str] | None = None) -> int:
         )
         plan_routes(plan, args, net, ep, settings)
         train_parking(ep, settings, plan)
+        if args.serve_seconds != 0:
+            serve_day(settings, ep, args.port, args.serve_seconds)
+    console.log("services stopped")
     return 0 if ok else 1
+
+
+def serve_day(settings: Settings, ep: Endpoints, port: int | None, seconds: float | None) -> None:
+    """Serve planners, drivers and citizens on the simulated day; print where to look."""
+    import threading
+
+    import uvicorn
+
+    from api.app import create_app
+    from api.serve import create_demo_users, demo_urls
+    from core.embedded import free_port
+
+    host = settings.api_host
+    port = port if port is not None else settings.api_port
+    if port == 0 or not _port_free(host, port):
+        port = free_port()
+    users = asyncio.run(create_demo_users(settings, ep.database_url, n_drivers=3))
+    base = f"http://{host}:{port}"
+    t = Table(title="Demo users (passwords are new on every run)")
+    for col in ("user", "role", "password", "vehicles"):
+        t.add_column(col)
+    for u in users:
+        t.add_row(u.username, u.role.value, u.password, ", ".join(u.vehicle_ids) or "-")
+    console.print(t)
+    for name, url in demo_urls(base, users).items():
+        console.print(f"  {name:22} {url}")
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, ep.database_url), host=host, port=port, log_level="warning"
+        )
+    )
+    if seconds is not None:
+        threading.Timer(seconds, lambda: setattr(server, "should_exit", True)).start()
+        console.log(f"serving on {base} for {seconds:g} s")
+    else:
+        console.log(f"serving on {base}; press Ctrl-C to stop")
+    server.run()
+
+
+def _port_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def plan_routes(
