@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import errors
+from api import docs, errors
 from api.jobs import JobRegistry
 from api.middleware import SecurityHeaders
 from api.parking_service import ParkingService
@@ -84,7 +84,7 @@ def create_app(
             await pool.close()
 
     app = FastAPI(title="cityops API", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan,
+                  lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_tags=[
                       {"name": "auth", "description": "log in, who am I"},
                       {"name": "citizen", "description": "parking likelihood (no login)"},
@@ -95,6 +95,7 @@ def create_app(
                       {"name": "pages", "description": "HTML pages"},
                   ])
     errors.install(app)
+    docs.install(app, config.static_prefix)
     for name, directory in asset_dirs().items():
         app.mount(f"{config.static_prefix}/{name}", StaticFiles(directory=directory),
                   name=f"static-{name}")

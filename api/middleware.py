@@ -6,8 +6,6 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_DOCS = ("/docs", "/redoc")
-
 
 def content_security_policy(tile_url: str = "") -> str:
     """Same-origin scripts, styles and data; images also from the tile server if one is set."""
@@ -40,14 +38,12 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = scope.get("path", "").startswith(_DOCS)
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += self.headers
-                if not docs:  # Swagger UI / ReDoc load their own scripts
-                    headers.append(self.csp)
+                headers.append(self.csp)  # the docs pages too: their assets are local
                 message["headers"] = headers
             await send(message)
 

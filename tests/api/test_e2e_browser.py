@@ -76,3 +76,33 @@ def test_planner_map_offline_and_driver_report(server: str, tmp_path: Path) -> N
         finally:
             browser.close()
     assert outside == []
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
+def test_api_docs_render_offline_under_the_csp(server: str) -> None:
+    """Swagger UI lists the operations with only localhost traffic and no CSP violation."""
+    outside: list[str] = []
+    refused: list[str] = []
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            def guard(route: object) -> None:
+                url = route.request.url  # type: ignore[attr-defined]
+                if url.startswith((server, "data:")):
+                    route.continue_()  # type: ignore[attr-defined]
+                else:
+                    outside.append(url)
+                    route.abort()  # type: ignore[attr-defined]
+
+            ctx = browser.new_context()
+            ctx.route("**/*", guard)
+            page = ctx.new_page()
+            page.on("console", lambda m: refused.append(m.text)
+                    if "Content Security Policy" in m.text else None)
+            page.goto(f"{server}/docs")
+            page.wait_for_selector(".opblock", timeout=30_000)
+            assert page.locator(".opblock").count() > 20
+        finally:
+            browser.close()
+    assert outside == [] and refused == []
