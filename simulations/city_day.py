@@ -28,6 +28,7 @@ import asyncpg
 from rich.console import Console
 from rich.table import Table
 
+from core.db.fleet import Traces, read_traces
 from core.db.inventory import save_bins, save_parking_sites, save_sites, save_vehicles
 from core.db.migrate import migrate
 from core.embedded import Endpoints, services
@@ -40,13 +41,14 @@ from parking.persistence import save_model
 from parking.pipeline import train_for_serving
 from parking.store import load_window
 from routing.cli import print_plan
+from routing.fleet_report import fleet_report
 from routing.network import RoadNetwork, build_network
 from routing.osm import load_copenhagen
 from routing.plan_day import DayPlan as DayPlanResult
 from routing.plan_service import PlanRejected, PlanRequest, plan_day
 from routing.solution import Solution
 from simulations.bins_sim import simulate_history
-from simulations.city import City, build_city
+from simulations.city import City, build_city, district_of
 from simulations.faults import FaultInjector
 from simulations.parking_sim import SimConfig, SimSite, StreetPoint, make_sites, simulate
 from simulations.publish import Publisher
@@ -383,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
             f"ingest finished in {time.monotonic() - t_start:.0f} s;"
             f" reconciled: {'yes' if ok else 'NO'}"
         )
+        fleet_summary(ep, settings, plan, city)
         plan_routes(plan, args, net, ep, settings)
         train_parking(ep, settings, plan)
         if args.serve_seconds != 0:
@@ -437,6 +440,35 @@ def _port_free(host: str, port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def fleet_summary(ep: Endpoints, settings: Settings, plan: DayPlan, city: City) -> None:
+    """Fleet analytics of the ingested hour: pseudonymised, coarsened, the read logged."""
+    t0 = time.monotonic()
+
+    async def read() -> Traces:
+        conn = await asyncpg.connect(ep.database_url)
+        try:
+            return await read_traces(conn, plan.gps_start, plan.gps_end + timedelta(seconds=1),
+                                     actor="city-day", purpose="daily fleet report")
+        finally:
+            await conn.close()
+
+    tr = asyncio.run(read())
+    report = fleet_report(tr.vehicle_ids, tr.vehicle, tr.t_s, tr.lon, tr.lat, tr.speed_kmh,
+                          city.vehicles, settings.pseudonym_key.get_secret_value(), district_of)
+    t = Table(title=f"Fleet from GPS, {plan.gps_start:%H:%M}-{plan.gps_end:%H:%M} local"
+              " (vehicles pseudonymised)")
+    for col in ("kind", "vehicles", "km", "moving h", "stopped h", "trips", "CO2 kg"):
+        t.add_column(col)
+    for kind, f in sorted(report.totals_by_kind().items()):
+        t.add_row(kind, f"{f['vehicles']:.0f}", f"{f['km']:,.0f}", f"{f['moving_h']:,.1f}",
+                  f"{f['stopped_h']:,.1f}", f"{f['trips']:.0f}", f"{f['co2_kg']:,.0f}")
+    console.print(t)
+    areas = ", ".join(f"{a} {h:,.0f} h" for a, h in sorted(report.hours_by_area.items(),
+                                                            key=lambda x: -x[1]))
+    console.print(f"time on the road by district: {areas}; {report.dropped_outliers} GPS outliers"
+                  f" dropped ({time.monotonic() - t0:.1f} s)")
 
 
 def plan_routes(
