@@ -146,7 +146,6 @@ def start_postgres(database: str = "cityops") -> EmbeddedPostgres:
         for d in (pgdata, sockdir):
             os.chown(d, uid, gid)
     bin_dir = POSTGRES_BIN_PATH
-    run_as: dict[str, object] = {"user": user} if user else {}
     subprocess.run(
         [
             str(bin_dir / "initdb"),
@@ -161,7 +160,7 @@ def start_postgres(database: str = "cityops") -> EmbeddedPostgres:
         ],
         check=True,
         capture_output=True,
-        **run_as,  # type: ignore[arg-type]
+        user=user,
     )
     port = free_port()
     logfile = open(root / "postgres.log", "wb")  # noqa: SIM115
@@ -192,7 +191,7 @@ def start_postgres(database: str = "cityops") -> EmbeddedPostgres:
         stdout=logfile,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        **run_as,  # type: ignore[arg-type]
+        user=user,
     )
     try:
         _wait_for_port(port, proc, 30.0, f"PostgreSQL (log: {root / 'postgres.log'})")

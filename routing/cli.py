@@ -66,7 +66,7 @@ def print_plan(plan: DayPlan, routes: bool = True) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(message)s")
-    settings = Settings()  # type: ignore[call-arg]
+    settings = Settings()
     dsn = settings.database_url.get_secret_value()
     if not dsn:
         console.print("[red]DATABASE_URL (or CITYOPS_DATABASE_URL) must be set.[/red]")

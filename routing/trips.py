@@ -146,7 +146,7 @@ def analyse(
         trips.append(Trip(float(t[start]), float(t[-1]), dist))
 
     by_area: dict[str, float] = {}
-    for k in np.flatnonzero(connected):
+    for k in np.flatnonzero(connected).tolist():
         area = area_of(float(x[k]), float(y[k]))
         by_area[area] = by_area.get(area, 0.0) + float(dt[k])
     moving_s = float(dt[moving].sum()) if len(dt) else 0.0

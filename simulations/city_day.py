@@ -287,7 +287,7 @@ def summarise(
     settings: Settings, ep: Endpoints, pub: Publisher, stats: dict[str, dict[str, object]]
 ) -> bool:
     by_kind = kinds(settings)
-    n_dead = sum(sum(s["dead_lettered"].values()) for s in stats.values())  # type: ignore[attr-defined]
+    n_dead = sum(sum(s["dead_lettered"].values()) for s in stats.values())  # type: ignore[attr-defined,misc]
     dead = count_dead_letters(
         ep.kafka_bootstrap_servers, settings.topic_dead_letter, expected=n_dead, idle_s=2.0
     )

@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.domain import COPENHAGEN_BBOX
-from core.records import ContractError, FillReading, GpsFix, ParkingObservation, decode_fill, decode_fix, decode_parking
+from core.records import (
+    ContractError,
+    FillReading,
+    GpsFix,
+    ParkingObservation,
+    decode_fill,
+    decode_fix,
+    decode_parking,
+)
 from ingest.validate import ValidationPolicy, check
 from simulations.faults import FAULTS, FaultInjector, corrupt
 
