@@ -18,12 +18,17 @@ Mapping from :class:`~routing.model.ProblemData` (OR-Tools *nodes*):
   with ``SetBreakIntervalsOfVehicle`` (it may fall en route, or before the start / after the
   end of a route, as our break rule allows);
 * optional clients are disjunctions with penalty = prize; required clients have none;
-* search: ``PATH_CHEAPEST_ARC`` (or a given warm start via ``ReadAssignmentFromRoutes``) then
-  ``GUIDED_LOCAL_SEARCH`` until the time limit.
+* search: ``GUIDED_LOCAL_SEARCH`` until the time limit, from a start read with
+  ``ReadAssignmentFromRoutes`` (given routes; Clarke-Wright savings on large plain CVRPs; the
+  nearest-neighbour construction of :mod:`routing.engines.construction` on everything else,
+  each unload mapped to a fresh copy of its site), or from ``PATH_CHEAPEST_ARC`` on small
+  plain CVRPs. If no first solution is found, ``FALLBACK_STRATEGIES`` get a bounded extra
+  time; the constructed plan is the last resort.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Sequence
@@ -32,23 +37,25 @@ from dataclasses import replace
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from routing.engines.construction import nearest_neighbour_tours
 from routing.model import UNBOUNDED_S, LocationKind, ProblemData
 from routing.solution import Route, Solution, make_route, make_solution
 
 NAME = "ortools"
+log = logging.getLogger(__name__)
 
 
 class _Built:
     """The OR-Tools model for one problem, with the node <-> location bookkeeping."""
 
-    def __init__(self, data: ProblemData) -> None:
+    def __init__(self, data: ProblemData, min_copies: int = 0) -> None:
         self.data = data
         n = data.num_locations
         self.vehicle_type = [
             t for t, vt in enumerate(data.vehicle_types) for _ in range(vt.num_available)
         ]
         num_v = len(self.vehicle_type)
-        copies = _disposal_copies(data, num_v)
+        copies = max(_disposal_copies(data, num_v), min_copies) if data.disposal_sites else 0
         self.node_loc = list(range(n)) + [
             s.location for s in data.disposal_sites for _ in range(copies - 1)
         ]
@@ -226,15 +233,26 @@ def _disposal_copies(data: ProblemData, num_vehicles: int) -> int:
     return min(trips, len(data.clients)) + num_vehicles
 
 
-def search_parameters(time_limit_s: float) -> pywrapcp.DefaultRoutingSearchParameters:
-    """PATH_CHEAPEST_ARC then GUIDED_LOCAL_SEARCH for ``time_limit_s`` seconds."""
+def search_parameters(
+    time_limit_s: float,
+    first: int = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC,
+) -> pywrapcp.DefaultRoutingSearchParameters:
+    """``first`` (PATH_CHEAPEST_ARC) then GUIDED_LOCAL_SEARCH for ``time_limit_s`` seconds."""
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    params.first_solution_strategy = first
     params.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     return params
+
+
+# when no first solution is found within the limit, these strategies get a bounded extra time
+FALLBACK_STRATEGIES = (
+    routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION,
+    routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION,
+)
+FALLBACK_S = 2.0  # extra seconds per fallback strategy, at least
 
 
 def solve_problem(
@@ -246,31 +264,72 @@ def solve_problem(
     """Solve ``data`` with OR-Tools for ``time_limit_s`` seconds.
 
     ``initial_routes`` are optional (vehicle index, visited locations) pairs to start from,
-    vehicles numbered type by type; large plain CVRPs start from :func:`savings_routes`.
+    vehicles numbered type by type. Without them, large plain CVRPs start from
+    :func:`savings_routes` and every other problem from the nearest-neighbour construction
+    of :mod:`routing.engines.construction`, which handles reloads, shifts, breaks and prizes.
+    Should OR-Tools find no solution at all, fallback first-solution strategies get a
+    bounded extra time, and the construction's plan is returned if all else fails.
     ``seed`` is unused: OR-Tools' routing search is deterministic.
     """
     del seed  # OR-Tools' routing search is deterministic
     t0 = time.perf_counter()
-    if initial_routes is None and len(data.clients) >= WARM_START_FROM and _plain_cvrp(data):
-        warm = savings_routes(data)
-        initial_routes = list(enumerate(warm)) if warm else None
-    built = _Built(data)
-    params = search_parameters(max(0.05, time_limit_s - (time.perf_counter() - t0)))
+    constructed: list[Route] = []
+    if initial_routes is None:
+        initial_routes, constructed = _warm_start(data)
+    built = _Built(data, _copies_used(data, initial_routes or []))
     r = built.routing
     start = None
     if initial_routes:
         start = r.ReadAssignmentFromRoutes(built.routes_to_indices(initial_routes), True)
+        if start is None:
+            log.warning("ortools: the start routes were rejected; searching from scratch")
+
+    def left() -> float:
+        return max(0.05, time_limit_s - (time.perf_counter() - t0))
+
     if start is not None:
-        params.time_limit.FromMilliseconds(
-            max(1, int((time_limit_s - (time.perf_counter() - t0)) * 1000))
-        )
-        assignment = r.SolveFromAssignmentWithParameters(start, params)
+        assignment = r.SolveFromAssignmentWithParameters(start, search_parameters(left()))
     else:
-        assignment = r.SolveWithParameters(params)
+        assignment = r.SolveWithParameters(search_parameters(left()))
+        for strategy in FALLBACK_STRATEGIES if not constructed else ():
+            if assignment is not None:
+                break
+            log.info("ortools: no first solution, retrying with strategy %s", strategy)
+            assignment = r.SolveWithParameters(search_parameters(max(left(), FALLBACK_S), strategy))
+    runtime = time.perf_counter() - t0
+    if assignment is None and constructed:
+        sol = make_solution(data, constructed, NAME, runtime)
+        return replace(sol, notes=("ortools: search found nothing, construction plan kept",))
     if assignment is None:
-        sol = make_solution(data, [], NAME, time.perf_counter() - t0)
+        sol = make_solution(data, [], NAME, runtime)
         return replace(sol, notes=("ortools: no solution found",))
-    return make_solution(data, built.read(assignment), NAME, time.perf_counter() - t0)
+    return make_solution(data, built.read(assignment), NAME, runtime)
+
+
+def _warm_start(
+    data: ProblemData,
+) -> tuple[list[tuple[int, list[int]]] | None, list[Route]]:
+    """Start routes for the search, and the constructed plan when there is one."""
+    if _plain_cvrp(data):
+        if len(data.clients) < WARM_START_FROM:
+            return None, []  # PATH_CHEAPEST_ARC is fine on small plain CVRPs
+        warm = savings_routes(data)
+        return (list(enumerate(warm)) if warm else None), []
+    tours = nearest_neighbour_tours(data)
+    if tours is None:
+        log.info("ortools: construction left required clients out; searching from scratch")
+        return None, []
+    routes = [
+        make_route(data, t.vehicle_type, t.locations, t.start_s, t.break_start_s, t.break_after)
+        for t in tours
+    ]
+    return [(t.vehicle, list(t.locations)) for t in tours], routes
+
+
+def _copies_used(data: ProblemData, routes: Sequence[tuple[int, Sequence[int]]]) -> int:
+    """Most visits any one disposal site gets in ``routes``."""
+    visits = [loc for _, locs in routes for loc in locs]
+    return max((visits.count(s.location) for s in data.disposal_sites), default=0)
 
 
 # --- warm start for large plain CVRPs ----------------------------------------------------

@@ -13,47 +13,10 @@ from routing import engines
 from routing.checker import check
 from routing.model import LocationKind, Model, ProblemData
 from routing.solution import Solution
+from tests.routing.strategies import CAPACITY, matrices, problems
 
 ENGINES = sorted(engines.ENGINES)
 LIMIT_S = 0.3
-CAPACITY = (10, 8)
-
-
-def _matrices(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    dist = np.rint(10 * np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1))).astype(int)
-    return dist // 5, dist  # ~18 km/h in town, with stops
-
-
-@st.composite
-def problems(draw: st.DrawFn) -> ProblemData:
-    """Feasible random instances: reloads, optional clients, windows, shifts and breaks."""
-    n = draw(st.integers(2, 7))
-    sites = draw(st.booleans())
-    m = Model()
-    depot = m.add_depot()
-    for _ in range(n):
-        early = draw(st.sampled_from([0, 0, 600, 1_800]))
-        m.add_client(
-            (draw(st.integers(0, CAPACITY[0])), draw(st.integers(0, CAPACITY[1]))),
-            service_s=draw(st.integers(0, 120)),
-            required=draw(st.booleans()),
-            prize=draw(st.integers(0, 5_000)),
-            time_window=(early, early + 40_000),
-        )
-    if sites:
-        for _ in range(draw(st.integers(1, 2))):
-            m.add_disposal_site(unload_s=draw(st.integers(0, 300)))
-    m.add_vehicle_type(
-        draw(st.integers(1, 2)) if sites else n, CAPACITY, depot,
-        shift_start_s=0, shift_end_s=60_000, max_duration_s=50_000,
-        fixed_cost=draw(st.integers(0, 100)),
-    )  # fmt: skip
-    if draw(st.booleans()):
-        m.set_driver_break(600, 300, 3_000)
-    xy = np.array(draw(st.lists(st.tuples(st.integers(0, 300), st.integers(0, 300)),
-                                min_size=len(m._kinds), max_size=len(m._kinds))))  # fmt: skip
-    m.set_matrices(*_matrices(xy))
-    return m.data()
 
 
 def _solve(name: str, data: ProblemData) -> Solution:
@@ -61,7 +24,9 @@ def _solve(name: str, data: ProblemData) -> Solution:
 
 
 @pytest.mark.parametrize("name", ENGINES)
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(data=problems())
 def test_every_plan_passes_the_checker(name: str, data: ProblemData) -> None:
     """Whatever the instance, the engine's plan breaks no rule the checker knows."""
@@ -83,7 +48,7 @@ def _one_truck(total_loads: int) -> ProblemData:
     m.add_disposal_site(unload_s=120)
     m.add_vehicle_type(1, CAPACITY, depot)
     rng = np.random.default_rng(7)
-    m.set_matrices(*_matrices(rng.integers(0, 300, (len(m._kinds), 2))))
+    m.set_matrices(*matrices(rng.integers(0, 300, (len(m._kinds), 2))))
     return m.data()
 
 
@@ -152,7 +117,7 @@ def test_unknown_engine_is_refused() -> None:
         engines.get("gurobi")
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, derandomize=True)
 @given(
     demands=st.lists(st.integers(0, 10), min_size=2, max_size=30),
     xy=st.lists(st.tuples(st.integers(0, 100), st.integers(0, 100)), min_size=31, max_size=31),
@@ -168,9 +133,75 @@ def test_savings_warm_start_covers_every_client_within_capacity(
     for q in demands:
         m.add_client(q)
     m.add_vehicle_type(len(demands), 10, depot)
-    m.set_matrices(*_matrices(np.array(xy[: len(demands) + 1])))
+    m.set_matrices(*matrices(np.array(xy[: len(demands) + 1])))
     data = m.data()
     routes = savings_routes(data)
     assert routes is not None
     assert sorted(loc for r in routes for loc in r) == [c.location for c in data.clients]
     assert all(sum(data.client_at(loc).demand[0] for loc in r) <= 10 for r in routes)
+
+
+def _city(n: int, *, plain: bool) -> ProblemData:
+    """``n`` clients in a 3 km square: a plain CVRP, or 3 trucks with unloads and a break."""
+    m = Model()
+    depot = m.add_depot()
+    rng = np.random.default_rng(3)
+    for q in rng.integers(1, 6, n):
+        m.add_client((int(q), 1), service_s=60)
+    if plain:
+        m.add_vehicle_type(n // 5, (25, 100), depot)
+    else:
+        m.add_disposal_site(unload_s=600)
+        m.add_vehicle_type(3, CAPACITY, depot, shift_start_s=21_600, shift_end_s=50_400)
+        m.set_driver_break(1_800, 30_600, 34_200)
+    m.set_matrices(*matrices(rng.integers(0, 300, (len(m._kinds), 2))))
+    return m.data()
+
+
+@pytest.mark.parametrize("plain", [True, False], ids=["cvrp", "reload-break"])
+def test_ortools_returns_a_plan_even_when_the_limit_is_too_short(plain: bool) -> None:
+    """With 1 ms for 150 clients OR-Tools still returns a plan serving all (no empty plan)."""
+    from routing.engines.ortools_engine import solve_problem
+
+    data = _city(150, plain=plain)
+    sol = solve_problem(data, 0.001)
+    assert check(data, sol) == []
+    assert not sol.unvisited
+
+
+def test_ortools_keeps_the_constructed_plan_when_the_search_finds_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """If OR-Tools rejects the start and finds no solution, the constructed plan is returned."""
+    from ortools.constraint_solver import pywrapcp
+
+    from routing.engines.ortools_engine import solve_problem
+
+    monkeypatch.setattr(pywrapcp.RoutingModel, "ReadAssignmentFromRoutes", lambda *a: None)
+    monkeypatch.setattr(pywrapcp.RoutingModel, "SolveWithParameters", lambda *a: None)
+    data = _city(40, plain=False)
+    sol = solve_problem(data, 0.1)
+    assert check(data, sol) == []
+    assert sol.routes and "construction plan kept" in sol.notes[0]
+
+
+def test_ortools_falls_back_to_other_first_strategies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a constructed start, a failed PATH_CHEAPEST_ARC is retried with other strategies."""
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    from routing.engines import ortools_engine
+
+    solve = pywrapcp.RoutingModel.SolveWithParameters
+    tried: list[int] = []
+
+    def failing_pca(self: pywrapcp.RoutingModel, params: object) -> object:
+        tried.append(params.first_solution_strategy)  # type: ignore[attr-defined]
+        pca = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+        return None if tried[-1] == pca else solve(self, params)
+
+    monkeypatch.setattr(ortools_engine, "nearest_neighbour_tours", lambda data: None)
+    monkeypatch.setattr(pywrapcp.RoutingModel, "SolveWithParameters", failing_pca)
+    data = _city(40, plain=False)
+    sol = ortools_engine.solve_problem(data, 0.2)
+    assert check(data, sol) == []
+    assert len(tried) >= 2
