@@ -55,9 +55,7 @@ def node_matrices(net: RoadNetwork, nodes: npt.ArrayLike) -> tuple[FloatArray, F
     time = np.empty((k, k))
     dist = np.empty((k, k))
     csr = net.time_csr
-    keys = net.edge_src * net.n_nodes + net.edge_dst
-    order = np.argsort(keys)
-    sorted_keys, sorted_len = keys[order], net.edge_length_m[order]
+    sorted_keys, sorted_len = _sorted_edges(net)
     for lo in range(0, k, SOURCE_CHUNK):
         src = uniq[lo : lo + SOURCE_CHUNK]
         t, pred = dijkstra(csr, indices=src, return_predecessors=True)
@@ -67,6 +65,13 @@ def node_matrices(net: RoadNetwork, nodes: npt.ArrayLike) -> tuple[FloatArray, F
         time[lo : lo + src.size] = t[:, uniq]
         dist[lo : lo + src.size] = d[:, uniq]
     return time[np.ix_(inverse, inverse)], dist[np.ix_(inverse, inverse)]
+
+
+def _sorted_edges(net: RoadNetwork) -> tuple[IntArray, FloatArray]:
+    """Edge keys ``src * n + dst`` sorted, with the edges' lengths in that order."""
+    keys = net.edge_src * net.n_nodes + net.edge_dst
+    order = np.argsort(keys)
+    return keys[order], net.edge_length_m[order]
 
 
 def _tree_lengths(
@@ -125,3 +130,34 @@ def travel_matrix(
     np.fill_diagonal(time, 0.0)
     np.fill_diagonal(dist, 0.0)
     return TravelMatrix(time, dist, nodes, snap, off)
+
+
+def travel_from(
+    net: RoadNetwork,
+    lon: float,
+    lat: float,
+    to_lon: npt.ArrayLike,
+    to_lat: npt.ArrayLike,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    fallback_speed_kmh: float = FALLBACK_SPEED_KMH,
+    detour: float = FALLBACK_DETOUR,
+) -> tuple[FloatArray, FloatArray]:
+    """Time (s) and distance (m) from one point to each ``to`` point: one shortest-path search.
+
+    The same rules as a :func:`travel_matrix` row: snapped nodes, fastest path, the haversine
+    fallback for points snapped further than ``max_snap_m`` (and for unreachable nodes).
+    """
+    to_lon = np.asarray(to_lon, dtype=np.float64).ravel()
+    to_lat = np.asarray(to_lat, dtype=np.float64).ravel()
+    nodes, snap = net.snap_many(np.r_[lon, to_lon], np.r_[lat, to_lat])
+    source, targets = nodes[:1], nodes[1:]
+    t, pred = dijkstra(net.time_csr, indices=source, return_predecessors=True)
+    d = _tree_lengths(pred, source, *_sorted_edges(net), net.n_nodes)
+    time = t[0, targets].astype(np.float64)
+    dist = d[0, targets].astype(np.float64)
+    off = (snap[1:] > max_snap_m) | (snap[0] > max_snap_m) | ~np.isfinite(time)
+    if off.any():
+        crow = haversine_m(lon, lat, to_lon[off], to_lat[off]) * detour
+        dist[off] = crow
+        time[off] = crow / (fallback_speed_kmh / 3.6)
+    return time, dist

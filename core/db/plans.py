@@ -301,3 +301,28 @@ async def load_readings(
         np.array([r[1] for r in rows], dtype=np.float64),
         np.array([r[2] for r in rows], dtype=np.float64),
     )
+
+
+async def stop_reports(conn: asyncpg.Connection, plan_id: int) -> dict[str, list[StopReport]]:
+    """Every truck's ordered stops in plan ``plan_id`` with their reported status."""
+    rows = await conn.fetch(
+        "SELECT * FROM plan_stops WHERE plan_id = $1 ORDER BY vehicle_id, seq", plan_id
+    )
+    out: dict[str, list[StopReport]] = {}
+    for r in rows:
+        out.setdefault(r["vehicle_id"], []).append(
+            StopReport(_stop(r), r["status"], r["reported_at"], r["fill_observed"],
+                       r["skip_reason"])
+        )  # fmt: skip
+    return out
+
+
+async def done_bins(conn: asyncpg.Connection, plan_date: date) -> set[str]:
+    """Bins reported emptied or skipped in any accepted plan for ``plan_date``."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT s.bin_id FROM plan_stops s JOIN plans p USING (plan_id)"
+        " WHERE p.plan_date = $1 AND p.status = 'accepted' AND s.kind = 'bin'"
+        " AND s.status <> 'planned'",
+        plan_date,
+    )
+    return {r[0] for r in rows}

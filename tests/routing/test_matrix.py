@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from routing.matrix import MatrixError, node_matrices, travel_matrix
+from routing.matrix import MatrixError, node_matrices, travel_from, travel_matrix
 from routing.matrix_cache import cached_travel_matrix, load
 from routing.network import OsmData, OsmWay, RoadNetwork, build_network
 
@@ -94,6 +94,19 @@ def test_off_network_points_use_flagged_fallback() -> None:
     assert m.dist_m[0, 2] == pytest.approx(1.5 * 1000.8, rel=0.01)
     assert m.time_s[0, 2] == pytest.approx(m.dist_m[0, 2] / 5.0)
     assert np.all(np.diag(m.time_s) == 0)
+
+
+def test_travel_from_equals_the_matrix_row() -> None:
+    """One point's travel to others equals its travel_matrix row, fallback included."""
+    net = grid_network()
+    lon = np.array([12.5701, 12.5735, 12.5719, 12.60])
+    lat = np.array([55.6901, 55.6921, 55.6899, 55.70])  # the last one is far off the grid
+    m = travel_matrix(net, lon, lat, max_snap_m=200)
+    for i in range(lon.size):
+        t, d = travel_from(net, lon[i], lat[i], lon, lat, max_snap_m=200)
+        off_diag = np.arange(lon.size) != i
+        np.testing.assert_allclose(t[off_diag], m.time_s[i, off_diag])
+        np.testing.assert_allclose(d[off_diag], m.dist_m[i, off_diag])
 
 
 def test_duplicate_points_share_a_node() -> None:

@@ -4,59 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
-from core.db.inventory import save_bins, save_sites, save_vehicles
 from core.db.plans import PlanNotFound, latest_plan, load_plan
 from routing.model import ProblemData
 from routing.network import RoadNetwork
-from routing.plan_day import StopKind, local_midnight
+from routing.plan_day import StopKind
 from routing.plan_service import PlanRejected, PlanRequest, plan_day
 from routing.solution import Solution, make_solution
-from simulations.bins_sim import simulate_history
-from simulations.city import City, build_city
+from simulations.city import City
+from tests.routing.conftest import CITY_DAY as DAY
 
 pytestmark = pytest.mark.integration
-DAY = date(2024, 5, 14)
-
-
-@pytest.fixture(scope="module")
-def small_city(copenhagen: RoadNetwork) -> City:
-    """60 bins and 3 waste trucks on the real network."""
-    return build_city(copenhagen, seed=7, n_bins=60, n_vehicles=3, n_trucks=3, n_cleaners=0)
-
-
-@pytest.fixture
-def city_db(database: str, small_city: City) -> str:
-    """The small city registered with two days of 30-minute readings up to 06:00."""
-    start = local_midnight(DAY, "Europe/Copenhagen") + timedelta(hours=6) - timedelta(days=2)
-    history = simulate_history(
-        list(small_city.bins), start, timedelta(days=2), timedelta(minutes=30), seed=7,
-        activity=small_city.bin_activity,
-    )  # fmt: skip
-    rows = [(r.sensor_id, r.observed_at, r.filling_level, r.temperature, 0, k)
-            for k, r in enumerate(history.readings())]  # fmt: skip
-
-    async def go() -> None:
-        conn = await asyncpg.connect(database)
-        await save_sites(conn, list(small_city.depots), "depot")
-        await save_sites(conn, list(small_city.disposal_sites), "disposal")
-        await save_bins(conn, list(small_city.bins))
-        await save_vehicles(conn, list(small_city.vehicles))
-        await conn.copy_records_to_table(
-            "fill_readings", records=rows,
-            columns=["sensor_id", "observed_at", "filling_level", "temperature", "src_partition",
-                     "src_offset"],
-        )  # fmt: skip
-        await conn.close()
-
-    asyncio.run(go())
-    return database
 
 
 def fetch(dsn: str, fn: Any) -> Any:
