@@ -17,7 +17,7 @@ from api.deps import PlannerDep, PoolDep, StateDep
 from api.html import page
 from api.jobs import Progress
 from api.live import bin_views, route_views, vehicle_views
-from api.plan_access import current_plan_id, progress_of, route_public, stop_public
+from api.plan_access import TZ, current_plan_id, progress_of, route_public, stop_public
 from api.schemas.plans import (
     JobPublic,
     OverrideCreate,
@@ -70,24 +70,27 @@ async def generate_plan(body: PlanCreate, user: PlannerDep, state: StateDep,
                         request: Request) -> JobPublic:
     """Start generating the plan for a date in the background; poll ``/planner/jobs/{id}``.
 
-    With ``replan`` the bins already emptied or skipped in that date's current plan are left
-    out, so the new plan covers what remains."""
+    With ``replan`` (and an optional ``now``) the rest of the date's current plan is re-planned:
+    each truck starts from its latest GPS position (its depot if the fix is older than 30 min),
+    bins already emptied or skipped are left out, and the result is stored as a new plan that
+    records which plan it re-plans and when. Without a current plan it plans from scratch."""
     from routing.plan_service import PlanRejected, PlanRequest, plan_day
+    from routing.replan_service import REPLAN_STEPS, ReplanRequest, replan_day
 
     pool = state.pool
     forced = await overrides_for(pool, body.plan_date)
     include = tuple(o.bin_id for o in forced if o.mode == "include")
-    exclude = [o.bin_id for o in forced if o.mode == "exclude"]
-    if body.replan:
+    exclude = tuple(sorted({o.bin_id for o in forced if o.mode == "exclude"} - set(include)))
+    replanning = body.replan
+    if replanning:
         try:
-            pid = await current_plan_id(pool, body.plan_date)
-            exclude += [r[0] for r in await pool.fetch(
-                "SELECT bin_id FROM plan_stops WHERE plan_id = $1 AND kind = 'bin'"
-                " AND status <> 'planned'", pid)]
+            await current_plan_id(pool, body.plan_date)
         except LookupError:
-            pass
-    req = PlanRequest(body.plan_date, time_limit_s=body.time_limit_s, engine=body.engine.value,
-                      include=include, exclude=tuple(sorted(set(exclude) - set(include))))
+            replanning = False
+    now = body.now
+    if now is not None and now.tzinfo is None:
+        now = now.replace(tzinfo=TZ)
+    steps = REPLAN_STEPS if replanning else STEPS
     cache_dir = Path(request.app.state.work_dir) / "matrix-cache"
     dsn = state.config.database_url
 
@@ -97,25 +100,41 @@ async def generate_plan(body: PlanCreate, user: PlannerDep, state: StateDep,
         started = [0.0]
 
         def step(name: str) -> None:
-            i = next((k for k, s in enumerate(STEPS) if name.startswith(s)), 0)
+            i = next((k for k, s in enumerate(steps) if name.startswith(s)), 0)
             if name.startswith("solving"):
                 started[0] = time.monotonic()
-            progress(0.05 + 0.9 * i / len(STEPS), name)
+            progress(0.05 + 0.9 * i / len(steps), name)
 
         def on_solution(engine: str, _: object) -> None:
             frac = min(1.0, (time.monotonic() - started[0]) / body.time_limit_s)
-            progress(0.05 + 0.9 * (3 + frac) / len(STEPS), f"solving: {engine} found a solution")
+            progress(0.05 + 0.9 * (3 + frac) / len(steps), f"solving: {engine} found a solution")
 
         try:
-            plan = await asyncio.to_thread(asyncio.run, plan_day(dsn, req, net, cache_dir, step,
-                                                                 on_solution))
+            if replanning:
+                rreq = ReplanRequest(body.plan_date, now=now, time_limit_s=body.time_limit_s,
+                                     engine=body.engine.value, exclude=exclude)
+                plan = await asyncio.to_thread(asyncio.run, replan_day(
+                    dsn, rreq, net, cache_dir, step, on_solution))
+            else:
+                req = PlanRequest(body.plan_date, time_limit_s=body.time_limit_s,
+                                  engine=body.engine.value, include=include, exclude=exclude)
+                plan = await asyncio.to_thread(asyncio.run, plan_day(dsn, req, net, cache_dir,
+                                                                     step, on_solution))
         except PlanRejected as e:
             return {"plan_id": e.plan_id, "status": "rejected",
                     "violations": list(e.plan.violations)}
-        return {"plan_id": plan.plan_id, "status": plan.status, "totals": plan.totals.to_json(),
-                "excluded": len(req.exclude), "included": len(req.include)}
+        result = {"plan_id": plan.plan_id, "status": plan.status,
+                  "totals": plan.totals.to_json(), "excluded": len(exclude),
+                  "included": 0 if replanning else len(include)}
+        if replanning:
+            result.update(replan_of=plan.inputs["replan_of"],
+                          replanned_at=plan.inputs["replanned_at"],
+                          emptied=len(plan.inputs["emptied"]),
+                          truck_starts={s["vehicle_id"]: s["source"]
+                                        for s in plan.inputs["truck_starts"]})
+        return result
 
-    job = state.jobs.submit("plan", user.username, work)
+    job = state.jobs.submit("replan" if replanning else "plan", user.username, work)
     return _job_public(job)
 
 

@@ -26,8 +26,12 @@ class PlanCreate(BaseModel):
     plan_date: date
     time_limit_s: float = Field(30.0, ge=1, le=600)
     engine: Engine = Engine.PORTFOLIO
-    replan: bool = Field(False, description="leave out bins already emptied or skipped in the "
-                                            "date's current plan")
+    replan: bool = Field(False, description="re-plan the rest of the day from the trucks' latest "
+                                            "GPS positions, leaving out bins already emptied or "
+                                            "skipped (plans from scratch if the date has no "
+                                            "accepted plan yet)")
+    now: datetime | None = Field(None, description="re-planning time (default: now; without an "
+                                                   "offset: Copenhagen local time)")
 
 
 class JobPublic(BaseModel):

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from datetime import datetime, timedelta
+from datetime import time as dtime
 
+import asyncpg
 import pytest
 from fastapi.testclient import TestClient
 
+from api.plan_access import TZ, today
+from core.db.plans import report_stop
 from tests.api.conftest import Seed, login
 
 pytestmark = pytest.mark.integration
@@ -76,3 +82,69 @@ def test_plan_job_runs_with_progress(client: TestClient, seeded: Seed) -> None:
         time.sleep(0.5)
     assert j["status"] == "done", j
     assert seen == sorted(seen) and j["result"]["plan_id"] > seeded.plan_id
+
+
+async def _sql(dsn: str, query: str, *args: object) -> None:
+    conn = await asyncpg.connect(dsn)
+    await conn.execute(query, *args)
+    await conn.close()
+
+
+def _wait(client: TestClient, job_id: str, h: dict[str, str]) -> tuple[dict, list[float]]:
+    seen = []
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        j = client.get(f"/planner/jobs/{job_id}", headers=h).json()
+        seen.append(j["progress"])
+        if j["status"] in ("done", "failed"):
+            break
+        time.sleep(0.5)
+    return j, seen
+
+
+@pytest.mark.slow
+def test_replan_job_starts_from_gps_and_leaves_out_emptied_bins(
+    client: TestClient, seeded: Seed
+) -> None:
+    """replan=true with a time re-plans the current plan as a job: the truck with a fresh fix
+    starts there, the bin reported emptied is left out, and the re-plan becomes current."""
+    h = login(client, "planner")
+    day = today()
+    asyncio.run(_sql(seeded.dsn, "UPDATE vehicles SET capacity_kg = 3000"))  # fixture has none
+    for b in ("bin-001", "bin-002", "bin-003"):
+        client.put(f"/planner/overrides/{day}/{b}", json={"mode": "include"}, headers=h)
+    r = client.post("/planner/plans", json={"plan_date": str(day), "time_limit_s": 2}, headers=h)
+    j, _ = _wait(client, r.json()["job_id"], h)
+    assert j["status"] == "done" and j["result"]["status"] == "accepted", j
+    first = j["result"]["plan_id"]
+    plan = client.get(f"/planner/plans/{first}", headers=h).json()
+    route = max(plan["routes"], key=lambda x: len(x["stops"]))
+    truck, stop = route["vehicle_id"], route["stops"][1]
+    now = datetime.combine(day, dtime(9, 0), tzinfo=TZ)
+
+    async def drive() -> None:
+        conn = await asyncpg.connect(seeded.dsn)
+        await report_stop(conn, first, truck, stop["seq"], "emptied", reported_at=now)
+        await conn.close()
+
+    asyncio.run(drive())
+    asyncio.run(_sql(seeded.dsn, "UPDATE vehicle_state SET observed_at = $2, lon = $3, lat = $4"
+                     " WHERE vehicle_id = $1", truck, now - timedelta(minutes=3), stop["lon"],
+                     stop["lat"]))
+    r = client.post("/planner/plans", headers=h, json={
+        "plan_date": str(day), "time_limit_s": 2, "replan": True, "now": now.isoformat()})
+    assert r.status_code == 202 and r.json()["kind"] == "replan"
+    j, seen = _wait(client, r.json()["job_id"], h)
+    assert j["status"] == "done", j
+    res = j["result"]
+    assert seen == sorted(seen) and res["status"] == "accepted"
+    assert res["replan_of"] == first and res["replanned_at"] == now.isoformat()
+    assert res["truck_starts"][truck] == "gps" and res["emptied"] == 1
+    current = client.get("/planner/plans/current", params={"day": str(day)}, headers=h).json()
+    assert current["plan_id"] == res["plan_id"]
+    new = client.get(f"/planner/plans/{res['plan_id']}", headers=h).json()
+    bins = [s["bin_id"] for r in new["routes"] for s in r["stops"] if s["bin_id"]]
+    assert stop["bin_id"] not in bins
+    assert {"bin-001", "bin-002", "bin-003"} - {stop["bin_id"]} <= set(bins)
+    start = next(r for r in new["routes"] if r["vehicle_id"] == truck)["stops"][0]
+    assert (start["lon"], start["lat"]) == (stop["lon"], stop["lat"])
