@@ -46,6 +46,7 @@ def config_from_settings(settings: Settings, database_url: str, **overrides: obj
         "database_url": database_url, "jwt_secret": secret, "tile_url": settings.tile_url,
         "data_dir": settings.data_dir,
         "parking_model_path": settings.state_dir / "parking_model.npz",
+        "parking_refresh_s": settings.parking_refresh_s,
     }
     values.update(overrides)
     return ApiConfig(**values)  # type: ignore[arg-type]
@@ -74,7 +75,8 @@ def create_app(
                                          max_size=config.pool_size)
         assert pool is not None
         jobs = JobRegistry()
-        app.state.api = ApiState(config, pool, ParkingService.from_file(config.parking_model_path),
+        app.state.api = ApiState(config, pool, ParkingService.from_file(config.parking_model_path,
+                                                          config.parking_refresh_s),
                                  jobs, TokenBuckets(config.citizen_limit))
         app.state.work_dir = work_dir
         try:

@@ -18,14 +18,15 @@ oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 _BEARER = {"WWW-Authenticate": "Bearer"}
 
 
-def get_state(request: Request) -> ApiState:
+async def get_state(request: Request) -> ApiState:
+    """The application's state (async: a sync dependency costs a thread-pool hop per request)."""
     return request.app.state.api
 
 
 StateDep = Annotated[ApiState, Depends(get_state)]
 
 
-def get_pool(state: StateDep) -> asyncpg.Pool:
+async def get_pool(state: StateDep) -> asyncpg.Pool:
     return state.pool
 
 

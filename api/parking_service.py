@@ -35,15 +35,15 @@ class ParkingService:
         self._lock = asyncio.Lock()
 
     @classmethod
-    def from_file(cls, path: Path | None) -> ParkingService:
+    def from_file(cls, path: Path | None, refresh_s: float = 30.0) -> ParkingService:
         """Load ``path``; a missing or unreadable file leaves the service unavailable."""
         if path is None:
-            return cls(None, "no parking model configured")
+            return cls(None, "no parking model configured", refresh_s)
         try:
-            return cls(load_model(path))
+            return cls(load_model(path), refresh_s=refresh_s)
         except (ModelFileError, FileNotFoundError) as e:
             log.warning("parking model not loaded: %s", e)
-            return cls(None, f"parking model not available ({Path(path).name})")
+            return cls(None, f"parking model not available ({Path(path).name})", refresh_s)
 
     def require(self) -> ParkingModel:
         if self.model is None:

@@ -22,6 +22,7 @@ class ApiConfig:
     tile_url: str = ""
     data_dir: Path | None = None  # OSM extracts for the street background layer
     parking_model_path: Path | None = None
+    parking_refresh_s: float = 30.0  # how long the parking sites' latest counts are reused
     token_ttl: timedelta = timedelta(hours=12)
     citizen_limit: RateLimit = field(default_factory=RateLimit)
     cors_origins: tuple[str, ...] = ()
@@ -35,6 +36,8 @@ class ApiConfig:
             raise ValueError("jwt_secret must be at least 8 characters.")
         if self.pool_size < 1:
             raise ValueError("pool_size must be positive.")
+        if self.parking_refresh_s < 0:
+            raise ValueError("parking_refresh_s must be non-negative.")
 
 
 @dataclass

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     tile_url: str = ""
     api_host: str = "127.0.0.1"
     api_port: int = Field(8000, ge=0, le=65535)
+    parking_refresh_s: float = Field(30.0, ge=0)  # API reuses parking sites' latest counts
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
