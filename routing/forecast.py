@@ -26,19 +26,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 
 from core.domain import Bin
 from core.records import FillReading
-
-WEEK_H = 168
-_EPOCH = datetime(2000, 1, 3)  # a Monday, local wall clock; hour-of-week 0 = Monday 00:00
-_MIN_WEIGHT = 0.02  # floor of a profile slot, keeps the effective clock strictly increasing
+from routing import weekly_profile as wp
+from routing.weekly_profile import WEEK_H, WeeklyProfile
 
 
 class ForecastMethod(StrEnum):
@@ -97,30 +94,6 @@ class ForecastParams:
 
 
 @dataclass(frozen=True, slots=True)
-class WeeklyProfile:
-    """Multiplicative hour-of-week fill intensity, mean 1 (slot 0 = Monday 00:00-01:00)."""
-
-    weights: tuple[float, ...]
-
-    def __post_init__(self) -> None:
-        if len(self.weights) != WEEK_H or min(self.weights) <= 0:
-            raise ValueError("a weekly profile has 168 positive weights.")
-
-    @staticmethod
-    def flat() -> WeeklyProfile:
-        return WeeklyProfile((1.0,) * WEEK_H)
-
-    @staticmethod
-    def from_array(w: np.ndarray) -> WeeklyProfile:
-        w = np.maximum(np.asarray(w, dtype=float), _MIN_WEIGHT)
-        return WeeklyProfile(tuple((w * WEEK_H / w.sum()).tolist()))
-
-    def cumulative(self) -> np.ndarray:
-        """Effective hours elapsed at the start of each slot (169 values, last = 168)."""
-        return np.concatenate([[0.0], np.cumsum(self.weights)])
-
-
-@dataclass(frozen=True, slots=True)
 class FleetModel:
     """What the fleet contributes to each bin: prior rate, profile and band shape."""
 
@@ -165,76 +138,12 @@ class Forecast:
             return self.level_now
         zone = ZoneInfo(self.tz)
         cum = self.profile.cumulative()
-        h0 = _effective(np.array([_local_hours(self.as_of, zone)]), cum[None, :], np.zeros(1, int))
-        h1 = _effective(np.array([_local_hours(t, zone)]), cum[None, :], np.zeros(1, int))
+        h0 = wp.effective_clock(
+            np.array([wp.local_hours(self.as_of, zone)]), cum[None, :], np.zeros(1, int)
+        )
+        h1 = wp.effective_clock(np.array([wp.local_hours(t, zone)]), cum[None, :], np.zeros(1, int))
         level = self.level_now + rate[which] * float(h1[0] - h0[0])
         return float(min(max(level, self.level_now), 1.0))
-
-
-# --- time ------------------------------------------------------------------------------------
-
-
-def _local_hours(t: datetime, zone: ZoneInfo) -> float:
-    if t.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware")
-    local = t.astimezone(zone).replace(tzinfo=None)
-    return (local - _EPOCH).total_seconds() / 3600.0
-
-
-def _local_hours_array(utc_s: np.ndarray, tz: str) -> np.ndarray:
-    idx = pd.to_datetime(utc_s, unit="s", utc=True).tz_convert(tz).tz_localize(None)
-    unit = {"ns": 1e9, "us": 1e6, "ms": 1e3, "s": 1.0}[idx.unit]
-    local_s = idx.asi8.astype(np.float64) / unit
-    return (local_s - (_EPOCH - datetime(1970, 1, 1)).total_seconds()) / 3600.0
-
-
-def _from_local_hours(h: float, zone: ZoneInfo) -> datetime:
-    return (_EPOCH + timedelta(hours=h)).replace(tzinfo=zone).astimezone(UTC)
-
-
-def _effective(h: np.ndarray, cum: np.ndarray, row: np.ndarray) -> np.ndarray:
-    """Effective clock H at local hours ``h``, using profile row ``row`` of ``cum`` (n x 169)."""
-    weeks = np.floor(h / WEEK_H)
-    rem = h - weeks * WEEK_H
-    slot = np.minimum(rem.astype(np.int64), WEEK_H - 1)
-    frac = rem - slot
-    c = cum[row, slot]
-    w = cum[row, slot + 1] - c
-    return weeks * WEEK_H + c + w * frac
-
-
-def _inverse_effective(e: np.ndarray, cum: np.ndarray, row: np.ndarray) -> np.ndarray:
-    """Local hours at which the effective clock reaches ``e`` (vectorised over rows)."""
-    weeks = np.floor(e / WEEK_H)
-    rem = e - weeks * WEEK_H
-    offset = 2.0 * WEEK_H
-    flat = (cum + offset * np.arange(cum.shape[0])[:, None]).ravel()
-    pos = np.searchsorted(flat, rem + offset * row, side="right") - 1 - row * (WEEK_H + 1)
-    slot = np.clip(pos, 0, WEEK_H - 1)
-    c = cum[row, slot]
-    w = cum[row, slot + 1] - c
-    return weeks * WEEK_H + slot + (rem - c) / w
-
-
-def _overlap_hist(
-    t0: np.ndarray, t1: np.ndarray, weight: np.ndarray, group: np.ndarray, n_groups: int
-) -> np.ndarray:
-    """Sum over intervals of weight x hours spent in each hour-of-week slot, per group."""
-    out = np.zeros((n_groups, WEEK_H))
-    for t, sign in ((t1, 1.0), (t0, -1.0)):
-        weeks = np.floor(t / WEEK_H)
-        rem = t - weeks * WEEK_H
-        slot = np.minimum(rem.astype(np.int64), WEEK_H - 1)
-        frac = rem - slot
-        key = group * WEEK_H + slot
-        size = n_groups * WEEK_H
-        full = np.bincount(key, weight, size).reshape(n_groups, WEEK_H)
-        part = np.bincount(key, weight * frac, size).reshape(n_groups, WEEK_H)
-        # time before t in slot s: whole weeks + 1 if s < slot(t) + frac if s == slot(t)
-        after = np.cumsum(full[:, ::-1], axis=1)[:, ::-1] - full  # entries with slot(t) > s
-        per_week = np.bincount(group, weight * weeks, n_groups)[:, None]
-        out += sign * (per_week + after + part)
-    return out
 
 
 # --- robust group statistics ------------------------------------------------------------------
@@ -363,23 +272,26 @@ def _fit_profiles(
     if fleet is None:
         w = np.ones(WEEK_H)
         if len(g):
-            exposure = _overlap_hist(t0, t1, r, zeros, 1)[0]
+            exposure = wp.overlap_hours(t0, t1, r, zeros, 1)[0]
             for _ in range(p.profile_iterations):
                 cum = np.concatenate([[0.0], np.cumsum(w)])[None, :]
-                pred = r * (_effective(t1, cum, zeros) - _effective(t0, cum, zeros)) + 1e-12
-                num = _overlap_hist(t0, t1, r * dy / pred, zeros, 1)[0] * w
+                pred = (
+                    r * (wp.effective_clock(t1, cum, zeros) - wp.effective_clock(t0, cum, zeros))
+                    + 1e-12
+                )
+                num = wp.overlap_hours(t0, t1, r * dy / pred, zeros, 1)[0] * w
                 w = (num + p.profile_strength) / (exposure + p.profile_strength)  # toward flat
-                w = np.maximum(w * WEEK_H / w.sum(), _MIN_WEIGHT)
+                w = np.maximum(w * WEEK_H / w.sum(), wp.MIN_WEIGHT)
         fleet = WeeklyProfile.from_array(w)
     wf = np.asarray(fleet.weights)
     per_bin = np.tile(wf, (n_bins, 1))
     if len(g):
         cum = np.concatenate([[0.0], np.cumsum(wf)])[None, :]
-        pred = r * (_effective(t1, cum, zeros) - _effective(t0, cum, zeros)) + 1e-12
-        num = _overlap_hist(t0, t1, r * dy / pred, g, n_bins)
-        den = _overlap_hist(t0, t1, r, g, n_bins)
+        pred = r * (wp.effective_clock(t1, cum, zeros) - wp.effective_clock(t0, cum, zeros)) + 1e-12
+        num = wp.overlap_hours(t0, t1, r * dy / pred, g, n_bins)
+        den = wp.overlap_hours(t0, t1, r, g, n_bins)
         per_bin = wf * (num + p.profile_strength) / (den + p.profile_strength)
-        per_bin = np.maximum(per_bin * WEEK_H / per_bin.sum(axis=1, keepdims=True), _MIN_WEIGHT)
+        per_bin = np.maximum(per_bin * WEEK_H / per_bin.sum(axis=1, keepdims=True), wp.MIN_WEIGHT)
         per_bin *= WEEK_H / per_bin.sum(axis=1, keepdims=True)
     return fleet, per_bin
 
@@ -414,7 +326,7 @@ def _fit(
     mask = np.ones(len(s.level), bool)
     for round_ in range(2):
         cum = np.concatenate([np.zeros((n_bins, 1)), np.cumsum(per_bin, axis=1)], axis=1)
-        x = _effective(s.hours, cum, s.group)
+        x = wp.effective_clock(s.hours, cum, s.group)
         slope, icpt, cnt, x0 = _segment_fit(seg, x, s.level, np.ones(len(x), bool), n_seg)
         resid = s.level - (icpt[seg] + slope[seg] * (x - x0[seg]))
         mask = ~(np.abs(resid) > p.outlier_tol) | (cnt[seg] <= 2)
@@ -500,7 +412,7 @@ def fit_fleet_arrays(
     if len(sensor_ids) == 0:
         return FleetModel(0.0, WeeklyProfile.flat())
     keys, group = np.unique(np.asarray(sensor_ids, dtype=str), return_inverse=True)
-    hours = _local_hours_array(np.asarray(utc_seconds, float), p.tz)
+    hours = wp.local_hours_array(np.asarray(utc_seconds, float), p.tz)
     return _fit(group, hours, np.asarray(levels, float), len(keys), p, None).fleet
 
 
@@ -532,24 +444,24 @@ def forecast_arrays(
     index = {b.bin_id: i for i, b in enumerate(bins)}
     group = np.array([index.get(s, -1) for s in sensor_ids], dtype=np.int64)
     known = group >= 0
-    hours = _local_hours_array(np.asarray(utc_seconds, float)[known], p.tz)
+    hours = wp.local_hours_array(np.asarray(utc_seconds, float)[known], p.tz)
     f = _fit(group[known], hours, np.asarray(levels, float)[known], len(bins), p, fleet)
     thr = np.array([b.threshold for b in bins])
     rows = np.arange(len(bins))
-    e_now = _effective(np.nan_to_num(f.last_hours), f.cum, rows)
+    e_now = wp.effective_clock(np.nan_to_num(f.last_hours), f.cum, rows)
     need = np.maximum(thr - np.nan_to_num(f.level_now), 0.0)
     crossings = []
     for r in (f.rate, f.rate_high, f.rate_low):
         with np.errstate(divide="ignore", invalid="ignore"):
             dh = np.where(need <= 0, 0.0, need / r)
         reach = np.isfinite(dh) & (dh <= p.horizon_h)
-        h = _inverse_effective(e_now + np.where(reach, dh, 0.0), f.cum, rows)
+        h = wp.inverse_effective_clock(e_now + np.where(reach, dh, 0.0), f.cum, rows)
         crossings.append((h, reach & np.isfinite(f.level_now)))
     zone = ZoneInfo(p.tz)
     out: dict[str, Forecast] = {}
     for i, b in enumerate(bins):
         has = bool(np.isfinite(f.level_now[i]))
-        times = [_from_local_hours(float(h[i]), zone) if ok[i] else None for h, ok in crossings]
+        times = [wp.from_local_hours(float(h[i]), zone) if ok[i] else None for h, ok in crossings]
         method = (
             ForecastMethod.NO_DATA
             if not has
@@ -560,7 +472,7 @@ def forecast_arrays(
         out[b.bin_id] = Forecast(
             bin_id=b.bin_id,
             level_now=float(f.level_now[i]) if has else None,
-            as_of=_from_local_hours(float(f.last_hours[i]), zone) if has else None,
+            as_of=wp.from_local_hours(float(f.last_hours[i]), zone) if has else None,
             rate_per_h=float(f.rate[i]),
             rate_low_per_h=float(f.rate_low[i]),
             rate_high_per_h=float(f.rate_high[i]),
