@@ -103,7 +103,7 @@ def main() -> None:  # pragma: no cover - thin CLI
     ap.add_argument("--port", type=int, default=None)
     ap.add_argument("--demo-users", action="store_true")
     a = ap.parse_args()
-    settings = Settings()  # type: ignore[call-arg]
+    settings = Settings()
     dsn = a.database_url or settings.database_url.get_secret_value()
     if not dsn:
         raise SystemExit("give --database-url or set DATABASE_URL")
