@@ -47,7 +47,9 @@ class _Arrays:
     def __init__(self, data: ProblemData) -> None:
         cs = data.clients
         self.loc = np.array([c.location for c in cs], dtype=np.int64)
-        self.demand = np.array([c.demand for c in cs], dtype=np.int64).reshape(len(cs), -1)
+        self.demand = np.array([c.demand for c in cs], dtype=np.int64).reshape(
+            len(cs), data.num_dimensions
+        )
         self.service = np.array([c.service_s for c in cs], dtype=np.int64)
         self.early = np.array([c.tw_early_s for c in cs], dtype=np.int64)
         self.late = np.array([c.tw_late_s for c in cs], dtype=np.int64)

@@ -97,3 +97,15 @@ def test_takes_the_break_inside_its_window_on_a_long_day() -> None:
     assert tour.break_start_s is not None
     assert 30_600 <= tour.break_start_s <= 34_200
     assert check(data, _plan(data, tours)) == []
+
+
+def test_no_clients_gives_empty_tours() -> None:
+    """A day with nothing to collect is a valid (empty) plan, not a crash."""
+    m = Model()
+    depot = m.add_depot()
+    m.add_disposal_site(unload_s=60)
+    m.add_vehicle_type(2, (100, 50), depot)
+    m.set_matrices(np.array([[0, 5], [5, 0]]), np.array([[0, 50], [50, 0]]))
+    tours = nearest_neighbour_tours(m.data())
+    assert tours is not None
+    assert [t.locations for t in tours if t.locations] == []
