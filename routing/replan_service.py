@@ -46,14 +46,13 @@ from routing.plan_day import (
     DayPlan,
     DayProblem,
     StopKind,
-    TruckState,
     build_day_problem,
     day_plan,
     matrix_points,
-    replan,
 )
 from routing.plan_service import Inventory, PlanRejected, Step, load_inventory
 from routing.portfolio import solve
+from routing.replan import TruckState, replan
 from routing.selection import Reason, Selection
 from routing.solution import Solution
 

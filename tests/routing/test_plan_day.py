@@ -18,15 +18,14 @@ from routing.plan_day import (
     DayConfig,
     DayProblem,
     StopKind,
-    TruckState,
     bin_load,
     build_day_problem,
     day_plan,
     matrix_points,
     overflow_risk,
     plan_totals,
-    replan,
 )
+from routing.replan import TruckState, replan
 from routing.selection import Reason, Selection
 from routing.solution import make_route, make_solution
 
