@@ -29,11 +29,11 @@ from core.db.plans import save_plan
 from core.db.users import Role, User, upsert_user
 from core.domain import Bin, Site, Vehicle, VehicleKind
 from core.embedded import free_port, start_postgres
+from core.plan import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
 from parking.dataset import site_info
 from parking.fit import FitConfig, fit_model
 from parking.persistence import save_model
 from parking.table import build_table, to_minutes
-from routing.plan_day import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
 from simulations.parking_sim import SimConfig, make_sites, simulate_arrays
 
 PASSWORD = "benchmark-password"
@@ -47,10 +47,22 @@ def fit_parking(path: Path) -> None:
     steps = list(simulate_arrays(sims, start, 14, SIM))
     ids = [s.site.site_id for s in sims]
     t = np.repeat([to_minutes(ts) for ts, _ in steps], len(ids))
-    table = build_table(ids, np.tile(ids, len(steps)), t, np.concatenate([f for _, f in steps]),
-                        np.tile([s.site.capacity for s in sims], len(steps)))
-    save_model(fit_model(table, site_info([s.site for s in sims]), "Europe/Copenhagen",
-                         FitConfig(pairs_per_lead=5_000)), path)
+    table = build_table(
+        ids,
+        np.tile(ids, len(steps)),
+        t,
+        np.concatenate([f for _, f in steps]),
+        np.tile([s.site.capacity for s in sims], len(steps)),
+    )
+    save_model(
+        fit_model(
+            table,
+            site_info([s.site for s in sims]),
+            "Europe/Copenhagen",
+            FitConfig(pairs_per_lead=5_000),
+        ),
+        path,
+    )
 
 
 async def seed(dsn: str) -> None:
@@ -59,23 +71,48 @@ async def seed(dsn: str) -> None:
         await migrate(conn)
         depot = Site("depot-1", "Depot", 12.56, 55.67)
         await save_sites(conn, [depot], "depot")
-        bins = [Bin(f"bin-{i:03d}", 12.55 + 0.0005 * i, 55.67 + 0.0003 * i, f"Gade {i}", "Indre By")
-                for i in range(60)]
+        bins = [
+            Bin(f"bin-{i:03d}", 12.55 + 0.0005 * i, 55.67 + 0.0003 * i, f"Gade {i}", "Indre By")
+            for i in range(60)
+        ]
         await save_bins(conn, bins)
         await save_vehicles(conn, [Vehicle("truck-a", VehicleKind.WASTE_TRUCK, "depot-1", 8000)])
         sims = make_sites(SIM)
         await save_parking_sites(conn, [s.site for s in sims])
         now = datetime.now(UTC)
-        await conn.executemany("INSERT INTO parking_state VALUES ($1, $2, $3, $4)",
-                               [(s.site.site_id, now, 1, s.site.capacity) for s in sims])
+        await conn.executemany(
+            "INSERT INTO parking_state VALUES ($1, $2, $3, $4)",
+            [(s.site.site_id, now, 1, s.site.capacity) for s in sims],
+        )
         t0 = datetime(2024, 3, 18, 6, tzinfo=UTC)
         stops = [Stop(0, StopKind.DEPOT, None, "depot-1", "", depot.lon, depot.lat, t0, t0, 0, 0)]
-        stops += [Stop(i + 1, StopKind.BIN, b.bin_id, None, b.street, b.lon, b.lat,
-                       t0 + timedelta(minutes=3 * i), t0 + timedelta(minutes=3 * i + 1), i, i)
-                  for i, b in enumerate(bins)]
+        stops += [
+            Stop(
+                i + 1,
+                StopKind.BIN,
+                b.bin_id,
+                None,
+                b.street,
+                b.lon,
+                b.lat,
+                t0 + timedelta(minutes=3 * i),
+                t0 + timedelta(minutes=3 * i + 1),
+                i,
+                i,
+            )
+            for i, b in enumerate(bins)
+        ]
         route = VehicleRoute("truck-a", "depot-1", tuple(stops), 30_000, 7200, 3600, 30)
-        await save_plan(conn, DayPlan(date(2024, 3, 18), "bench", 1, (route,),
-                                      PlanTotals(30, 7200, 3600, 60, 0, 0, 30, 1, 0)))
+        await save_plan(
+            conn,
+            DayPlan(
+                date(2024, 3, 18),
+                "bench",
+                1,
+                (route,),
+                PlanTotals(30, 7200, 3600, 60, 0, 0, 30, 1, 0),
+            ),
+        )
         from api.security import hash_password
 
         await upsert_user(conn, User("driver1", hash_password(PASSWORD), Role.DRIVER, ("truck-a",)))
@@ -91,13 +128,18 @@ def run_server(dsn: str, port: int, model: str, state_dir: str) -> None:
     from core.settings import Settings
 
     settings = Settings(jwt_secret=SECRET, state_dir=Path(state_dir))  # type: ignore[arg-type]
-    app = create_app(settings, dsn, parking_model_path=Path(model),
-                     citizen_limit=RateLimit(rate=1e6, burst=1_000_000))
+    app = create_app(
+        settings,
+        dsn,
+        parking_model_path=Path(model),
+        citizen_limit=RateLimit(rate=1e6, burst=1_000_000),
+    )
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-async def load(base: str, path: str, headers: dict[str, str], seconds: float,
-               concurrency: int) -> tuple[float, float, float, int]:
+async def load(
+    base: str, path: str, headers: dict[str, str], seconds: float, concurrency: int
+) -> tuple[float, float, float, int]:
     """(p50 ms, p99 ms, requests/s, errors) of GETs on ``path`` for ``seconds``."""
     lat: list[float] = []
     errors = 0
@@ -136,7 +178,8 @@ def main() -> None:
             asyncio.run(seed(pg.dsn))
             port = free_port()
             server = mp.get_context("spawn").Process(
-                target=run_server, args=(pg.dsn, port, str(model), tmp), daemon=True)
+                target=run_server, args=(pg.dsn, port, str(model), tmp), daemon=True
+            )
             server.start()
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 60
@@ -148,20 +191,25 @@ def main() -> None:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.2)
-            tok = httpx.post(f"{base}/auth/token",
-                             data={"username": "driver1", "password": PASSWORD}).json()
+            tok = httpx.post(
+                f"{base}/auth/token", data={"username": "driver1", "password": PASSWORD}
+            ).json()
             auth = {"Authorization": f"Bearer {tok['access_token']}"}
             parking = "/citizen/parking?lon=12.5683&lat=55.6761&radius_m=1500"
             p = asyncio.run(load(base, parking, {}, a.seconds, a.concurrency))
             r = asyncio.run(load(base, "/driver/routes/truck-a", auth, a.seconds, a.concurrency))
-            print(f"parking: p50 {p[0]:.1f} ms, p99 {p[1]:.1f} ms, {p[2]:.0f} req/s, "
-                  f"{p[3]} errors; route: p50 {r[0]:.1f} ms, p99 {r[1]:.1f} ms, {r[2]:.0f} req/s, "
-                  f"{r[3]} errors (concurrency {a.concurrency}, {a.seconds:g} s each)")
+            print(
+                f"parking: p50 {p[0]:.1f} ms, p99 {p[1]:.1f} ms, {p[2]:.0f} req/s, "
+                f"{p[3]} errors; route: p50 {r[0]:.1f} ms, p99 {r[1]:.1f} ms, {r[2]:.0f} req/s, "
+                f"{r[3]} errors (concurrency {a.concurrency}, {a.seconds:g} s each)"
+            )
             if p[3] or r[3]:
                 raise SystemExit("non-200 answers under load")
-            print(f"RESULT parking_p50_ms={p[0]:.1f} parking_p99_ms={p[1]:.1f} "
-                  f"parking_rps={p[2]:.0f} route_p50_ms={r[0]:.1f} route_p99_ms={r[1]:.1f} "
-                  f"route_rps={r[2]:.0f}")
+            print(
+                f"RESULT parking_p50_ms={p[0]:.1f} parking_p99_ms={p[1]:.1f} "
+                f"parking_rps={p[2]:.0f} route_p50_ms={r[0]:.1f} route_p99_ms={r[1]:.1f} "
+                f"route_rps={r[2]:.0f}"
+            )
     finally:
         if server is not None:
             server.terminate()

@@ -27,15 +27,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.domain import VehicleKind  # noqa: E402
+from core.plan import DayPlan
 from core.settings import Settings  # noqa: E402
 from routing.checker import check  # noqa: E402
 from routing.forecast import forecast_arrays  # noqa: E402
 from routing.matrix import travel_matrix  # noqa: E402
 from routing.network import build_network  # noqa: E402
 from routing.osm import load_copenhagen  # noqa: E402
-from routing.plan_day import (  # noqa: E402
+from routing.plan_day import (
     DayConfig,
-    DayPlan,
     build_day_problem,
     day_plan,
     local_midnight,

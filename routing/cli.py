@@ -20,8 +20,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from core.plan import DayPlan, StopKind
 from core.settings import Settings
-from routing.plan_day import DayPlan, StopKind
 from routing.plan_service import PlanRejected, PlanRequest, load_network, plan_day
 from routing.solution import Solution
 

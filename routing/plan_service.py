@@ -26,6 +26,7 @@ import asyncpg
 from core.db.inventory import load_bins, load_sites, load_vehicles
 from core.db.plans import load_readings, save_plan
 from core.domain import Bin, Site, Vehicle
+from core.plan import DayPlan
 from routing.checker import check
 from routing.forecast import ForecastParams, forecast_arrays
 from routing.matrix_cache import cached_travel_matrix
@@ -33,7 +34,6 @@ from routing.network import RoadNetwork, build_network
 from routing.osm import load_copenhagen
 from routing.plan_day import (
     DayConfig,
-    DayPlan,
     build_day_problem,
     day_plan,
     local_midnight,

@@ -37,19 +37,12 @@ import asyncpg
 from core.db.plans import StopReport, done_bins, latest_plan, save_plan, stop_reports
 from core.db.vehicle_state import VehicleFix, latest_fixes
 from core.domain import Site, Vehicle
+from core.plan import DayPlan, StopKind
 from routing.checker import check
 from routing.matrix import travel_from
 from routing.matrix_cache import cached_travel_matrix
 from routing.network import RoadNetwork
-from routing.plan_day import (
-    DayConfig,
-    DayPlan,
-    DayProblem,
-    StopKind,
-    build_day_problem,
-    day_plan,
-    matrix_points,
-)
+from routing.plan_day import DayConfig, DayProblem, build_day_problem, day_plan, matrix_points
 from routing.plan_service import Inventory, PlanRejected, Step, load_inventory
 from routing.portfolio import solve
 from routing.replan import TruckState, replan

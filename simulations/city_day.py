@@ -32,6 +32,7 @@ from core.db.fleet import Traces, read_traces
 from core.db.inventory import save_bins, save_parking_sites, save_sites, save_vehicles
 from core.db.migrate import migrate
 from core.embedded import Endpoints, services
+from core.plan import DayPlan as DayPlanResult
 from core.settings import Settings
 from ingest import kafka_io
 from ingest.progress import committed_total
@@ -44,7 +45,6 @@ from routing.cli import print_plan
 from routing.fleet_report import fleet_report
 from routing.network import RoadNetwork, build_network
 from routing.osm import load_copenhagen
-from routing.plan_day import DayPlan as DayPlanResult
 from routing.plan_service import PlanRejected, PlanRequest, plan_day
 from routing.solution import Solution
 from simulations.bins_sim import simulate_history
@@ -449,26 +449,52 @@ def fleet_summary(ep: Endpoints, settings: Settings, plan: DayPlan, city: City) 
     async def read() -> Traces:
         conn = await asyncpg.connect(ep.database_url)
         try:
-            return await read_traces(conn, plan.gps_start, plan.gps_end + timedelta(seconds=1),
-                                     actor="city-day", purpose="daily fleet report")
+            return await read_traces(
+                conn,
+                plan.gps_start,
+                plan.gps_end + timedelta(seconds=1),
+                actor="city-day",
+                purpose="daily fleet report",
+            )
         finally:
             await conn.close()
 
     tr = asyncio.run(read())
-    report = fleet_report(tr.vehicle_ids, tr.vehicle, tr.t_s, tr.lon, tr.lat, tr.speed_kmh,
-                          city.vehicles, settings.pseudonym_key.get_secret_value(), district_of)
-    t = Table(title=f"Fleet from GPS, {plan.gps_start:%H:%M}-{plan.gps_end:%H:%M} local"
-              " (vehicles pseudonymised)")
+    report = fleet_report(
+        tr.vehicle_ids,
+        tr.vehicle,
+        tr.t_s,
+        tr.lon,
+        tr.lat,
+        tr.speed_kmh,
+        city.vehicles,
+        settings.pseudonym_key.get_secret_value(),
+        district_of,
+    )
+    t = Table(
+        title=f"Fleet from GPS, {plan.gps_start:%H:%M}-{plan.gps_end:%H:%M} local"
+        " (vehicles pseudonymised)"
+    )
     for col in ("kind", "vehicles", "km", "moving h", "stopped h", "trips", "CO2 kg"):
         t.add_column(col)
     for kind, f in sorted(report.totals_by_kind().items()):
-        t.add_row(kind, f"{f['vehicles']:.0f}", f"{f['km']:,.0f}", f"{f['moving_h']:,.1f}",
-                  f"{f['stopped_h']:,.1f}", f"{f['trips']:.0f}", f"{f['co2_kg']:,.0f}")
+        t.add_row(
+            kind,
+            f"{f['vehicles']:.0f}",
+            f"{f['km']:,.0f}",
+            f"{f['moving_h']:,.1f}",
+            f"{f['stopped_h']:,.1f}",
+            f"{f['trips']:.0f}",
+            f"{f['co2_kg']:,.0f}",
+        )
     console.print(t)
-    areas = ", ".join(f"{a} {h:,.0f} h" for a, h in sorted(report.hours_by_area.items(),
-                                                            key=lambda x: -x[1]))
-    console.print(f"time on the road by district: {areas}; {report.dropped_outliers} GPS outliers"
-                  f" dropped ({time.monotonic() - t0:.1f} s)")
+    areas = ", ".join(
+        f"{a} {h:,.0f} h" for a, h in sorted(report.hours_by_area.items(), key=lambda x: -x[1])
+    )
+    console.print(
+        f"time on the road by district: {areas}; {report.dropped_outliers} GPS outliers"
+        f" dropped ({time.monotonic() - t0:.1f} s)"
+    )
 
 
 def plan_routes(

@@ -21,7 +21,7 @@ import asyncpg
 import numpy as np
 import numpy.typing as npt
 
-from routing.plan_day import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
+from core.plan import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
 
 REPORTABLE = ("emptied", "skipped")
 DRIVER_REPORT_SRC = -1  # src_partition / src_offset of readings written from a driver's report

@@ -25,12 +25,12 @@ from core.db.plans import save_plan
 from core.db.users import Role, User, create_user
 from core.domain import Bin, Site, Vehicle, VehicleKind
 from core.embedded import free_port
+from core.plan import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
 from core.settings import DEFAULT_DATA_DIR, Settings
 from parking.dataset import site_info
 from parking.fit import FitConfig, fit_model
 from parking.persistence import save_model
 from parking.table import build_table, to_minutes
-from routing.plan_day import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
 from simulations.parking_sim import SimConfig, make_sites, simulate_arrays
 
 PASSWORD = "correct horse battery"
@@ -59,17 +59,31 @@ def parking_model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     free = np.concatenate([f for _, f in steps])
     caps = np.tile([s.site.capacity for s in sims], len(steps))
     table = build_table(ids, np.tile(ids, len(steps)), t, free, caps)
-    model = fit_model(table, site_info([s.site for s in sims]), "Europe/Copenhagen",
-                      FitConfig(pairs_per_lead=3_000))
+    model = fit_model(
+        table,
+        site_info([s.site for s in sims]),
+        "Europe/Copenhagen",
+        FitConfig(pairs_per_lead=3_000),
+    )
     path = tmp_path_factory.mktemp("parking") / "model.npz"
     save_model(model, path)
     return path
 
 
 def _stop(seq: int, kind: StopKind, what: str, lon: float, lat: float, t: datetime) -> Stop:
-    return Stop(seq, kind, what if kind is StopKind.BIN else None,
-                None if kind is StopKind.BIN else what, "Test Street", lon, lat, t,
-                t + timedelta(minutes=1), 10.0 * seq, 1.0 * seq)
+    return Stop(
+        seq,
+        kind,
+        what if kind is StopKind.BIN else None,
+        None if kind is StopKind.BIN else what,
+        "Test Street",
+        lon,
+        lat,
+        t,
+        t + timedelta(minutes=1),
+        10.0 * seq,
+        1.0 * seq,
+    )
 
 
 def _plan(bins: list[Bin], depot: Site) -> DayPlan:
@@ -77,10 +91,20 @@ def _plan(bins: list[Bin], depot: Site) -> DayPlan:
     routes = []
     for k, (vid, mine) in enumerate((("truck-a", bins[:3]), ("truck-b", bins[3:]))):
         stops = [_stop(0, StopKind.DEPOT, depot.site_id, depot.lon, depot.lat, t0)]
-        stops += [_stop(i + 1, StopKind.BIN, b.bin_id, b.lon, b.lat, t0 + timedelta(minutes=10 * i))
-                  for i, b in enumerate(mine)]
-        stops.append(_stop(len(stops), StopKind.DEPOT, depot.site_id, depot.lon, depot.lat,
-                           t0 + timedelta(hours=2 + k)))
+        stops += [
+            _stop(i + 1, StopKind.BIN, b.bin_id, b.lon, b.lat, t0 + timedelta(minutes=10 * i))
+            for i, b in enumerate(mine)
+        ]
+        stops.append(
+            _stop(
+                len(stops),
+                StopKind.DEPOT,
+                depot.site_id,
+                depot.lon,
+                depot.lat,
+                t0 + timedelta(hours=2 + k),
+            )
+        )
         routes.append(VehicleRoute(vid, depot.site_id, tuple(stops), 12_000.0, 3600.0, 600.0, 13.2))
     totals = PlanTotals(24.0, 7200.0, 1200.0, len(bins), 2, 0, 26.4, 2, 0)
     return DayPlan(PLAN_DATE, "test", 1000, tuple(routes), totals, {"note": "fixture"})
@@ -92,33 +116,53 @@ async def _seed(dsn: str) -> Seed:
         depot = Site("depot-1", "Depot", 12.56, 55.67)
         await save_sites(conn, [depot], "depot")
         await save_sites(conn, [Site("disp-1", "Amager", 12.62, 55.66)], "disposal")
-        bins = [Bin(f"bin-{i:03d}", 12.57 + 0.002 * i, 55.675 + 0.001 * i, f"Gade {i}", "Indre By")
-                for i in range(5)]
+        bins = [
+            Bin(f"bin-{i:03d}", 12.57 + 0.002 * i, 55.675 + 0.001 * i, f"Gade {i}", "Indre By")
+            for i in range(5)
+        ]
         await save_bins(conn, bins)
-        await save_vehicles(conn, [Vehicle("truck-a", VehicleKind.WASTE_TRUCK, "depot-1", 8000),
-                                   Vehicle("truck-b", VehicleKind.WASTE_TRUCK, "depot-1", 8000),
-                                   Vehicle("sweeper-1", VehicleKind.STREET_CLEANER, "depot-1")])
+        await save_vehicles(
+            conn,
+            [
+                Vehicle("truck-a", VehicleKind.WASTE_TRUCK, "depot-1", 8000),
+                Vehicle("truck-b", VehicleKind.WASTE_TRUCK, "depot-1", 8000),
+                Vehicle("sweeper-1", VehicleKind.STREET_CLEANER, "depot-1"),
+            ],
+        )
         await save_parking_sites(conn, [s.site for s in make_sites(SIM)])
         now = datetime.now(UTC)
         await conn.executemany(
             "INSERT INTO bin_state (bin_id, observed_at, filling_level) VALUES ($1, $2, $3)",
-            [(b.bin_id, now - timedelta(hours=1), 0.2 * i) for i, b in enumerate(bins)])
+            [(b.bin_id, now - timedelta(hours=1), 0.2 * i) for i, b in enumerate(bins)],
+        )
         await conn.executemany(
             "INSERT INTO fill_readings (sensor_id, observed_at, filling_level, src_partition,"
             " src_offset) VALUES ($1, $2, $3, 0, $4)",
-            [(b.bin_id, now - timedelta(hours=h), max(0.0, 0.2 * i - 0.01 * h), 100 * i + h)
-             for i, b in enumerate(bins) for h in range(1, 24)])
+            [
+                (b.bin_id, now - timedelta(hours=h), max(0.0, 0.2 * i - 0.01 * h), 100 * i + h)
+                for i, b in enumerate(bins)
+                for h in range(1, 24)
+            ],
+        )
         await conn.executemany(
             "INSERT INTO vehicle_state VALUES ($1, $2, $3, $4, 20, 90)",
-            [("truck-a", now, 12.571, 55.676), ("truck-b", now, 12.575, 55.678),
-             ("sweeper-1", now, 12.58, 55.68)])
+            [
+                ("truck-a", now, 12.571, 55.676),
+                ("truck-b", now, 12.575, 55.678),
+                ("sweeper-1", now, 12.58, 55.68),
+            ],
+        )
         await conn.execute(
-            "INSERT INTO parking_observations VALUES ('cph-0000', $1, 3, 15, 0, 1)", now)
+            "INSERT INTO parking_observations VALUES ('cph-0000', $1, 3, 15, 0, 1)", now
+        )
         await conn.execute("INSERT INTO parking_state VALUES ('cph-0000', $1, 3, 15)", now)
         plan_id = await save_plan(conn, _plan(bins, depot))
         h = hash_password(PASSWORD)
-        for u in (User("planner", h, Role.PLANNER), User("driver1", h, Role.DRIVER, ("truck-a",)),
-                  User("driver2", h, Role.DRIVER, ("truck-b",))):
+        for u in (
+            User("planner", h, Role.PLANNER),
+            User("driver1", h, Role.DRIVER, ("truck-a",)),
+            User("driver2", h, Role.DRIVER, ("truck-b",)),
+        ):
             await create_user(conn, u)
         return Seed(dsn, plan_id, tuple(b.bin_id for b in bins))
     finally:
@@ -132,8 +176,13 @@ def seeded(database: str) -> Seed:
 
 
 def test_settings(tmp_path: Path) -> Settings:
-    return Settings(jwt_secret=SECRET, data_dir=DEFAULT_DATA_DIR, state_dir=tmp_path,  # type: ignore[arg-type]
-                    environment="test", tile_url="")
+    return Settings(
+        jwt_secret=SECRET,
+        data_dir=DEFAULT_DATA_DIR,
+        state_dir=tmp_path,  # type: ignore[arg-type]
+        environment="test",
+        tile_url="",
+    )
 
 
 @pytest.fixture
@@ -166,8 +215,9 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[s
 def server(app_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The application on a real loopback port, in a thread."""
     port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app_factory(), host="127.0.0.1", port=port,
-                                        log_level="warning"))
+    srv = uvicorn.Server(
+        uvicorn.Config(app_factory(), host="127.0.0.1", port=port, log_level="warning")
+    )
     t = threading.Thread(target=srv.run, daemon=True)
     t.start()
     deadline = time.monotonic() + 30

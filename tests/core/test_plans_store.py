@@ -23,7 +23,7 @@ from core.db.plans import (
     route_for_vehicle,
     save_plan,
 )
-from routing.plan_day import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
+from core.plan import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
 
 pytestmark = pytest.mark.integration
 T = TypeVar("T")

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from core.domain import Bin, Site, Vehicle, VehicleKind
+from core.plan import StopKind
 from routing.checker import check
 from routing.forecast import Forecast, ForecastMethod, WeeklyProfile
 from routing.matrix import TravelMatrix
@@ -17,7 +18,6 @@ from routing.model import LocationKind
 from routing.plan_day import (
     DayConfig,
     DayProblem,
-    StopKind,
     bin_load,
     build_day_problem,
     day_plan,

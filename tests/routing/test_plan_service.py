@@ -11,9 +11,9 @@ import asyncpg
 import pytest
 
 from core.db.plans import PlanNotFound, latest_plan, load_plan
+from core.plan import StopKind
 from routing.model import ProblemData
 from routing.network import RoadNetwork
-from routing.plan_day import StopKind
 from routing.plan_service import PlanRejected, PlanRequest, plan_day
 from routing.solution import Solution, make_solution
 from simulations.city import City
