@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.settings import DEFAULT_DATA_DIR
 from routing.checker import check
 from routing.solution import make_route, make_solution
 from routing.vrplib import (
@@ -20,7 +21,7 @@ from routing.vrplib import (
     write_sol,
 )
 
-X_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cvrplib" / "X"
+X_DIR = DEFAULT_DATA_DIR / "cvrplib" / "X"
 
 TINY = """NAME : tiny-k2
 TYPE : CVRP
