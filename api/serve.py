@@ -75,8 +75,8 @@ async def create_demo_users(settings: Settings, database_url: str, n_drivers: in
 def demo_urls(base_url: str, users: list[DemoUser]) -> dict[str, str]:
     """The pages to open: planner view, first driver's route page, citizen parking page, docs."""
     urls = {"login": f"{base_url}/login", "planner view": f"{base_url}/planner/live",
-            "citizen parking (en)": f"{base_url}/citizen/parking/map?lon=12.5683&lat=55.6761",
-            "citizen parking (da)": f"{base_url}/citizen/parking/map?lon=12.5683&lat=55.6761"
+            "citizen parking (en)": f"{base_url}/citizen/parking/map?lon=12.5605&lat=55.6905",
+            "citizen parking (da)": f"{base_url}/citizen/parking/map?lon=12.5605&lat=55.6905"
                                     "&lang=da",
             "API docs": f"{base_url}/docs"}
     driver = next((u for u in users if u.role == Role.DRIVER and u.vehicle_ids), None)

@@ -27,8 +27,8 @@ router = APIRouter(prefix="/citizen", tags=["citizen"],
 
 MAX_AHEAD = timedelta(days=31)
 MAX_BEHIND = timedelta(days=7)
-Lon = Annotated[float, Query(ge=-180, le=180, description="longitude (WGS84)", examples=[12.5683])]
-Lat = Annotated[float, Query(ge=-90, le=90, description="latitude (WGS84)", examples=[55.6761])]
+Lon = Annotated[float, Query(ge=-180, le=180, description="longitude (WGS84)", examples=[12.5605])]
+Lat = Annotated[float, Query(ge=-90, le=90, description="latitude (WGS84)", examples=[55.6905])]
 At = Annotated[datetime | None, Query(
     description="arrival time (ISO 8601; without an offset: local time); default now",
     examples=["2024-03-18T09:00:00+01:00"])]
@@ -97,7 +97,7 @@ def _views(a: ParkingAnswer, with_walk: bool = True) -> list[ParkingView]:
 
 @router.get("/parking.geojson", response_model=dict,
             responses={200: {"content": {"application/geo+json": {}}}})
-async def parking_probabilities(state: StateDep, lon: Lon = 12.5683, lat: Lat = 55.6761,
+async def parking_probabilities(state: StateDep, lon: Lon = 12.5605, lat: Lat = 55.6905,
                                 at: At = None,
                                 radius_m: Annotated[float, Query(ge=10, le=50_000)] = 50_000,
                                 ) -> dict[str, object]:
@@ -108,7 +108,7 @@ async def parking_probabilities(state: StateDep, lon: Lon = 12.5683, lat: Lat = 
 
 
 @router.get("/parking/map", response_class=HTMLResponse)
-async def parking_page(state: StateDep, lon: Lon = 12.5683, lat: Lat = 55.6761, at: At = None,
+async def parking_page(state: StateDep, lon: Lon = 12.5605, lat: Lat = 55.6905, at: At = None,
                        radius_m: Radius = 500, limit: Limit = 20,
                        lang: LangQ = Lang.EN) -> HTMLResponse:
     """A map page of parking likelihood around (lon, lat), in Danish or English."""

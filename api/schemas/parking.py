@@ -13,8 +13,8 @@ class ParkingSiteBase(BaseModel):
     site_id: str = Field(examples=["cph-0042"])
     name: str = Field(examples=["Nørre Farimagsgade"])
     kind: str = Field(examples=["street"])
-    lon: float = Field(examples=[12.5683])
-    lat: float = Field(examples=[55.6761])
+    lon: float = Field(examples=[12.5605])
+    lat: float = Field(examples=[55.6905])
 
 
 class ParkingCandidatePublic(ParkingSiteBase):
