@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     topic_parking: str = "parking.observations.v1"
     topic_dead_letter: str = "ingest.dead-letter.v1"
     topic_partitions: int = Field(3, ge=1)
+    topic_replication: int = Field(1, ge=1)  # 3 on a production cluster
     consumer_session_timeout_ms: int = Field(6000, ge=1000)
     ingest_batch_size: int = Field(5000, ge=1)
     max_future_skew_s: float = Field(300.0, ge=0)

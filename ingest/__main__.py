@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from core.domain import COPENHAGEN_BBOX
 from core.settings import Settings
+from ingest import kafka_io
 from ingest.consumer import TopicConsumer
 from ingest.topics import kinds
 from ingest.validate import ValidationPolicy
@@ -47,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    kafka_io.ensure_topics(  # idempotent; production clusters do not auto-create topics
+        settings.kafka_bootstrap_servers,
+        [kind.topic(settings), settings.topic_dead_letter],
+        settings.topic_partitions,
+        settings.topic_replication,
+    )
     consumer = TopicConsumer(
         kind,
         kind.topic(settings),

@@ -18,7 +18,9 @@ H_REASON, H_DETAIL = "dlq.reason", "dlq.detail"
 H_TOPIC, H_PARTITION, H_OFFSET = "dlq.source.topic", "dlq.source.partition", "dlq.source.offset"
 
 
-def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int) -> None:
+def ensure_topics(
+    bootstrap: str, topics: Iterable[str], partitions: int, replication: int = 1
+) -> None:
     """Create missing topics (idempotent), retrying while the broker warms up."""
     wanted = list(topics)
     deadline = time.monotonic() + 30
@@ -27,7 +29,7 @@ def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int) -> Non
             admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="cityops-admin")
             try:
                 existing = set(admin.list_topics())
-                new = [NewTopic(t, partitions, 1) for t in wanted if t not in existing]
+                new = [NewTopic(t, partitions, replication) for t in wanted if t not in existing]
                 if new:
                     try:
                         admin.create_topics(new)

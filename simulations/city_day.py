@@ -359,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
                 settings.topic_dead_letter,
             ],
             settings.topic_partitions,
+            settings.topic_replication,
         )
         consumers = start_consumers(ep, settings)
         try:
