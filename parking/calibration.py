@@ -85,3 +85,28 @@ def expected_calibration_error(p: np.ndarray, y: np.ndarray, n_bins: int = 10) -
     if r.count.sum() == 0:
         return float("nan")
     return float((r.count * np.abs(r.frequency - r.mean_pred)).sum() / r.count.sum())
+
+
+def ece_below(p: np.ndarray, y: np.ndarray, threshold: float = 0.8, n_bins: int = 10) -> float:
+    """ECE over the forecasts below ``threshold`` only (NaN if there are none).
+
+    Plain ECE is weighted by forecast mass, which for parking sits near 1; this figure shows how
+    well the rarer low and middle probabilities, the ones that steer a driver away, are calibrated.
+    """
+    p, y = np.asarray(p, float), np.asarray(y, float)
+    m = p < threshold
+    return expected_calibration_error(p[m], y[m], n_bins)
+
+
+def max_calibration_gap(
+    p: np.ndarray, y: np.ndarray, n_bins: int = 10, min_count: int = 500
+) -> float:
+    """Largest |frequency - mean prediction| over bins of at least ``min_count`` forecasts.
+
+    NaN if no bin is that full; thin bins are left out because their gap is mostly noise.
+    """
+    r = reliability(p, y, n_bins)
+    full = r.count >= min_count
+    if not full.any():
+        return float("nan")
+    return float(np.abs(r.frequency - r.mean_pred)[full].max())

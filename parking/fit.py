@@ -4,8 +4,9 @@ Training pairs mirror how the model is used: a target count at time T and the si
 at least ``lead`` minutes earlier. Profile features for a target come from profiles built without
 the target's week (cross-fitting), so the coefficients learn how far an out-of-sample profile can
 be trusted. Recalibration: the model is first fitted on all but the last ``val_days`` of the
-window, an isotonic map is fitted on its forecasts for those days, then the model is refitted on
-the whole window and keeps that map.
+window, isotonic maps are fitted on its forecasts for those days (one per band of leads, split at
+``calibration_bands`` minutes, and a pooled one for bands with fewer than ``min_band_samples``
+forecasts), then the model is refitted on the whole window and keeps those maps.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from parking.calibration import IDENTITY, expected_calibration_error, fit_isotonic
+from parking.calibration import expected_calibration_error
+from parking.lead_calibration import NO_CALIBRATION, fit_lead_calibrator
 from parking.logistic import fit_logistic
 from parking.model import COEF_BOUNDS, ParkingModel, SiteInfo, design, predict_times
 from parking.profiles import ProfileConfig, Profiles, build_profiles
@@ -43,6 +45,10 @@ DEFAULT_LEADS = (
     4320,
     7200,
 )
+# upper ends (minutes) of the recalibration's lead bands: they group the default lead grid into
+# {5}, {10}, {15, 20, 30}, {45 … 120}, {180 … 720}, {1080 … 2160} and {2880 … 7200}; the two
+# shortest leads, where the latest count's weight changes fastest, get a band each
+DEFAULT_CALIBRATION_BANDS = (5, 10, 30, 120, 720, 2160)
 FOLD_MIN = 7 * 1440
 
 
@@ -56,6 +62,8 @@ class FitConfig:
     min_pairs: int = 200
     calibrate: bool = True
     val_days: float = 7.0
+    calibration_bands: tuple[int, ...] = DEFAULT_CALIBRATION_BANDS  # () : one pooled map
+    min_band_samples: int = 5000
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -67,6 +75,11 @@ class FitConfig:
             raise ValueError("pairs_per_lead must be at least min_pairs.")
         if self.val_days <= 0:
             raise ValueError("val_days must be positive.")
+        b = self.calibration_bands
+        if any(e <= 0 for e in b) or any(y <= x for x, y in zip(b, b[1:], strict=False)):
+            raise ValueError("calibration_bands must be positive and strictly increasing.")
+        if self.min_band_samples <= 0:
+            raise ValueError("min_band_samples must be positive.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +175,7 @@ def fit_uncalibrated(
         np.array(grid, dtype=float),
         np.array(coefs),
         np.array(means),
-        IDENTITY,
+        NO_CALIBRATION,
         meta,
     )
 
@@ -192,26 +205,29 @@ def fit_model(
     early = table.between(int(table.t_min.min()), split)
     if len(early) == 0 or split - int(table.t_min.min()) < 7 * 1440:
         return replace(model, meta={**model.meta, "calibration": "skipped: window too short"})
-    early_model = fit_uncalibrated(early, sites, tz, config)
+    early_model = fit_uncalibrated(early, sites, tz, config)  # raw forecasts
     rng = np.random.default_rng(config.seed + 1)
     val = np.flatnonzero(table.t_min >= split)
-    p_raw, y = [], []
+    p_raw, y, leads = [], [], []
     for lead in early_model.lead_grid:
         j = rng.choice(val, size=min(config.pairs_per_lead // 2, len(val)), replace=False)
         i = last_before(table, table.site[j], table.t_min[j] - int(lead), strict=False)
         lf = np.where(i >= 0, table.free[i], np.nan).astype(float)
         lm = np.where(i >= 0, table.t_min[i], np.nan).astype(float)
-        p, _ = predict_times(
-            replace(early_model, calibrator=IDENTITY), table.site[j], table.t_min[j], lf, lm
-        )
+        p, _ = predict_times(early_model, table.site[j], table.t_min[j], lf, lm)
         p_raw.append(p)
         y.append(table.free[j] > 0)
-    pr, yy = np.concatenate(p_raw), np.concatenate(y).astype(float)
-    cal = fit_isotonic(pr, yy)
+        # the lead the calibrator sees when serving (no count: the longest grid lead)
+        leads.append(np.where(i >= 0, table.t_min[j] - lm, early_model.lead_grid[-1]))
+    pr, yy, ll = np.concatenate(p_raw), np.concatenate(y).astype(float), np.concatenate(leads)
+    cal = fit_lead_calibrator(pr, yy, ll, config.calibration_bands, config.min_band_samples)
     meta = {
         **model.meta,
-        "calibration": f"isotonic on the last {config.val_days:.1f} days",
+        "calibration": f"isotonic per lead band on the last {config.val_days:.1f} days",
+        "calibration_bands_min": list(config.calibration_bands),
+        "calibration_band_samples": list(cal.band_samples),
+        "calibration_band_pooled": [n < config.min_band_samples for n in cal.band_samples],
         "val_ece_raw": expected_calibration_error(pr, yy),
-        "val_ece_calibrated": expected_calibration_error(cal(pr), yy),
+        "val_ece_calibrated": expected_calibration_error(cal(pr, ll), yy),
     }
     return replace(model, calibrator=cal, meta=meta)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parking.calibration import expected_calibration_error
+from parking.calibration import ece_below, expected_calibration_error, max_calibration_gap
 
 LOG_LOSS_EPS = 1e-4
 
@@ -29,12 +29,15 @@ def mae(pred: np.ndarray, actual: np.ndarray) -> float:
 def score(
     p: np.ndarray, expected_free: np.ndarray, free: np.ndarray, capacity: np.ndarray
 ) -> dict[str, float]:
-    """Brier, log loss, ECE, MAE of free spaces and MAE of the occupancy rate."""
+    """Brier, log loss, ECE (all forecasts, those below 0.8, worst bin of ≥ 500), MAE of free
+    spaces and MAE of the occupancy rate."""
     y = (np.asarray(free) > 0).astype(float)
     return {
         "brier": brier(p, y),
         "log_loss": log_loss(p, y),
         "ece": expected_calibration_error(p, y),
+        "ece_low": ece_below(p, y),
+        "max_gap": max_calibration_gap(p, y),
         "mae_free": mae(expected_free, free),
         "mae_rate": mae(np.asarray(expected_free) / capacity, np.asarray(free) / capacity),
     }

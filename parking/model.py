@@ -6,11 +6,12 @@ P(at least one free space at site s, time T), given the site's latest count f0 a
                  + c3·(f0/C − profile rate(t0)) + c4·(1[f0 = 0] − profile P(full)(t0))
                  + c5·(log1p(f0) − log1p(profile free(t0)))
 
-then an isotonic recalibration. The coefficients c depend on the lead T − t0: they are fitted at a
-grid of leads and interpolated in log(1 + lead), so the latest count dominates a few minutes ahead
-and fades into the time-of-week profile over hours to days (as the deviation of a birth-death
-process decays with the turnover of parked cars). c3, c5 ≥ 0 and c4 ≤ 0, so more free spaces
-observed now never lowers the probability. Without a recent count only the profile terms act.
+then an isotonic recalibration per band of leads (``parking.lead_calibration``). The coefficients
+c depend on the lead T − t0: they are fitted at a grid of leads and interpolated in log(1 + lead),
+so the latest count dominates a few minutes ahead and fades into the time-of-week profile over
+hours to days (as the deviation of a birth-death process decays with the turnover of parked
+cars). c3, c5 ≥ 0 and c4 ≤ 0, so more free spaces observed now never lowers the probability.
+Without a recent count only the profile terms act.
 
 Expected free spaces: C·clip(profile rate(T) + a + b·(f0/C − profile rate(t0)), 0, 1), with a, b
 fitted per lead by least absolute deviations (a median forecast).
@@ -25,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from parking.calibration import IDENTITY, Calibrator
+from parking.lead_calibration import NO_CALIBRATION, LeadCalibrator
 from parking.logistic import expit
 from parking.profiles import P_CLIP
 from parking.table import to_minutes, week_slot, week_slot_one
@@ -66,7 +67,7 @@ class ParkingModel:
     lead_grid: np.ndarray  # (leads,) minutes
     coef: np.ndarray  # (leads, N_FEATURES)
     mean_coef: np.ndarray  # (leads, 2): a, b of the expected-free equation
-    calibrator: Calibrator = IDENTITY
+    calibrator: LeadCalibrator = NO_CALIBRATION
     meta: dict[str, Any] = field(default_factory=dict)  # training window, metrics
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -160,7 +161,7 @@ def predict_slots(
     c = _interp_rows(model.lead_grid, model.coef, lead_c)
     p = expit((x * c).sum(axis=1))
     if calibrated:
-        p = model.calibrator(p)
+        p = model.calibrator(p, lead_c)
     ab = _interp_rows(model.lead_grid, model.mean_coef, lead_c)
     rate = r_T + ab[:, 0] + np.where(has, ab[:, 1] * x[:, 3], 0.0)
     return p, cap * np.clip(rate, 0.0, 1.0)

@@ -13,7 +13,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from parking.calibration import reliability  # noqa: E402
 from parking.evaluation import HorizonResult  # noqa: E402
 
-KEYS = ("brier", "log_loss", "ece", "mae_free", "mae_rate")
+KEYS = ("brier", "log_loss", "ece", "ece_low", "max_gap", "mae_free", "mae_rate")
+MIN_BIN = 500  # bins with fewer forecasts are drawn hollow (as in max_gap)
 
 
 def reliability_plot(results: list[HorizonResult], path: Path) -> None:
@@ -23,15 +24,19 @@ def reliability_plot(results: list[HorizonResult], path: Path) -> None:
         ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls="--")
         for name, style in (("model", "o-"), ("hist", "s--")):
             rel = reliability(r.p[name], r.y)
-            ax.plot(
+            s = r.scores[name]
+            (line,) = ax.plot(
                 rel.mean_pred,
                 rel.frequency,
                 style,
                 ms=4,
-                label=f"{name} (ECE {r.scores[name]['ece']:.3f})",
+                mfc="white",
+                label=f"{name} (ECE {s['ece']:.3f}, <0.8: {s['ece_low']:.3f})",
             )
+            full = rel.count >= MIN_BIN
+            ax.plot(rel.mean_pred[full], rel.frequency[full], style[0], ms=4, c=line.get_color())
         ax.set_title(f"horizon {r.horizon_min} min (n={r.n})")
-        ax.set_xlabel("predicted P(free space)")
+        ax.set_xlabel(f"predicted P(free space); hollow: bin of < {MIN_BIN}")
         ax.set_ylabel("observed frequency")
         ax.set_xlim(0, 1), ax.set_ylim(0, 1)
         ax.legend(loc="upper left", fontsize=8)
@@ -51,7 +56,7 @@ def markdown_table(results: list[HorizonResult]) -> str:
 
 
 def result_line(results: list[HorizonResult]) -> str:
-    """The single machine-readable summary line."""
+    """The single machine-readable summary line (model ECE below 0.8 and worst-bin gap last)."""
     parts = []
     for r in results:
         h = r.horizon_min
@@ -60,6 +65,12 @@ def result_line(results: list[HorizonResult]) -> str:
             f"brier_hist_h{h}={r.scores['hist']['brier']:.4f}",
             f"brier_last_h{h}={r.scores['last']['brier']:.4f}",
             f"ece_model_h{h}={r.scores['model']['ece']:.4f}",
+        ]
+    for r in results:  # appended after the original keys so that parsers of those keep working
+        h = r.horizon_min
+        parts += [
+            f"ece_low_model_h{h}={r.scores['model']['ece_low']:.4f}",
+            f"max_gap_model_h{h}={r.scores['model']['max_gap']:.4f}",
         ]
     return "RESULT " + " ".join(parts)
 

@@ -11,7 +11,9 @@ from parking.evaluate import main
 
 
 def test_cli_writes_report_and_result_line(small_city, tmp_path, capsys):
-    """evaluate writes the PNG and metrics and ends with every RESULT key, bad rows listed."""
+    """evaluate writes the PNG and metrics and ends with every RESULT key, bad rows listed.
+
+    The original keys come first, in their order; the low-probability calibration keys follow."""
     c = small_city
     t = c.table
     rows = np.flatnonzero(t.site < 8)
@@ -36,8 +38,14 @@ def test_cli_writes_report_and_result_line(small_city, tmp_path, capsys):
     )
     last = capsys.readouterr().out.strip().splitlines()[-1]
     keys = dict(kv.split("=") for kv in last.removeprefix("RESULT ").split())
-    for h in (0, 15, 60, 1440):
-        for k in ("brier_model", "brier_hist", "brier_last", "ece_model"):
-            assert 0.0 <= float(keys[f"{k}_h{h}"]) <= 1.0
+    horizons = (0, 15, 60, 1440)
+    original = [
+        f"{k}_h{h}"
+        for h in horizons
+        for k in ("brier_model", "brier_hist", "brier_last", "ece_model")
+    ]
+    appended = [f"{k}_h{h}" for h in horizons for k in ("ece_low_model", "max_gap_model")]
+    assert list(keys) == original + appended
+    assert all(0.0 <= float(keys[k]) <= 1.0 for k in original)
     assert (tmp_path / "rep" / "reliability.png").stat().st_size > 10_000
     assert re.search(r"exceeds capacity", (tmp_path / "rep" / "skipped_rows.txt").read_text())

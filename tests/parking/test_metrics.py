@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from parking.calibration import expected_calibration_error, fit_isotonic, reliability
+from parking.calibration import (
+    ece_below,
+    expected_calibration_error,
+    fit_isotonic,
+    max_calibration_gap,
+    reliability,
+)
 from parking.metrics import brier, log_loss, score
 
 
@@ -51,8 +57,31 @@ def test_reliability_counts_every_forecast():
 
 
 def test_score_reports_all_keys_and_zero_error_for_exact_counts():
-    """Exact counts have zero MAE; all five scores are present."""
+    """Exact counts have zero MAE; all seven scores are present."""
     free = np.array([0, 3, 5])
     s = score((free > 0).astype(float), free.astype(float), free, np.array([5, 5, 5]))
-    assert set(s) == {"brier", "log_loss", "ece", "mae_free", "mae_rate"}
+    assert set(s) == {"brier", "log_loss", "ece", "ece_low", "max_gap", "mae_free", "mae_rate"}
     assert s["mae_free"] == 0.0 and s["brier"] == 0.0
+
+
+def test_low_probability_ece_sees_a_gap_that_mass_weighted_ece_hides():
+    """90 % calibrated forecasts near 1 dilute a 0.2 gap at 0.4; ECE below 0.8 shows it whole."""
+    rng = np.random.default_rng(2)
+    high = rng.uniform(0.9, 1.0, size=45_000)
+    p = np.concatenate([high, np.full(5_000, 0.4)])
+    truth = np.concatenate([high, np.full(5_000, 0.2)])
+    y = (rng.uniform(size=p.size) < truth).astype(float)
+    assert expected_calibration_error(p, y) < 0.03
+    assert abs(ece_below(p, y) - 0.2) < 0.02
+    assert np.isnan(ece_below(high, y[:45_000]))
+
+
+def test_max_gap_ignores_bins_with_too_few_forecasts():
+    """A badly calibrated bin of 100 forecasts does not count; one of 1000 does."""
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0.5, 1.0, size=20_000)
+    y = (rng.uniform(size=p.size) < p).astype(float)
+    for n, big in ((100, False), (1_000, True)):
+        pp = np.concatenate([p, np.full(n, 0.05)])
+        yy = np.concatenate([y, np.ones(n)])
+        assert (max_calibration_gap(pp, yy, min_count=500) > 0.5) is big
