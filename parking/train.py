@@ -43,7 +43,7 @@ async def _from_db(window_days: float, tz: str, out: Path) -> None:
     from core.settings import Settings
     from parking.store import load_window
 
-    dsn = Settings().database_url.get_secret_value()  # type: ignore[call-arg]
+    dsn = Settings().database_url.get_secret_value()
     if not dsn:
         raise SystemExit("DATABASE_URL / CITYOPS_DATABASE_URL is not set")
     until = datetime.now(UTC)
