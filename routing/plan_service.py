@@ -34,6 +34,7 @@ from routing.network import RoadNetwork, build_network
 from routing.osm import load_copenhagen
 from routing.plan_day import (
     DayConfig,
+    DayProblem,
     build_day_problem,
     day_plan,
     local_midnight,
@@ -157,21 +158,34 @@ async def plan_day(
             inv.disposal_sites, matrix, streets, cfg, inputs,
         )  # fmt: skip
 
-        say(f"solving ({request.engine}, {request.time_limit_s:g} s)")
-        solution = solve(
-            problem.data, request.engine, time_limit_s=request.time_limit_s,
-            seed=request.seed, progress=on_solution,
-        )  # fmt: skip
-        say("checking")
-        violations = [f"{v.kind.value}: {v.message}" for v in check(problem.data, solution)]
-        plan = day_plan(problem, solution, at_risk, violations, request.time_limit_s)
-
-        say("saving")
-        plan_id = await save_plan(conn, plan)
-        stored = replace(plan, plan_id=plan_id)
+        plan = solve_checked(problem, request.engine, request.time_limit_s, request.seed,
+                             at_risk, say, on_solution)  # fmt: skip
+        return await store_checked(conn, plan, say)
     finally:
         await conn.close()
-    if violations:
+
+
+def solve_checked(
+    problem: DayProblem, engine: str, time_limit_s: float, seed: int, at_risk: Collection[str],
+    say: Step, on_solution: Callable[[str, Solution], None] | None = None,
+) -> DayPlan:  # fmt: skip
+    """Solve ``problem`` and run the independent checker on the result: an accepted plan, or a
+    rejected one carrying the checker's violations."""
+    say(f"solving ({engine}, {time_limit_s:g} s)")
+    solution = solve(problem.data, engine, time_limit_s=time_limit_s, seed=seed,
+                     progress=on_solution)  # fmt: skip
+    say("checking")
+    violations = [f"{v.kind.value}: {v.message}" for v in check(problem.data, solution)]
+    return day_plan(problem, solution, at_risk, violations, time_limit_s)
+
+
+async def store_checked(conn: asyncpg.Connection, plan: DayPlan, say: Step) -> DayPlan:
+    """Store ``plan``; an accepted plan comes back with its id, a rejected one (stored too, for
+    the record) raises :class:`PlanRejected`."""
+    say("saving")
+    plan_id = await save_plan(conn, plan)
+    stored = replace(plan, plan_id=plan_id)
+    if plan.violations:
         raise PlanRejected(plan_id, stored)
     return stored
 

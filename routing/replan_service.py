@@ -34,17 +34,15 @@ from typing import Any
 
 import asyncpg
 
-from core.db.plans import StopReport, done_bins, latest_plan, save_plan, stop_reports
+from core.db.plans import StopReport, done_bins, latest_plan, stop_reports
 from core.db.vehicle_state import VehicleFix, latest_fixes
 from core.domain import Site, Vehicle
 from core.plan import DayPlan, StopKind
-from routing.checker import check
 from routing.matrix import travel_from
 from routing.matrix_cache import cached_travel_matrix
 from routing.network import RoadNetwork
-from routing.plan_day import DayConfig, DayProblem, build_day_problem, day_plan, matrix_points
-from routing.plan_service import Inventory, PlanRejected, Step, load_inventory
-from routing.portfolio import solve
+from routing.plan_day import DayConfig, DayProblem, build_day_problem, matrix_points
+from routing.plan_service import Inventory, Step, load_inventory, solve_checked, store_checked
 from routing.replan import TruckState, replan
 from routing.selection import Reason, Selection
 from routing.solution import Solution
@@ -208,24 +206,12 @@ async def replan_day(
                  base.plan_id, now.isoformat(), len(starts),
                  sum(s.source == "gps" for s in starts), len(rest.data.clients))  # fmt: skip
 
-        say(f"solving ({request.engine}, {request.time_limit_s:g} s)")
-        solution = solve(
-            rest.data, request.engine, time_limit_s=request.time_limit_s, seed=request.seed,
-            progress=on_solution,
-        )  # fmt: skip
-        say(REPLAN_STEPS[4])
-        violations = [f"{v.kind.value}: {v.message}" for v in check(rest.data, solution)]
         at_risk = {b["bin_id"] for b in base.inputs["bins"] if b["reason"] in AT_RISK} - done
-        plan = day_plan(rest, solution, at_risk, violations, request.time_limit_s)
-
-        say(REPLAN_STEPS[5])
-        plan_id = await save_plan(conn, plan)
-        stored = replace(plan, plan_id=plan_id)
+        plan = solve_checked(rest, request.engine, request.time_limit_s, request.seed, at_risk,
+                             say, on_solution)  # fmt: skip
+        return await store_checked(conn, plan, say)
     finally:
         await conn.close()
-    if violations:
-        raise PlanRejected(plan_id, stored)
-    return stored
 
 
 def _original_problem(
