@@ -4,6 +4,7 @@ CORS and security headers."""
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -36,12 +37,17 @@ Map data © OpenStreetMap contributors.
 """
 
 
+_DEV_SECRET = secrets.token_urlsafe(32)
+
+
 def config_from_settings(settings: Settings, database_url: str, **overrides: object) -> ApiConfig:
     """An :class:`ApiConfig` from the platform settings; refuses the placeholder JWT secret
     outside development."""
     secret = settings.jwt_secret.get_secret_value()
-    if secret == PLACEHOLDER_SECRET and settings.environment != "development":
-        raise ValueError("CITYOPS_JWT_SECRET must be set outside development.")
+    if secret == PLACEHOLDER_SECRET:
+        if settings.environment != "development":
+            raise ValueError("CITYOPS_JWT_SECRET must be set outside development.")
+        secret = _DEV_SECRET  # a fresh random key per process: dev tokens die with the server
     values: dict[str, object] = {
         "database_url": database_url, "jwt_secret": secret, "tile_url": settings.tile_url,
         "data_dir": settings.data_dir,
