@@ -89,8 +89,9 @@ def serve(settings: Settings, database_url: str, host: str | None = None,
           port: int | None = None, log_level: str = "info") -> None:
     """Run the API with uvicorn until interrupted (blocks)."""
     app = create_app(settings, database_url)
+    # No access log: citizens' parking queries carry coordinates in the URL (privacy by design).
     uvicorn.run(app, host=host or settings.api_host, port=port or settings.api_port,
-                log_level=log_level, proxy_headers=False)
+                log_level=log_level, proxy_headers=False, access_log=False)
 
 
 def main() -> None:  # pragma: no cover - thin CLI

@@ -174,7 +174,11 @@ def serve_day(settings: Settings, ep: Endpoints, port: int | None, seconds: floa
         console.print(f"  {name:22} {url}")
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(settings, ep.database_url), host=host, port=port, log_level="warning"
+            create_app(settings, ep.database_url),
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,  # citizens' queries carry coordinates: never logged
         )
     )
     if seconds is not None:
