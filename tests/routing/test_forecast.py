@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -141,8 +140,8 @@ def test_weekly_profile_is_learned() -> None:
     assert fleet.rate_per_h == pytest.approx(0.003, rel=0.1)
 
 
-def test_speed_1000_bins_300_readings() -> None:
-    """1,000 bins x 300 readings are forecast in well under a second."""
+def test_fleet_of_1000_bins_in_one_call() -> None:
+    """1,000 bins x 300 readings are forecast in one call (speed: benchmarks/plan_day.py)."""
     rng = np.random.default_rng(1)
     n_bins, n = 1000, 300
     rates = rng.uniform(0.002, 0.02, n_bins)
@@ -152,10 +151,9 @@ def test_speed_1000_bins_300_readings() -> None:
     t = T0.timestamp() + np.tile(k * 3600.0, n_bins)
     bins = [_bin(f"b{i}") for i in range(n_bins)]
     fleet = FleetModel(0.01, WeeklyProfile.flat())
-    start = time.perf_counter()
     out = forecast_arrays(bins, ids, t, np.clip(level, 0, 1).ravel(), ForecastParams(), fleet)
-    assert time.perf_counter() - start < 1.0
     assert len(out) == n_bins
+    assert all(f.method is ForecastMethod.BIN_HISTORY and f.rate_per_h > 0 for f in out.values())
 
 
 def test_params_validate() -> None:

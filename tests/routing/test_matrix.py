@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from pathlib import Path
 
 import numpy as np
@@ -135,13 +134,11 @@ def test_cache_round_trip(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_copenhagen_matrix_1050_points_is_fast(copenhagen: RoadNetwork) -> None:
-    """A 1,050-point matrix on the real network takes under 10 s and is finite and consistent."""
+def test_copenhagen_matrix_1050_points_is_consistent(copenhagen: RoadNetwork) -> None:
+    """A 1,050-point matrix on the real network is finite and agrees with single paths
+    (its speed is measured by benchmarks/plan_day.py)."""
     pts = copenhagen.sample_street_points(np.random.default_rng(7), 1050)
-    start = time.perf_counter()
     m = travel_matrix(copenhagen, pts.lon, pts.lat)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 10
     assert np.isfinite(m.time_s).all() and not m.off_network.any()
     p = copenhagen.path(int(m.nodes[3]), int(m.nodes[700]))
     assert m.dist_m[3, 700] == pytest.approx(p.distance_m)

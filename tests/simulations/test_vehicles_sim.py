@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -73,11 +72,9 @@ def test_vehicles_go_home_at_shift_end(copenhagen: RoadNetwork, city: City) -> N
 
 
 @pytest.mark.slow
-def test_full_fleet_hour_is_fast(copenhagen: RoadNetwork) -> None:
-    """1,500 vehicles x 1 h at 5 s (1.08 M fixes) generate in under 40 s."""
+def test_full_fleet_hour_has_every_fix(copenhagen: RoadNetwork) -> None:
+    """1,500 vehicles x 1 h at 5 s give 1.08 M fixes (speed: benchmarks/simulate.py)."""
     big = build_city(copenhagen, 1)
-    t = time.perf_counter()
     n = sum(len(b) for b in gps_batches(copenhagen, big, START, timedelta(hours=1), 1,
                                         GpsSimConfig(respect_shifts=False)))  # fmt: skip
     assert n == 1500 * 721
-    assert time.perf_counter() - t < 40
