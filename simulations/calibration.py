@@ -79,7 +79,7 @@ def main() -> None:
     from core.settings import Settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("csv", nargs="?", type=Path, default=Settings().edinburgh_bins)  # type: ignore[call-arg]
+    parser.add_argument("csv", nargs="?", type=Path, default=Settings().edinburgh_bins)
     cal = fit_file(parser.parse_args().csv)
     rates = np.exp(cal.log_mu + np.array([0.0, cal.log_sigma**2 / 2]))
     print(f"bins fitted      {cal.n_bins_fitted}")
