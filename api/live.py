@@ -10,7 +10,7 @@ from datetime import UTC, timedelta
 import asyncpg
 
 from core.db.inventory import load_bins
-from core.db.plans import load_readings
+from core.db.plans import load_readings, route_geometries
 from core.domain import VehicleKind
 from maps.views import BinView, RouteView, StopView, VehicleView
 from routing.forecast import forecast_arrays
@@ -54,7 +54,8 @@ async def vehicle_views(conn: asyncpg.Connection,
 
 
 async def route_views(conn: asyncpg.Connection, plan_id: int) -> list[RouteView]:
-    """Every route of a plan with stop statuses, in vehicle order."""
+    """Every route of a plan with stop statuses and its road geometry if stored, in vehicle
+    order."""
     rows = await conn.fetch(
         "SELECT vehicle_id, seq, coalesce(bin_id, site_id) AS what, lon, lat, status"
         " FROM plan_stops WHERE plan_id = $1 ORDER BY vehicle_id, seq", plan_id)
@@ -62,5 +63,6 @@ async def route_views(conn: asyncpg.Connection, plan_id: int) -> list[RouteView]
     for r in rows:
         by.setdefault(r["vehicle_id"], []).append(
             StopView(r["seq"], r["what"] or "", r["lon"], r["lat"], r["status"]))
-    return [RouteView(v, tuple(s)) for v, s in by.items()]
+    paths = await route_geometries(conn, plan_id)
+    return [RouteView(v, tuple(s), paths.get(v, ())) for v, s in by.items()]
 

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+Line = tuple[tuple[float, float], ...]  # a road polyline as (lon, lat) points (GeoJSON order)
+
 
 class StopKind(StrEnum):
     """What a truck does at a stop (``plan_stops.kind``)."""
@@ -48,6 +50,8 @@ class VehicleRoute:
     service_s: float  # emptying bins and unloading
     co2_kg: float
     break_start: datetime | None = None
+    # the driven road polyline as (lon, lat) from the first stop to the last, None if not known
+    geometry: Line | None = None
 
     @property
     def km(self) -> float:

@@ -3,7 +3,8 @@
 Steps: load the inventory and recent fill readings, build (or take) the road network, get the
 travel matrix from the cache under ``state_dir/matrix-cache``, forecast, select bins (planner
 overrides included), build the problem (:mod:`routing.plan_day`), solve with the portfolio,
-check with :func:`routing.checker.check`, save.
+check with :func:`routing.checker.check`, add the road geometry of each route
+(:mod:`routing.geometry`), save.
 
 Checker policy: a plan that fails the checker is **stored** with status ``rejected`` and its
 violations (so the failure is auditable and reproducible from ``inputs``), is never served by
@@ -29,6 +30,7 @@ from core.domain import Bin, Site, Vehicle
 from core.plan import DayPlan
 from routing.checker import check
 from routing.forecast import ForecastParams, forecast_arrays
+from routing.geometry import with_geometry
 from routing.matrix_cache import cached_travel_matrix
 from routing.network import RoadNetwork, build_network
 from routing.osm import load_copenhagen
@@ -160,7 +162,7 @@ async def plan_day(
 
         plan = solve_checked(problem, request.engine, request.time_limit_s, request.seed,
                              at_risk, say, on_solution)  # fmt: skip
-        return await store_checked(conn, plan, say)
+        return await store_checked(conn, with_geometry(plan, net), say)
     finally:
         await conn.close()
 

@@ -6,7 +6,7 @@ demands, required flags, prizes -- trucks, sites and :class:`~routing.plan_day.D
 forecast), over the cached travel matrix; compute each truck's travel from its position with one
 shortest-path search; :func:`routing.plan_day.replan` drops every bin already emptied or skipped
 that day (in any accepted plan of the date) and starts each truck where it is at ``now``; solve,
-check and store the result as a new plan whose ``inputs`` say it re-plans plan X at time T.
+check, add road geometry and store the result as a new plan whose ``inputs`` say it re-plans plan X at time T.
 
 Where a truck starts:
 
@@ -38,6 +38,7 @@ from core.db.plans import StopReport, done_bins, latest_plan, stop_reports
 from core.db.vehicle_state import VehicleFix, latest_fixes
 from core.domain import Site, Vehicle
 from core.plan import DayPlan, StopKind
+from routing.geometry import with_geometry
 from routing.matrix import travel_from
 from routing.matrix_cache import cached_travel_matrix
 from routing.network import RoadNetwork
@@ -209,7 +210,7 @@ async def replan_day(
         at_risk = {b["bin_id"] for b in base.inputs["bins"] if b["reason"] in AT_RISK} - done
         plan = solve_checked(rest, request.engine, request.time_limit_s, request.seed, at_risk,
                              say, on_solution)  # fmt: skip
-        return await store_checked(conn, plan, say)
+        return await store_checked(conn, with_geometry(plan, net), say)
     finally:
         await conn.close()
 

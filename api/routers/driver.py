@@ -14,7 +14,7 @@ from api.gpx import route_gpx
 from api.html import page
 from api.plan_access import current_plan_id, route_public
 from api.schemas.routes import RoutePublic, SkipReason, StopReportCreate, StopStatus
-from core.db.plans import UnknownStop, report_stop, route_for_vehicle
+from core.db.plans import UnknownStop, report_stop, route_for_vehicle, route_geometries
 from core.db.users import Role, User
 from maps.pages import route_map
 from maps.views import RouteView, StopView
@@ -65,12 +65,14 @@ async def route(vehicle_id: str, user: StaffDep, pool: PoolDep, plan_id: PlanQ =
             responses={200: {"content": {"application/gpx+xml": {}}}})
 async def route_as_gpx(vehicle_id: str, user: StaffDep, pool: PoolDep, plan_id: PlanQ = None,
                        day: DateQ = None) -> Response:
-    """The route as GPX 1.1 (waypoints and a route) for navigation apps."""
+    """The route as GPX 1.1 (waypoints, a route and the road track if known) for navigation
+    apps."""
     check_vehicle_access(user, vehicle_id)
     pid = await _plan(pool, plan_id, day)
     async with pool.acquire() as conn:
         stops = await route_for_vehicle(conn, pid, vehicle_id)
-    return Response(route_gpx(vehicle_id, pid, stops), media_type="application/gpx+xml",
+        track = (await route_geometries(conn, pid, vehicle_id)).get(vehicle_id, ())
+    return Response(route_gpx(vehicle_id, pid, stops, track), media_type="application/gpx+xml",
                     headers={"Content-Disposition":
                              f'attachment; filename="{vehicle_id}-{pid}.gpx"'})
 
@@ -152,13 +154,14 @@ async def route_page(vehicle_id: str, user: StaffDep, pool: PoolDep, plan_id: Pl
 @router.get("/routes/{vehicle_id}/map", response_class=HTMLResponse, tags=["pages"])
 async def route_map_page(vehicle_id: str, user: StaffDep, state: StateDep, plan_id: PlanQ = None,
                          day: DateQ = None) -> HTMLResponse:
-    """The route on a map with numbered stops."""
+    """The route on a map with numbered stops, along the streets when its geometry is stored."""
     check_vehicle_access(user, vehicle_id)
     pid = await _plan(state.pool, plan_id, day)
     async with state.pool.acquire() as conn:
         r = await route_public(conn, pid, vehicle_id)
+        path = (await route_geometries(conn, pid, vehicle_id)).get(vehicle_id, ())
     view = RouteView(vehicle_id, tuple(StopView(s.seq, s.bin_id or s.site_id or "", s.lon, s.lat,
-                                                s.status) for s in r.stops))
+                                                s.status) for s in r.stops), path)
     cfg = state.config
     m = route_map(view, cfg.static_prefix, cfg.tile_url, "/maps/streets.geojson")
     return HTMLResponse(page(m, f"Route {vehicle_id}"))

@@ -1,7 +1,8 @@
 """Store adapter for collection plans: save, load, drivers' stop reports and progress.
 
-Tables from ``migrations/0002_plans.sql``. A plan is written in one transaction; only
-``accepted`` plans are served by :func:`latest_plan` and can have stops reported.
+Tables from ``migrations/0002_plans.sql`` (route geometry: ``0005_route_geometry.sql``). A plan
+is written in one transaction; only ``accepted`` plans are served by :func:`latest_plan` and can
+have stops reported.
 
 Reporting a bin ``emptied`` also records what the driver saw in ``fill_readings`` (sensor id =
 bin id, ``src_partition``/``src_offset`` = -1 marking a driver report): the observed fill one
@@ -21,7 +22,7 @@ import asyncpg
 import numpy as np
 import numpy.typing as npt
 
-from core.plan import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
+from core.plan import DayPlan, Line, PlanTotals, Stop, StopKind, VehicleRoute
 
 REPORTABLE = ("emptied", "skipped")
 DRIVER_REPORT_SRC = -1  # src_partition / src_offset of readings written from a driver's report
@@ -89,10 +90,11 @@ async def save_plan(conn: asyncpg.Connection, plan: DayPlan) -> int:
         )  # fmt: skip
         await conn.executemany(
             "INSERT INTO plan_routes (plan_id, vehicle_id, depot_id, start_at, end_at,"
-            " distance_m, drive_s, service_s, co2_kg, break_start_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            " distance_m, drive_s, service_s, co2_kg, break_start_at, geometry)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)",
             [(plan_id, r.vehicle_id, r.depot_id, r.start, r.end, r.distance_m, r.drive_s,
-              r.service_s, r.co2_kg, r.break_start) for r in plan.routes],
+              r.service_s, r.co2_kg, r.break_start, _geometry_json(r.geometry))
+             for r in plan.routes],
         )  # fmt: skip
         await conn.copy_records_to_table(
             "plan_stops",
@@ -218,7 +220,32 @@ def _stop(r: Mapping[str, Any]) -> Stop:
 
 def _route(r: Mapping[str, Any], stops: list[Stop]) -> VehicleRoute:
     return VehicleRoute(r["vehicle_id"], r["depot_id"], tuple(stops), r["distance_m"], r["drive_s"],
-                        r["service_s"], r["co2_kg"], r["break_start_at"])  # fmt: skip
+                        r["service_s"], r["co2_kg"], r["break_start_at"],
+                        _geometry(r["geometry"]))  # fmt: skip
+
+
+def _geometry_json(line: Line | None) -> str | None:
+    return None if line is None else json.dumps([[lon, lat] for lon, lat in line])
+
+
+def _geometry(raw: str | None) -> Line | None:
+    """A stored ``plan_routes.geometry`` (jsonb text) as (lon, lat) pairs; None when absent."""
+    if raw is None:
+        return None
+    return tuple((float(p[0]), float(p[1])) for p in json.loads(raw))
+
+
+async def route_geometries(
+    conn: asyncpg.Connection, plan_id: int, vehicle_id: str | None = None
+) -> dict[str, Line]:
+    """The stored road geometry of every route of plan ``plan_id`` (or of ``vehicle_id``'s only),
+    by vehicle; routes stored without one are left out."""
+    rows = await conn.fetch(
+        "SELECT vehicle_id, geometry FROM plan_routes WHERE plan_id = $1"
+        " AND ($2::text IS NULL OR vehicle_id = $2) AND geometry IS NOT NULL",
+        plan_id, vehicle_id,
+    )  # fmt: skip
+    return {r["vehicle_id"]: line for r in rows if (line := _geometry(r["geometry"])) is not None}
 
 
 async def latest_plan(conn: asyncpg.Connection, plan_date: date) -> DayPlan:

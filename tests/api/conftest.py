@@ -7,7 +7,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -86,6 +86,14 @@ def _stop(seq: int, kind: StopKind, what: str, lon: float, lat: float, t: dateti
     )
 
 
+def street_path(stops: tuple[Stop, ...]) -> tuple[tuple[float, float], ...]:
+    """A made-up road geometry: from each stop east, then north or south to the next one."""
+    out = [(stops[0].lon, stops[0].lat)]
+    for a, b in zip(stops[:-1], stops[1:], strict=True):
+        out += [(b.lon, a.lat), (b.lon, b.lat)]
+    return tuple(out)
+
+
 def _plan(bins: list[Bin], depot: Site) -> DayPlan:
     t0 = datetime(2024, 3, 18, 6, tzinfo=UTC)
     routes = []
@@ -105,7 +113,10 @@ def _plan(bins: list[Bin], depot: Site) -> DayPlan:
                 t0 + timedelta(hours=2 + k),
             )
         )
-        routes.append(VehicleRoute(vid, depot.site_id, tuple(stops), 12_000.0, 3600.0, 600.0, 13.2))
+        route = VehicleRoute(vid, depot.site_id, tuple(stops), 12_000.0, 3600.0, 600.0, 13.2)
+        if vid == "truck-a":  # truck-b keeps no geometry (a plan stored before it existed)
+            route = replace(route, geometry=street_path(route.stops))
+        routes.append(route)
     totals = PlanTotals(24.0, 7200.0, 1200.0, len(bins), 2, 0, 26.4, 2, 0)
     return DayPlan(PLAN_DATE, "test", 1000, tuple(routes), totals, {"note": "fixture"})
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import xml.etree.ElementTree as ET
 
 import asyncpg
@@ -29,6 +31,34 @@ def test_gpx_is_valid_xml_with_all_stops(client: TestClient) -> None:
     ns = {"g": "http://www.topografix.com/GPX/1/1"}
     root = ET.fromstring(r.text)
     assert len(root.findall("g:wpt", ns)) == 5 and len(root.findall("g:rte/g:rtept", ns)) == 5
+
+
+def test_gpx_track_is_the_stored_geometry_only_when_stored(client: TestClient) -> None:
+    """truck-a's GPX adds a track along its road geometry; truck-b's (none stored) has none."""
+    ns = {"g": "http://www.topografix.com/GPX/1/1"}
+    h = login(client, "planner")
+    a = ET.fromstring(client.get("/driver/routes/truck-a/route.gpx", headers=h).text)
+    wpts = [(float(p.get("lon")), float(p.get("lat"))) for p in a.findall("g:wpt", ns)]
+    trk = [(float(p.get("lon")), float(p.get("lat")))
+           for p in a.findall("g:trk/g:trkseg/g:trkpt", ns)]
+    assert len(trk) == 2 * len(wpts) - 1 and trk[::2] == wpts
+    b = ET.fromstring(client.get("/driver/routes/truck-b/route.gpx", headers=h).text)
+    assert b.findall("g:trk", ns) == [] and len(b.findall("g:wpt", ns)) == 4
+
+
+def test_route_map_draws_the_geometry_when_stored(client: TestClient) -> None:
+    """The driver's map line has the geometry's points for truck-a, the stops' for truck-b."""
+    h = login(client, "planner")
+    a = client.get("/driver/routes/truck-a/map", headers=h).text
+    b = client.get("/driver/routes/truck-b/map", headers=h).text
+    assert _line_points(a) == 9 and _line_points(b) == 4
+
+
+def _line_points(html: str) -> int:
+    """Number of points of the single route polyline embedded in a map page."""
+    m = re.search(r"L\.polyline\(\s*(\[\[.*?\]\])", html, re.S)
+    assert m is not None
+    return len(json.loads(m.group(1)))
 
 
 def test_report_emptied_updates_bin_state_and_progress(client: TestClient, seeded: Seed) -> None:

@@ -36,6 +36,21 @@ def test_routes_geojson_lines_and_ordered_stops(client: TestClient, seeded: Seed
     assert 12 < pt["geometry"]["coordinates"][0] < 13
 
 
+def test_routes_geojson_follows_stored_geometry_else_stops(client: TestClient,
+                                                           seeded: Seed) -> None:
+    """truck-a's line is its stored road geometry; truck-b (none stored) joins its stops."""
+    fc = client.get(f"/planner/plans/{seeded.plan_id}/routes.geojson",
+                    headers=login(client, "planner")).json()
+    lines = {f["properties"]["vehicleId"]: f["geometry"]["coordinates"] for f in fc["features"]
+             if f["geometry"]["type"] == "LineString"}
+    stops = {v: [f["geometry"]["coordinates"] for f in fc["features"]
+                 if f["geometry"]["type"] == "Point" and f["properties"]["vehicleId"] == v]
+             for v in lines}
+    assert len(lines["truck-a"]) == 2 * len(stops["truck-a"]) - 1
+    assert lines["truck-a"][::2] == stops["truck-a"]
+    assert lines["truck-b"] == stops["truck-b"]
+
+
 def test_overrides_round_trip(client: TestClient, seeded: Seed) -> None:
     """Forcing a bin in, listing and removing it; an unknown bin is 404."""
     h = login(client, "planner")

@@ -21,6 +21,7 @@ from core.db.plans import (
     plan_progress,
     report_stop,
     route_for_vehicle,
+    route_geometries,
     save_plan,
 )
 from core.plan import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
@@ -79,6 +80,22 @@ def test_save_then_load_round_trips(database: str) -> None:
     assert back.plan_id == pid and back.created_at is not None
     assert back == replace(plan, plan_id=pid, created_at=back.created_at)
     assert back.route_of("T1").stops[1].street == "Gade 1"
+
+
+def test_route_geometry_is_stored_and_loaded(database: str) -> None:
+    """A route's road geometry round-trips; a route stored without one loads with None."""
+    line = ((12.5, 55.7), (12.512345, 55.701234), (12.55, 55.691))
+    base = make_plan()
+    plan = replace(base, routes=(replace(base.routes[0], geometry=line), base.routes[1]))
+
+    async def go(conn: asyncpg.Connection) -> tuple[DayPlan, dict[str, Any], dict[str, Any]]:
+        pid = await save_plan(conn, plan)
+        return (await load_plan(conn, pid), await route_geometries(conn, pid),
+                await route_geometries(conn, pid, "T2"))  # fmt: skip
+
+    back, every, t2 = run(database, go)
+    assert back.route_of("T1").geometry == line and back.route_of("T2").geometry is None
+    assert every == {"T1": line} and t2 == {}
 
 
 def test_latest_plan_serves_newest_accepted_only(database: str) -> None:

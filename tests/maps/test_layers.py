@@ -8,6 +8,7 @@ import folium
 
 from maps.colours import GREEN, GREY, RED, fill_colour, probability_colour
 from maps.geojson import bins_geojson, parking_geojson, routes_geojson
+from maps.layers import routes_layer
 from maps.pages import operations_map, parking_map
 from maps.streets import street_geojson
 from maps.views import BinView, ParkingView, RouteView, StopView, VehicleView
@@ -65,6 +66,30 @@ def test_geojson_builders_use_lon_lat() -> None:
     assert [f["properties"]["seq"] for f in fc["features"][1:]] == [1, 2]
     p = parking_geojson([ParkingView("s", "S", 12.5, 55.6, 0.7, 3.0)])
     assert p["features"][0]["properties"]["pFree"] == 0.7
+
+
+PATH = ((12.56, 55.67), (12.561, 55.672), (12.565, 55.679), (12.57, 55.68))
+
+
+def test_route_line_follows_the_path_when_known() -> None:
+    """Routes GeoJSON and the map line use the driven path; stop points stay at the stops."""
+    routed = RouteView(ROUTE.vehicle_id, ROUTE.stops, PATH)
+    fc = routes_geojson([routed])
+    assert fc["features"][0]["geometry"]["coordinates"] == [list(p) for p in PATH]
+    assert [f["geometry"]["coordinates"] for f in fc["features"][1:]] == [[12.56, 55.67],
+                                                                           [12.57, 55.68]]
+    line = next(c for c in routes_layer([routed])._children.values()
+                if isinstance(c, folium.PolyLine))
+    assert [tuple(p) for p in line.locations] == [(lat, lon) for lon, lat in PATH]
+
+
+def test_route_line_falls_back_to_straight_stop_to_stop() -> None:
+    """Without a path the line joins the stops in order."""
+    fc = routes_geojson([ROUTE])
+    assert fc["features"][0]["geometry"]["coordinates"] == [[12.56, 55.67], [12.57, 55.68]]
+    line = next(c for c in routes_layer([ROUTE])._children.values()
+                if isinstance(c, folium.PolyLine))
+    assert [tuple(p) for p in line.locations] == [(55.67, 12.56), (55.68, 12.57)]
 
 
 def test_street_geojson_classes_and_dedup() -> None:

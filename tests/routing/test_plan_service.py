@@ -58,6 +58,7 @@ def test_plan_day_from_database_to_stored_checked_plan(
         assert r.stops[-2].kind is StopKind.DISPOSAL and r.stops[-2].site_id == "ARC"
         assert r.start.astimezone(plan.routes[0].start.tzinfo).hour >= 4  # 06:00 local = 04 UTC
         assert all(s.street for s in r.stops)
+        assert r.geometry is not None and len(r.geometry) > len(r.stops)  # along the streets
     assert list(tmp_path.glob("matrix-*.npz")), "the travel matrix is cached"
 
     pid = plan.plan_id
