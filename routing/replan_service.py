@@ -6,7 +6,8 @@ demands, required flags, prizes -- trucks, sites and :class:`~routing.plan_day.D
 forecast), over the cached travel matrix; compute each truck's travel from its position with one
 shortest-path search; :func:`routing.plan_day.replan` drops every bin already emptied or skipped
 that day (in any accepted plan of the date) and starts each truck where it is at ``now``; solve,
-check, add road geometry and store the result as a new plan whose ``inputs`` say it re-plans plan X at time T.
+check, add road geometry and store the result as a new plan whose ``inputs`` say it re-plans
+plan X at time T.
 
 Where a truck starts:
 
