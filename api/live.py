@@ -42,9 +42,14 @@ async def bin_views(conn: asyncpg.Connection, cache_key: str, horizon_h: float =
                     b.threshold) for b in bins]
 
 
-async def vehicle_views(conn: asyncpg.Connection,
+async def vehicle_views(conn: asyncpg.Connection, actor: str,
                         kind: VehicleKind = VehicleKind.WASTE_TRUCK) -> list[VehicleView]:
-    """Vehicles of ``kind`` at their latest positions."""
+    """Vehicles of ``kind`` at their latest positions; positions are drivers' personal data,
+    so each read is recorded in ``access_log`` (actor, purpose)."""
+    await conn.execute(
+        "INSERT INTO access_log (actor, purpose, resource) VALUES ($1, $2, $3)",
+        actor, "live operations view", "vehicle_state",
+    )
     rows = await conn.fetch(
         "SELECT s.vehicle_id, s.lon, s.lat, s.observed_at, s.speed_kmh FROM vehicle_state s"
         " JOIN vehicles v USING (vehicle_id) WHERE v.kind = $1 ORDER BY s.vehicle_id", kind.value)

@@ -243,7 +243,7 @@ async def live_view(user: PlannerDep, state: StateDep, day: DateQ = None) -> HTM
     latest positions, the current plan's routes with stop status."""
     async with state.pool.acquire() as conn:
         bins = await bin_views(conn, state.config.database_url)
-        vehicles = await vehicle_views(conn)
+        vehicles = await vehicle_views(conn, user.username)
         try:
             pid: int | None = await current_plan_id(conn, day)
         except LookupError:

@@ -71,6 +71,24 @@ def test_live_view_draws_bins_routes_vehicles(client: TestClient, seeded: Seed) 
     assert "0 emptied" in html
 
 
+def test_live_view_logs_access_to_vehicle_positions(client: TestClient, seeded: Seed) -> None:
+    """Opening the live view records who read the drivers' positions and why."""
+
+    async def rows() -> list[tuple[str, str, str]]:
+        conn = await asyncpg.connect(seeded.dsn)
+        try:
+            return [tuple(r) for r in await conn.fetch(
+                "SELECT actor, purpose, resource FROM access_log WHERE resource = 'vehicle_state'")]
+        finally:
+            await conn.close()
+
+    before = len(asyncio.run(rows()))
+    client.get("/planner/live", headers=login(client, "planner"))
+    after = asyncio.run(rows())
+    assert len(after) == before + 1
+    assert after[-1] == ("planner", "live operations view", "vehicle_state")
+
+
 def test_bins_geojson_has_fill_and_forecast(client: TestClient) -> None:
     """Planner bins GeoJSON carries fillingLevel and a forecast level."""
     fc = client.get("/planner/bins.geojson", headers=login(client, "planner")).json()
