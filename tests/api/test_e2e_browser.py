@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,15 @@ from tests.api.conftest import PASSWORD
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 CHROMIUM = Path("/usr/bin/chromium")
 playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+def _log_in(page: Any, server: str, username: str, landing: str) -> None:
+    """Sign in through the login form and wait for the user's landing page."""
+    page.goto(f"{server}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button")
+    page.wait_for_url(landing)
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
@@ -37,11 +47,7 @@ def test_planner_map_offline_and_driver_report(server: str, tmp_path: Path) -> N
             planner = browser.new_context(viewport={"width": 1200, "height": 800})
             planner.route("**/*", guard)
             pp = planner.new_page()
-            pp.goto(f"{server}/login")
-            pp.fill("input[name=username]", "planner")
-            pp.fill("input[name=password]", PASSWORD)
-            pp.click("button")
-            pp.wait_for_url(f"{server}/planner/live")
+            _log_in(pp, server, "planner", f"{server}/planner/live")
             pp.wait_for_selector("body.streets-loaded", state="attached", timeout=60_000)
             assert pp.locator("path.bin").count() == 5
             assert pp.locator("path.route").count() == 2
@@ -59,11 +65,7 @@ def test_planner_map_offline_and_driver_report(server: str, tmp_path: Path) -> N
             driver = browser.new_context(viewport={"width": 390, "height": 844})
             driver.route("**/*", guard)
             dp = driver.new_page()
-            dp.goto(f"{server}/login")
-            dp.fill("input[name=username]", "driver1")
-            dp.fill("input[name=password]", PASSWORD)
-            dp.click("button")
-            dp.wait_for_url(f"{server}/driver/routes/truck-a/page")
+            _log_in(dp, server, "driver1", f"{server}/driver/routes/truck-a/page")
             dp.locator("#stop-1 button.emptied").click()
             dp.wait_for_selector("#stop-1.emptied")
             assert "1 emptied" in dp.locator("#progress").inner_text()

@@ -46,3 +46,19 @@ def problems(draw: st.DrawFn) -> ProblemData:
                                 min_size=len(m._kinds), max_size=len(m._kinds))))  # fmt: skip
     m.set_matrices(*matrices(xy))
     return m.data()
+
+
+def long_day() -> ProblemData:
+    """Six 30-minute clients on one truck's 06-14 shift with a 30-min break at 8:30-9:30."""
+    m = Model()
+    depot = m.add_depot()
+    for _ in range(6):
+        m.add_client((1, 1), service_s=1_800)
+    m.add_disposal_site(unload_s=600)
+    m.add_vehicle_type(1, CAPACITY, depot, shift_start_s=21_600, shift_end_s=50_400)
+    m.set_matrices(
+        np.full((8, 8), 300) - 300 * np.eye(8, dtype=int),
+        np.full((8, 8), 2_000) - 2_000 * np.eye(8, dtype=int),
+    )
+    m.set_driver_break(1_800, 30_600, 34_200)  # 30 min starting 8:30-9:30
+    return m.data()

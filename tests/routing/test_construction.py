@@ -11,7 +11,7 @@ from routing.checker import check
 from routing.engines.construction import Tour, nearest_neighbour_tours
 from routing.model import LocationKind, Model, ProblemData
 from routing.solution import Solution, make_route, make_solution
-from tests.routing.strategies import CAPACITY, matrices, problems
+from tests.routing.strategies import CAPACITY, long_day, matrices, problems
 
 
 def _plan(data: ProblemData, tours: list[Tour]) -> Solution:
@@ -79,18 +79,7 @@ def test_skips_an_optional_client_worth_less_than_the_drive() -> None:
 
 def test_takes_the_break_inside_its_window_on_a_long_day() -> None:
     """A route running past the break window takes the break inside it."""
-    m = Model()
-    depot = m.add_depot()
-    for _ in range(6):
-        m.add_client((1, 1), service_s=1_800)
-    m.add_disposal_site(unload_s=600)
-    m.add_vehicle_type(1, CAPACITY, depot, shift_start_s=21_600, shift_end_s=50_400)
-    m.set_matrices(
-        np.full((8, 8), 300) - 300 * np.eye(8, dtype=int),
-        np.full((8, 8), 2_000) - 2_000 * np.eye(8, dtype=int),
-    )
-    m.set_driver_break(1_800, 30_600, 34_200)
-    data = m.data()
+    data = long_day()
     tours = nearest_neighbour_tours(data)
     assert tours is not None
     (tour,) = tours

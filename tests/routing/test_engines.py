@@ -13,7 +13,7 @@ from routing import engines
 from routing.checker import check
 from routing.model import LocationKind, Model, ProblemData
 from routing.solution import Solution
-from tests.routing.strategies import CAPACITY, matrices, problems
+from tests.routing.strategies import CAPACITY, long_day, matrices, problems
 
 ENGINES = sorted(engines.ENGINES)
 LIMIT_S = 0.3
@@ -63,25 +63,12 @@ def test_reload_trips_when_demand_exceeds_capacity(name: str) -> None:
     assert route.visits[-1].kind == LocationKind.DISPOSAL
 
 
-def _long_day() -> ProblemData:
-    m = Model()
-    depot = m.add_depot()
-    for _ in range(6):
-        m.add_client((1, 1), service_s=1_800)
-    m.add_disposal_site(unload_s=600)
-    m.add_vehicle_type(1, CAPACITY, depot, shift_start_s=21_600, shift_end_s=50_400)
-    m.set_matrices(
-        np.full((8, 8), 300) - 300 * np.eye(8, dtype=int),
-        np.full((8, 8), 2_000) - 2_000 * np.eye(8, dtype=int),
-    )
-    m.set_driver_break(1_800, 30_600, 34_200)  # 30 min starting 8:30-9:30
-    return m.data()
 
 
 @pytest.mark.parametrize("name", ENGINES)
 def test_driver_break_is_taken_on_a_long_day(name: str) -> None:
     """A day running past the break window includes a 30-minute break inside it."""
-    data = _long_day()
+    data = long_day()
     sol = _solve(name, data)
     assert check(data, sol) == []
     (route,) = sol.routes
