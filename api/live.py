@@ -12,8 +12,8 @@ import asyncpg
 from core.db.inventory import load_bins
 from core.db.plans import load_readings, route_geometries
 from core.domain import VehicleKind
+from forecasting.forecast import forecast_arrays
 from maps.views import BinView, RouteView, StopView, VehicleView
-from routing.forecast import forecast_arrays
 
 _cache: dict[str, tuple[float, dict[str, float | None]]] = {}
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import asyncpg
 
 from parking.model import ParkingModel
+from parking.nearby import LatestCounts, ParkingAnswer, QueryOptions, latest_counts, nearby
 from parking.persistence import ModelFileError, load_model
-from parking.serve import LatestCounts, ParkingAnswer, QueryOptions, latest_counts, nearby
 from parking.store import fetch_latest
 
 log = logging.getLogger(__name__)

@@ -22,9 +22,9 @@ import sys
 import time
 from pathlib import Path
 
-from routing.checker import check
-from routing.portfolio import PORTFOLIO, solve
-from routing.vrplib import read_sol, read_vrp, write_sol
+from routing.vrp.checker import check
+from routing.vrp.portfolio import PORTFOLIO, solve
+from routing.vrp.vrplib import read_sol, read_vrp, write_sol
 
 
 def instance_paths(args: list[str]) -> list[Path]:

@@ -2,7 +2,7 @@
 
 For every site and every collection with at least ``--min-history`` earlier collection
 intervals, predict ``fill_before_pct`` at that collection from strictly earlier events only, and
-compare with two naive baselines. The model is :mod:`routing.forecast` itself: each site's past
+compare with two naive baselines. The model is :mod:`forecasting.forecast` itself: each site's past
 collections become a fill series (``fill_before`` just before each emptying, ``fill_after`` at it),
 so every inter-collection interval is one rising segment. Fleet quantities (prior rate, weekly
 profile, band; and the mean-rate baseline) are refitted at the start of every evaluation week on
@@ -24,8 +24,8 @@ import numpy as np
 
 from core.domain import Bin
 from core.settings import Settings
-from routing.edinburgh import CollectionEvent, by_site, load_collections
-from routing.forecast import ForecastParams, fit_fleet_arrays, forecast_arrays
+from forecasting.edinburgh import CollectionEvent, by_site, load_collections
+from forecasting.forecast import ForecastParams, fit_fleet_arrays, forecast_arrays
 
 BUCKETS = ((0, 12), (12, 24), (24, 48), (48, 96), (96, 10_000))
 PARAMS = ForecastParams(

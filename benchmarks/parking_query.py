@@ -2,7 +2,7 @@
 
     python benchmarks/parking_query.py [--sites 1200] [--queries 2000] [--model PATH]
 
-Builds a model on simulated data (or loads ``--model``), then times ``parking.serve.nearby`` for
+Builds a model on simulated data (or loads ``--model``), then times ``parking.nearby.nearby`` for
 random points in central Copenhagen, radius 500 m, arrival 0-180 min ahead, with every site's
 latest count. Ends with ``RESULT parking_query_p50_ms=... parking_query_p99_ms=... sites=...``.
 """
@@ -24,8 +24,8 @@ from core.records import ParkingObservation  # noqa: E402
 from parking.dataset import site_info  # noqa: E402
 from parking.fit import FitConfig, fit_model  # noqa: E402
 from parking.model import ParkingModel  # noqa: E402
+from parking.nearby import QueryOptions, latest_counts, nearby  # noqa: E402
 from parking.persistence import load_model  # noqa: E402
-from parking.serve import QueryOptions, latest_counts, nearby  # noqa: E402
 from parking.table import build_table, from_minutes, to_minutes  # noqa: E402
 from simulations.parking_sim import CENTRAL_BOX, SimConfig, make_sites, simulate_arrays  # noqa: E402
 

@@ -29,12 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core.domain import VehicleKind  # noqa: E402
 from core.plan import DayPlan
 from core.settings import Settings  # noqa: E402
-from routing.checker import check  # noqa: E402
-from routing.forecast import forecast_arrays  # noqa: E402
-from routing.matrix import travel_matrix  # noqa: E402
-from routing.network import build_network  # noqa: E402
-from routing.osm import load_copenhagen  # noqa: E402
-from routing.plan_day import (
+from forecasting.forecast import forecast_arrays  # noqa: E402
+from routing.network.graph import build_network  # noqa: E402
+from routing.network.matrix import travel_matrix  # noqa: E402
+from routing.network.osm import load_copenhagen  # noqa: E402
+from routing.planning.day_problem import (
     DayConfig,
     build_day_problem,
     day_plan,
@@ -42,8 +41,9 @@ from routing.plan_day import (
     matrix_points,
     overflow_risk,
 )
-from routing.portfolio import solve  # noqa: E402
-from routing.selection import select_bins  # noqa: E402
+from routing.planning.selection import select_bins  # noqa: E402
+from routing.vrp.checker import check  # noqa: E402
+from routing.vrp.portfolio import solve  # noqa: E402
 from simulations.bins_sim import simulate_history  # noqa: E402
 from simulations.city import build_city  # noqa: E402
 

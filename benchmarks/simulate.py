@@ -17,8 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.settings import Settings
-from routing.network import build_network
-from routing.osm import load_copenhagen
+from routing.network.graph import build_network
+from routing.network.osm import load_copenhagen
 from simulations.bins_sim import simulate_history
 from simulations.city import build_city
 from simulations.vehicles_sim import GpsSimConfig, gps_batches

@@ -17,6 +17,10 @@ class VehicleKind(StrEnum):
     OTHER = "other"
 
 
+
+class UnknownBin(LookupError):
+    """A bin id that is not in the inventory."""
+
 @dataclass(frozen=True, slots=True)
 class Bin:
     """A street litter bin with a fill sensor (Copenhagen `affaldskurve_puma`)."""

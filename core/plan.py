@@ -104,7 +104,7 @@ class PlanTotals:
 class DayPlan:
     """A checked (or rejected) plan for one day: routes per truck, totals, how it was made.
 
-    ``status`` is ``accepted`` when :func:`routing.checker.check` found no violation, else
+    ``status`` is ``accepted`` when :func:`routing.vrp.checker.check` found no violation, else
     ``rejected`` with the violation messages. ``inputs`` holds what reproduces the plan (JSON).
     """
 

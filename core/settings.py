@@ -7,6 +7,9 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.city import CityProfile
+from core.city_files import load_profile
+
 PLACEHOLDER_SECRET = "change-me"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _DATA_CANDIDATES = (PROJECT_ROOT.parent / "shared" / "data", Path("/work/shared/data"))
@@ -43,6 +46,7 @@ class Settings(BaseSettings):
     gps_retention_days: int = Field(30, ge=1)
     pseudonym_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     jwt_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    city: str = "copenhagen"  # a built-in profile name (core/cities/) or a profile directory
     data_dir: Path = DEFAULT_DATA_DIR
     state_dir: Path = PROJECT_ROOT / "var"
     tile_url: str = ""
@@ -57,6 +61,14 @@ class Settings(BaseSettings):
                 if getattr(self, name).get_secret_value() == PLACEHOLDER_SECRET:
                     raise ValueError(f"CITYOPS_{name.upper()} must be set outside development.")
         return self
+
+    def city_profile(self) -> CityProfile:
+        """The configured city's profile (read once per settings object)."""
+        cached = self.__dict__.get("_city_profile")
+        if cached is None:
+            cached = load_profile(self.city, self.data_dir)
+            self.__dict__["_city_profile"] = cached
+        return cached
 
     @property
     def osm_central(self) -> Path:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from routing.network import OsmData
+from routing.network.ways import OsmData
 
 MAJOR = frozenset({"motorway", "trunk", "primary", "secondary", "motorway_link", "trunk_link",
                    "primary_link", "secondary_link"})

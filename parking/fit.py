@@ -16,11 +16,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from parking.calibration import expected_calibration_error
-from parking.lead_calibration import NO_CALIBRATION, fit_lead_calibrator
+from parking.isotonic import expected_calibration_error
 from parking.logistic import fit_logistic
 from parking.model import COEF_BOUNDS, ParkingModel, SiteInfo, design, predict_times
 from parking.profiles import ProfileConfig, Profiles, build_profiles
+from parking.recalibration import NO_CALIBRATION, fit_lead_calibrator
 from parking.table import ObservationTable, from_minutes, last_before, week_slot
 
 DEFAULT_LEADS = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parking.calibration import ece_below, expected_calibration_error, max_calibration_gap
+from parking.isotonic import ece_below, expected_calibration_error, max_calibration_gap
 
 LOG_LOSS_EPS = 1e-4
 

@@ -6,7 +6,7 @@ P(at least one free space at site s, time T), given the site's latest count f0 a
                  + c3·(f0/C − profile rate(t0)) + c4·(1[f0 = 0] − profile P(full)(t0))
                  + c5·(log1p(f0) − log1p(profile free(t0)))
 
-then an isotonic recalibration per band of leads (``parking.lead_calibration``). The coefficients
+then an isotonic recalibration per band of leads (``parking.recalibration``). The coefficients
 c depend on the lead T − t0: they are fitted at a grid of leads and interpolated in log(1 + lead),
 so the latest count dominates a few minutes ahead and fades into the time-of-week profile over
 hours to days (as the deviation of a birth-death process decays with the turnover of parked
@@ -26,9 +26,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from parking.lead_calibration import NO_CALIBRATION, LeadCalibrator
 from parking.logistic import expit
 from parking.profiles import P_CLIP
+from parking.recalibration import NO_CALIBRATION, LeadCalibrator
 from parking.table import to_minutes, week_slot, week_slot_one
 
 N_FEATURES = 6
@@ -94,7 +94,7 @@ class ParkingModel:
 
 
 @dataclass(frozen=True, slots=True)
-class Forecast:
+class ParkingForecast:
     """One site's forecast with the evidence behind it."""
 
     site_id: str
@@ -192,7 +192,7 @@ def forecast(
     at: datetime,
     last_free: int | None = None,
     last_seen: datetime | None = None,
-) -> Forecast:
+) -> ParkingForecast:
     """One site's forecast for time ``at``, explained; the latest count is optional."""
     i = model.index_of(site_id)
     slot_T = week_slot_one(at, model.zone, model.slot_min)
@@ -214,7 +214,7 @@ def forecast(
         model.lead_grid, model.mean_coef, np.array([lead if has else model.lead_grid[-1]])
     )
     cap = int(model.sites.capacity[i])
-    return Forecast(
+    return ParkingForecast(
         site_id=site_id,
         p_free=float(p[0]),
         expected_free=float(e[0]),

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from parking.calibration import Calibrator
-from parking.lead_calibration import LeadCalibrator
+from parking.isotonic import Calibrator
 from parking.model import ParkingModel, SiteInfo
+from parking.recalibration import LeadCalibrator
 
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)

@@ -10,8 +10,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from parking.calibration import reliability  # noqa: E402
 from parking.evaluation import HorizonResult  # noqa: E402
+from parking.isotonic import reliability  # noqa: E402
 
 KEYS = ("brier", "log_loss", "ece", "ece_low", "max_gap", "mae_free", "mae_rate")
 MIN_BIN = 500  # bins with fewer forecasts are drawn hollow (as in max_gap)

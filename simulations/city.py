@@ -22,7 +22,8 @@ import numpy as np
 import numpy.typing as npt
 
 from core.domain import Bin, BoundingBox, Site, Vehicle, VehicleKind
-from routing.network import RoadNetwork, haversine_m
+from core.geo import haversine_m
+from routing.network.graph import RoadNetwork
 
 CENTRAL_BOX = BoundingBox(12.538, 55.678, 12.592, 55.710)  # the central drive extract
 CITY_CENTRE = (12.580, 55.681)

@@ -23,8 +23,8 @@ from core.embedded import services
 from core.settings import Settings
 from ingest import kafka_io
 from ingest.topics import kinds
-from routing.network import build_network
-from routing.osm import load_copenhagen
+from routing.network.graph import build_network
+from routing.network.osm import load_copenhagen
 from simulations.city import build_city
 from simulations.day_ingest import publish, register, start_consumers, summarise, wait_ingested
 from simulations.day_outputs import fleet_summary, plan_routes, serve_day, train_parking

@@ -19,7 +19,7 @@ from core.settings import Settings
 from ingest.progress import committed_total
 from ingest.reconcile import count_dead_letters
 from ingest.topics import kinds
-from routing.network import RoadNetwork
+from routing.network.graph import RoadNetwork
 from simulations.bins_sim import simulate_history
 from simulations.city import City
 from simulations.day_scenario import DayScenario, console

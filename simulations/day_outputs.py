@@ -15,14 +15,14 @@ from core.db.fleet import Traces, read_traces
 from core.embedded import Endpoints
 from core.plan import DayPlan as DayPlanResult
 from core.settings import Settings
+from fleet.report import fleet_report
 from parking.persistence import save_model
 from parking.pipeline import train_for_serving
 from parking.store import load_window
-from routing.cli import print_plan
-from routing.fleet_report import fleet_report
-from routing.network import RoadNetwork
-from routing.plan_service import PlanRejected, PlanRequest, plan_day
-from routing.solution import Solution
+from routing.network.graph import RoadNetwork
+from routing.planning.cli import print_plan
+from routing.planning.plan_service import PlanRejected, PlanRequest, plan_day
+from routing.vrp.solution import Solution
 from simulations.city import City, district_of
 from simulations.day_scenario import DayScenario, console
 

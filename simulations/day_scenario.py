@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
-from routing.network import RoadNetwork
+from routing.network.graph import RoadNetwork
 from simulations.parking_sim import SimConfig, SimSite, StreetPoint, make_sites
 
 log = logging.getLogger("city_day")

@@ -1,7 +1,7 @@
 """Fill-level model for street litter bins: place, hour-of-day and weekday effects, sensor noise.
 
 Pure. Rates are fractions of the physical bin per day. The per-bin mean daily rate is lognormal
-(fitted on real Edinburgh Enevo sensor data, :mod:`simulations.calibration`); a bin's place
+(fitted on real Edinburgh Enevo sensor data, :mod:`simulations.edinburgh_fit`); a bin's place
 (busier, more central streets) scales it; the hour-of-day profile has lunch and evening peaks and
 the weekday profile comes from the fit. Ultrasonic readings get Gaussian noise and occasional
 spurious values (lid obstruction, condensation).
@@ -24,7 +24,7 @@ HOURLY_LITTER_PROFILE: tuple[float, ...] = (
 )  # fmt: skip
 
 # Fitted on /work/shared/data/bins/edinburgh_enevo_collections_2016.csv with
-#   .venv/bin/python -m simulations.calibration
+#   .venv/bin/python -m simulations.edinburgh_fit
 # -> 327 bins with usable intervals: per-bin mean daily fill rate (fraction of the physical bin,
 # fill_before_pct x 0.8 / 100 over the 0.1-14 days since the previous collection) lognormal with
 # mu = -1.1562, sigma = 0.6252 (median 0.315/day, mean 0.383/day); weekday factors Mon..Sun

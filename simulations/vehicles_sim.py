@@ -21,8 +21,9 @@ import numpy.typing as npt
 from scipy.sparse.csgraph import dijkstra
 
 from core.domain import VehicleKind
+from core.geo import EARTH_RADIUS_M
 from core.records import GpsFix
-from routing.network import EARTH_RADIUS_M, RoadNetwork
+from routing.network.graph import RoadNetwork
 from simulations.city import City
 
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")

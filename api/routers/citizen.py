@@ -18,7 +18,7 @@ from api.schemas.parking import ParkingAnswerPublic, ParkingCandidatePublic
 from maps.geojson import parking_geojson
 from maps.pages import parking_map
 from maps.views import ParkingView
-from parking.serve import Candidate, ParkingAnswer, QueryOptions
+from parking.nearby import Candidate, ParkingAnswer, QueryOptions
 
 router = APIRouter(prefix="/citizen", tags=["citizen"],
                    dependencies=[Depends(citizen_rate_limit)],

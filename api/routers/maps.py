@@ -15,7 +15,7 @@ _lock = asyncio.Lock()
 
 
 def _build(data_dir: object) -> bytes:
-    from routing.osm import load_copenhagen
+    from routing.network.osm import load_copenhagen
 
     fc = street_geojson(load_copenhagen(data_dir))  # type: ignore[arg-type]
     fc["attribution"] = "© OpenStreetMap contributors"

@@ -56,7 +56,7 @@ async def _network(request: Request, state: StateDep) -> Any:
         async with _net_lock:
             net = getattr(request.app.state, "network", None)
             if net is None:
-                from routing.plan_service import load_network
+                from routing.planning.plan_service import load_network
 
                 if state.config.data_dir is None:
                     raise ValueError("no OSM data configured for planning")
@@ -74,8 +74,8 @@ async def generate_plan(body: PlanCreate, user: PlannerDep, state: StateDep,
     each truck starts from its latest GPS position (its depot if the fix is older than 30 min),
     bins already emptied or skipped are left out, and the result is stored as a new plan that
     records which plan it re-plans and when. Without a current plan it plans from scratch."""
-    from routing.plan_service import PlanRejected, PlanRequest, plan_day
-    from routing.replan_service import REPLAN_STEPS, ReplanRequest, replan_day
+    from routing.planning.plan_service import PlanRejected, PlanRequest, plan_day
+    from routing.planning.replan_service import REPLAN_STEPS, ReplanRequest, replan_day
 
     pool = state.pool
     forced = await overrides_for(pool, body.plan_date)

@@ -7,11 +7,9 @@ from datetime import date
 
 import asyncpg
 
+from core.domain import UnknownBin
+
 MODES = ("include", "exclude")
-
-
-class UnknownBin(LookupError):
-    """No bin with that id is registered."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,7 @@ class PlanProgress:
 
 @dataclass(frozen=True, slots=True)
 class ReadingArrays:
-    """Fill readings as columns for :func:`routing.forecast.forecast_arrays`."""
+    """Fill readings as columns for :func:`forecasting.forecast.forecast_arrays`."""
 
     sensor_ids: npt.NDArray[np.str_]
     utc_seconds: npt.NDArray[np.float64]

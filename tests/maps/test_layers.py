@@ -12,7 +12,7 @@ from maps.layers import routes_layer
 from maps.pages import operations_map, parking_map
 from maps.streets import street_geojson
 from maps.views import BinView, ParkingView, RouteView, StopView, VehicleView
-from routing.network import OsmData, OsmWay
+from routing.network.ways import OsmData, OsmWay
 
 BINS = [BinView("b1", 12.56, 55.67, "A", 0.9, 0.95), BinView("b2", 12.57, 55.68, "B", 0.1, 0.5)]
 ROUTE = RouteView("t1", (StopView(1, "b1", 12.56, 55.67), StopView(2, "b2", 12.57, 55.68,

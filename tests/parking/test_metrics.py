@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parking.calibration import (
+from parking.isotonic import (
     ece_below,
     expected_calibration_error,
     fit_isotonic,

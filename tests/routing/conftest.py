@@ -11,9 +11,9 @@ import pytest
 
 from core.db.inventory import save_bins, save_sites, save_vehicles
 from core.settings import DEFAULT_DATA_DIR
-from routing.network import RoadNetwork, build_network
-from routing.osm import load_copenhagen
-from routing.plan_day import local_midnight
+from routing.network.graph import RoadNetwork, build_network
+from routing.network.osm import load_copenhagen
+from routing.planning.day_problem import local_midnight
 from simulations.bins_sim import simulate_history
 from simulations.city import City, build_city
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.settings import DEFAULT_DATA_DIR
-from routing.network import RoadNetwork, build_network
-from routing.osm import load_copenhagen
+from routing.network.graph import RoadNetwork, build_network
+from routing.network.osm import load_copenhagen
 
 DATA_DIR = DEFAULT_DATA_DIR
 

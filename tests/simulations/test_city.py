@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from core.domain import VehicleKind
-from routing.network import RoadNetwork
+from routing.network.graph import RoadNetwork
 from simulations.city import CENTRAL_BOX, build_city, district_of
 
 

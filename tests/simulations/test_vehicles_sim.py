@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core.domain import COPENHAGEN_BBOX
-from routing.network import RoadNetwork
+from routing.network.graph import RoadNetwork
 from simulations.city import City, build_city
 from simulations.vehicles_sim import GpsSimConfig, gps_batches
 

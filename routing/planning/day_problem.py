@@ -1,0 +1,360 @@
+"""The day's collection plan: from typed inputs to a routing problem, and from a solution to a plan.
+
+Pure: no database, files or solver library. :func:`build_day_problem` turns bins, a selection,
+waste trucks, depots, disposal sites and a travel matrix into :class:`~routing.vrp.model.ProblemData`
+(with the bookkeeping needed to read routes back); :func:`day_plan` turns an engine's
+:class:`~routing.vrp.solution.Solution` into a :class:`DayPlan`: per truck an ordered stop list with
+street names, ETAs and load after each stop, plus totals (km, drive and service time, bins
+emptied, expected overflows avoided and remaining, CO2).
+
+Conventions
+-----------
+* Matrix points are ordered depots, disposal sites, then *every* inventory bin
+  (:func:`matrix_points`), so one cached matrix serves every day; the problem uses a sub-matrix.
+* The clock is integer seconds since local midnight of the plan date (``tz``).
+* Loads have two dimensions, (litres, kg). Bins report volume only, so kg is estimated with
+  ``density_kg_per_l`` -- 0.07 kg/l by default, loose street litter (mostly packaging and paper);
+  household residual waste would be ~0.1-0.15 kg/l. Truck ``capacity_l`` is compacted-equivalent
+  litres of bin contents, as in the inventory.
+* Costs: one unit per metre driven, ``vehicle_fixed_m`` per truck used, and skipping an optional
+  bin costs its selection prize (predicted litres) x ``metres_per_litre``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from core.domain import Bin, Site, Vehicle, VehicleKind
+from core.plan import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
+from forecasting.forecast import FillForecast
+from routing.network.matrix import TravelMatrix
+from routing.planning.selection import Selection
+from routing.vrp.model import LocationKind, Model, ProblemData
+from routing.vrp.solution import Route, Solution
+
+STREET_LITTER_KG_PER_L = 0.07
+
+
+@dataclass(frozen=True, slots=True)
+class DayConfig:
+    """Tuning of the day's problem; validated at construction."""
+
+    tz: str = "Europe/Copenhagen"
+    density_kg_per_l: float = STREET_LITTER_KG_PER_L
+    unload_s: int = 900  # weighbridge, tipping and queue at the disposal site
+    metres_per_litre: float = 20.0  # a predicted litre in an optional bin is worth 20 m of driving
+    vehicle_fixed_m: int = 5_000  # using one more truck costs as much as 5 km of driving
+    break_s: int = 0  # driver break length (0: none modelled)
+    break_window_h: tuple[float, float] = (10.0, 12.0)  # local hours the break must start within
+
+    def __post_init__(self) -> None:
+        ZoneInfo(self.tz)
+        if self.density_kg_per_l <= 0:
+            raise ValueError("density_kg_per_l must be positive.")
+        if self.unload_s < 0 or self.break_s < 0 or self.vehicle_fixed_m < 0:
+            raise ValueError("unload_s, break_s and vehicle_fixed_m must be non-negative.")
+        if self.metres_per_litre <= 0:
+            raise ValueError("metres_per_litre must be positive.")
+        if not 0 <= self.break_window_h[0] <= self.break_window_h[1] <= 24:
+            raise ValueError("break_window_h must be (earliest, latest) local hours.")
+
+
+@dataclass(frozen=True)
+class DayProblem:
+    """The routing problem for a day and what maps its locations back to the city."""
+
+    data: ProblemData
+    plan_date: date
+    midnight: datetime  # local midnight of ``plan_date``; the problem clock's zero
+    vehicle_ids: tuple[tuple[str, ...], ...]  # per vehicle type, the trucks of that type
+    vehicles: Mapping[str, Vehicle]
+    location_bin: Mapping[int, Bin]
+    location_site: Mapping[int, Site]
+    location_street: Mapping[int, str]
+    location_point: tuple[int, ...]  # matrix point index per location
+    depot_location: Mapping[str, int]
+    config: DayConfig
+    inputs: Mapping[str, Any]
+    # re-planning: where a route starting at a (virtual) depot location ends, what it carries
+    return_site: Mapping[int, tuple[Site, str]] = field(default_factory=dict)  # site, street
+    initial_load: Mapping[int, tuple[float, float]] = field(default_factory=dict)
+
+    def time_at(self, clock_s: float) -> datetime:
+        return self.midnight + timedelta(seconds=float(clock_s))
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+def matrix_points(
+    bins: Sequence[Bin], depots: Sequence[Site], disposal_sites: Sequence[Site]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lon and lat of the matrix points: depots, disposal sites, then every bin, in order."""
+    places: list[Site | Bin] = [*depots, *disposal_sites, *bins]
+    return (
+        np.array([p.lon for p in places], dtype=np.float64),
+        np.array([p.lat for p in places], dtype=np.float64),
+    )
+
+
+def waste_trucks(vehicles: Sequence[Vehicle]) -> list[Vehicle]:
+    """The vehicles that collect bins: waste trucks with a positive volume capacity."""
+    return [v for v in vehicles if v.kind is VehicleKind.WASTE_TRUCK and v.capacity_l > 0]
+
+
+def local_midnight(day: date, tz: str) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz))
+
+
+def bin_load(litres: float, density_kg_per_l: float) -> tuple[int, int]:
+    """Integer (litres, kg) demand of ``litres`` of bin contents, rounded up."""
+    return math.ceil(litres - 1e-9), math.ceil(litres * density_kg_per_l - 1e-9)
+
+
+def build_day_problem(
+    plan_date: date,
+    bins: Sequence[Bin],
+    selection: Selection,
+    vehicles: Sequence[Vehicle],
+    depots: Sequence[Site],
+    disposal_sites: Sequence[Site],
+    matrix: TravelMatrix,
+    streets: Sequence[str] | None = None,
+    config: DayConfig | None = None,
+    inputs: Mapping[str, Any] | None = None,
+) -> DayProblem:
+    """The day's routing problem over the selected bins, for the waste trucks in ``vehicles``.
+
+    ``matrix`` is over :func:`matrix_points` (``bins`` being the whole inventory); ``streets``
+    gives a street name per matrix point (defaults to each bin's registered street).
+    Trucks with equal depot, capacities, shift and CO2 rate share a vehicle type.
+    """
+    cfg = config or DayConfig()
+    n_pts = len(depots) + len(disposal_sites) + len(bins)
+    if matrix.size != n_pts:
+        raise ValueError(f"matrix has {matrix.size} points, expected {n_pts} (see matrix_points).")
+    if streets is not None and len(streets) != n_pts:
+        raise ValueError("streets must give one name per matrix point.")
+    if not disposal_sites:
+        raise ValueError("at least one disposal site is needed.")
+    trucks = waste_trucks(vehicles)
+    if not trucks:
+        raise ValueError("no waste trucks with a volume capacity among the vehicles.")
+    depot_index = {d.site_id: i for i, d in enumerate(depots)}
+    missing = sorted({v.depot_id for v in trucks} - depot_index.keys())
+    if missing:
+        raise ValueError(f"trucks belong to unknown depots: {', '.join(missing)}")
+    bin_point = {b.bin_id: len(depots) + len(disposal_sites) + i for i, b in enumerate(bins)}
+    by_id = {b.bin_id: b for b in bins}
+
+    m = Model()
+    point_of: list[int] = []
+    loc_bin: dict[int, Bin] = {}
+    loc_site: dict[int, Site] = {}
+    depot_loc: dict[str, int] = {}
+    used_depots = sorted({v.depot_id for v in trucks}, key=depot_index.__getitem__)
+    for d in depots:
+        if d.site_id in used_depots:
+            loc = m.add_depot(name=d.site_id)
+            depot_loc[d.site_id] = loc
+            loc_site[loc] = d
+            point_of.append(depot_index[d.site_id])
+    for k, s in enumerate(disposal_sites):
+        loc = m.add_disposal_site(unload_s=cfg.unload_s, name=s.site_id)
+        loc_site[loc] = s
+        point_of.append(len(depots) + k)
+    for bin_id in selection.visited_candidates:
+        if bin_id not in by_id:
+            raise ValueError(f"selected bin {bin_id} is not in the inventory.")
+        b = by_id[bin_id]
+        required = bin_id not in selection.optional
+        prize = 0 if required else max(1, round(selection.optional[bin_id] * cfg.metres_per_litre))
+        loc = m.add_client(
+            bin_load(selection.demand_l[bin_id], cfg.density_kg_per_l),
+            service_s=round(b.service_s), required=required, prize=prize, name=bin_id,
+        )  # fmt: skip
+        loc_bin[loc] = b
+        point_of.append(bin_point[bin_id])
+
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for v in sorted(trucks, key=lambda v: v.vehicle_id):
+        key = (v.depot_id, int(v.capacity_l), int(v.capacity_kg), v.shift_start_h,
+               v.shift_end_h, v.co2_g_per_km)  # fmt: skip
+        groups.setdefault(key, []).append(v.vehicle_id)
+    type_ids: list[tuple[str, ...]] = []
+    for (depot_id, cap_l, cap_kg, start_h, end_h, co2), ids in groups.items():
+        m.add_vehicle_type(
+            len(ids), (cap_l, cap_kg), depot_loc[depot_id],
+            shift_start_s=round(start_h * 3600), shift_end_s=round(end_h * 3600),
+            fixed_cost=cfg.vehicle_fixed_m, distance_cost=1, co2_g_per_km=co2,
+            name=",".join(ids),
+        )  # fmt: skip
+        type_ids.append(tuple(ids))
+    if cfg.break_s > 0:
+        lo, hi = cfg.break_window_h
+        m.set_driver_break(cfg.break_s, round(lo * 3600), round(hi * 3600))
+
+    idx = np.asarray(point_of, dtype=np.int64)
+    sub_t = np.rint(matrix.time_s[np.ix_(idx, idx)]).astype(np.int64)
+    sub_d = np.rint(matrix.dist_m[np.ix_(idx, idx)]).astype(np.int64)
+    np.fill_diagonal(sub_t, 0)
+    np.fill_diagonal(sub_d, 0)
+    m.set_matrices(sub_t, sub_d)
+
+    names = list(streets) if streets is not None else [""] * n_pts
+    loc_street: dict[int, str] = {}
+    for loc, p in enumerate(point_of):
+        fallback = loc_bin[loc].street if loc in loc_bin else loc_site[loc].name
+        loc_street[loc] = names[p] or fallback
+    return DayProblem(
+        data=m.data(),
+        plan_date=plan_date,
+        midnight=local_midnight(plan_date, cfg.tz),
+        vehicle_ids=tuple(type_ids),
+        vehicles={v.vehicle_id: v for v in trucks},
+        location_bin=loc_bin,
+        location_site=loc_site,
+        location_street=loc_street,
+        location_point=tuple(point_of),
+        depot_location=depot_loc,
+        config=cfg,
+        inputs=dict(inputs or {}),
+    )
+
+
+# --- reading a solution back ------------------------------------------------------------------
+
+
+def overflow_risk(
+    bins: Sequence[Bin], forecasts: Mapping[str, FillForecast], next_opportunity: datetime
+) -> set[str]:
+    """Bins expected to overflow before ``next_opportunity`` unless emptied.
+
+    Expected = already at or over the threshold, or the central forecast reaches it before
+    ``next_opportunity``. Bins without a forecast are not counted.
+    """
+    out: set[str] = set()
+    for b in bins:
+        f = forecasts.get(b.bin_id)
+        if f is None or f.level_now is None:
+            continue
+        if f.level_now >= b.threshold or (f.full_at is not None and f.full_at < next_opportunity):
+            out.add(b.bin_id)
+    return out
+
+
+def _vehicle_of_routes(problem: DayProblem, routes: Sequence[Route]) -> list[str]:
+    """Truck id per route: routes of a type take that type's trucks in id order."""
+    taken = [0] * len(problem.vehicle_ids)
+    out = []
+    for r in routes:
+        ids = problem.vehicle_ids[r.vehicle_type]
+        if taken[r.vehicle_type] >= len(ids):
+            raise ValueError(f"more routes than trucks of vehicle type {r.vehicle_type}.")
+        out.append(ids[taken[r.vehicle_type]])
+        taken[r.vehicle_type] += 1
+    return out
+
+
+def vehicle_route(problem: DayProblem, route: Route, vehicle_id: str) -> VehicleRoute:
+    """One route as a truck's ordered stop list (depot, bins and unloads, depot)."""
+    data = problem.data
+    vt = data.vehicle_types[route.vehicle_type]
+    vehicle = problem.vehicles[vehicle_id]
+    home, home_street = problem.return_site.get(
+        vt.depot, (problem.location_site[vt.depot], problem.location_street[vt.depot])
+    )
+    at = problem.time_at
+    street = problem.location_street
+
+    def site_stop(seq: int, loc: int, kind: StopKind, eta: int, departs: int,
+                  load: tuple[float, ...]) -> Stop:  # fmt: skip
+        s = problem.location_site[loc]
+        return Stop(seq, kind, None, s.site_id, street[loc], s.lon, s.lat, at(eta), at(departs),
+                    float(load[0]), float(load[1]))  # fmt: skip
+
+    carry = problem.initial_load.get(vt.depot, (0.0, 0.0))  # on board at the start
+    stops = [site_stop(0, vt.depot, StopKind.DEPOT, route.start_s, route.start_s, carry)]
+    drive = 0
+    service = 0
+    prev = vt.depot
+    for seq, v in enumerate(route.visits, start=1):
+        drive += int(data.duration[prev, v.location])
+        service += v.end_s - v.start_s
+        prev = v.location
+        if v.kind == LocationKind.CLIENT:
+            b = problem.location_bin[v.location]
+            stops.append(
+                Stop(seq, StopKind.BIN, b.bin_id, None, street[v.location], b.lon, b.lat,
+                     at(v.start_s), at(v.end_s), v.load[0] + carry[0], v.load[1] + carry[1])
+            )  # fmt: skip
+        else:
+            carry = (0.0, 0.0)
+            stops.append(site_stop(seq, v.location, StopKind.DISPOSAL, v.start_s, v.end_s, v.load))
+    drive += int(data.duration[prev, vt.depot])
+    last = stops[-1].load_after_l, stops[-1].load_after_kg
+    end = Stop(len(stops), StopKind.DEPOT, None, home.site_id, home_street, home.lon, home.lat,
+               at(route.end_s), at(route.end_s), last[0], last[1])  # fmt: skip
+    stops.append(end)
+    brk = None if route.break_start_s is None else at(route.break_start_s)
+    return VehicleRoute(
+        vehicle_id=vehicle_id,
+        depot_id=home.site_id,
+        stops=tuple(stops),
+        distance_m=float(route.distance_m),
+        drive_s=float(drive),
+        service_s=float(service),
+        co2_kg=route.distance_m / 1000.0 * vehicle.co2_g_per_km / 1000.0,
+        break_start=brk,
+    )
+
+
+def plan_totals(routes: Sequence[VehicleRoute], at_risk: Collection[str]) -> PlanTotals:
+    """Totals over ``routes``; ``at_risk`` are the bins expected to overflow if not emptied."""
+    visited = {bid for r in routes for bid in r.bin_ids}
+    risk = set(at_risk)
+    return PlanTotals(
+        km=sum(r.km for r in routes),
+        drive_s=sum(r.drive_s for r in routes),
+        service_s=sum(r.service_s for r in routes),
+        bins_emptied=len(visited),
+        overflows_avoided=len(risk & visited),
+        overflows_remaining=len(risk - visited),
+        co2_kg=sum(r.co2_kg for r in routes),
+        vehicles_used=sum(1 for r in routes if r.bin_ids),
+        disposal_trips=sum(r.disposal_trips for r in routes),
+    )
+
+
+def day_plan(
+    problem: DayProblem,
+    solution: Solution,
+    at_risk: Collection[str],
+    violations: Sequence[str] = (),
+    time_limit_s: float = 0.0,
+) -> DayPlan:
+    """The :class:`DayPlan` of ``solution``; ``rejected`` when ``violations`` is non-empty."""
+    routes = [r for r in solution.routes if r.visits]
+    ids = _vehicle_of_routes(problem, routes)
+    vroutes = tuple(
+        sorted((vehicle_route(problem, r, v) for r, v in zip(routes, ids, strict=True)),
+               key=lambda r: r.vehicle_id)
+    )  # fmt: skip
+    return DayPlan(
+        plan_date=problem.plan_date,
+        engine=solution.engine,
+        objective=solution.objective,
+        routes=vroutes,
+        totals=plan_totals(vroutes, at_risk),
+        inputs=problem.inputs,
+        status="rejected" if violations else "accepted",
+        violations=tuple(violations),
+        time_limit_s=time_limit_s,
+    )

@@ -1,0 +1,240 @@
+"""A solver-neutral construction heuristic: nearest-neighbour routes with unload trips.
+
+Pure (numpy and the domain types only): engines use it as a guaranteed first solution. It
+handles every rule of :class:`~routing.vrp.model.ProblemData` -- per-dimension capacities with
+unloads at disposal sites, shifts, maximum durations, time windows, the driver break and
+optional clients with prizes -- so each route it returns passes :mod:`routing.vrp.checker`.
+
+Vehicles are opened one at a time while required clients remain (then while a route of
+optional clients pays for itself), at the depot nearest to a waiting client, largest capacity
+first. A route then repeatedly drives to the nearest client it can still serve: the load fits,
+service starts within the window, and the truck can still unload at the best disposal site and
+get home within its shift and maximum duration. An optional client is a candidate only when
+the drive to it costs less than its prize. When nothing fits but the truck carries load, it
+unloads at the disposal site on its best way home and carries on; when nothing is reachable it
+unloads (if needed) and goes home. The driver break is taken on the first leg that reaches
+into its window, or earlier if a service would otherwise run past its latest start, so a route
+is never on the road at the latest start without one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from routing.vrp.model import ProblemData
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Tour:
+    """One vehicle's constructed day, ready for :func:`routing.vrp.solution.make_route`."""
+
+    vehicle: int  # vehicle index, vehicles numbered type by type
+    vehicle_type: int
+    locations: tuple[int, ...]  # clients and disposal sites in order, depot implicit
+    start_s: int
+    break_start_s: int | None = None
+    break_after: int | None = None  # visit index before the break; -1 = the leg from the depot
+
+
+class _Arrays:
+    """Client attributes as arrays, indexed by client position in ``data.clients``."""
+
+    def __init__(self, data: ProblemData) -> None:
+        cs = data.clients
+        self.loc = np.array([c.location for c in cs], dtype=np.int64)
+        self.demand = np.array([c.demand for c in cs], dtype=np.int64).reshape(
+            len(cs), data.num_dimensions
+        )
+        self.service = np.array([c.service_s for c in cs], dtype=np.int64)
+        self.early = np.array([c.tw_early_s for c in cs], dtype=np.int64)
+        self.late = np.array([c.tw_late_s for c in cs], dtype=np.int64)
+        self.required = np.array([c.required for c in cs], dtype=bool)
+        self.prize = np.array([c.prize for c in cs], dtype=np.int64)
+        self.sites = np.array([s.location for s in data.disposal_sites], dtype=np.int64)
+        self.unload = np.array([s.unload_s for s in data.disposal_sites], dtype=np.int64)
+
+
+class _Closing:
+    """Per home depot: the cheapest way home from each location, via an unload or directly."""
+
+    def __init__(self, data: ProblemData, a: _Arrays, home: int) -> None:
+        dur = data.duration
+        self.direct = dur[:, home].astype(np.int64)
+        if len(a.sites):
+            via = dur[:, a.sites] + a.unload[None, :] + dur[a.sites, home][None, :]
+            self.site = a.sites[via.argmin(axis=1)]
+            self.via = via.min(axis=1).astype(np.int64)
+        else:
+            self.site = np.full(data.num_locations, -1, dtype=np.int64)
+            self.via = self.direct
+
+
+class _Builder:
+    """State of the route under construction."""
+
+    def __init__(self, data: ProblemData, a: _Arrays, vehicle: int, vtype: int) -> None:
+        self.data, self.a = data, a
+        vt = data.vehicle_types[vtype]
+        self.vehicle, self.vtype = vehicle, vtype
+        self.cap = np.array(vt.capacity, dtype=np.int64)
+        self.home = vt.depot
+        self.rate = vt.distance_cost
+        self.start = vt.shift_start_s
+        self.deadline = min(vt.shift_end_s, vt.shift_start_s + vt.max_duration_s)
+        self.here = vt.depot
+        self.t = vt.shift_start_s  # ready to leave ``here``
+        self.load = np.zeros(len(self.cap), dtype=np.int64)
+        self.locs: list[int] = []
+        self.break_at: int | None = None
+        self.break_after: int | None = None
+
+    # -- feasibility of the next client, for all clients at once --------------------------
+    def candidates(self, todo: npt.NDArray[np.bool_], closing: _Closing) -> IntArray:
+        """Positions of the clients this route can serve next, nearest first."""
+        a, data, brk = self.a, self.data, self.data.driver_break
+        mask = todo & (self.load[None, :] + a.demand <= self.cap[None, :]).all(axis=1)
+        dist = data.distance[self.here, a.loc]
+        mask &= a.required | (dist * self.rate < a.prize)
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            return idx
+        arr = self.t + data.duration[self.here, a.loc[idx]]
+        end = np.maximum(arr, a.early[idx]) + a.service[idx]
+        taken = np.full(len(idx), self.break_at is not None)
+        if brk is not None and self.break_at is None:
+            take = (arr >= brk.earliest_start_s) | (end > brk.latest_start_s)
+            b = max(self.t, brk.earliest_start_s)
+            ok_b = b <= brk.latest_start_s
+            arr = np.where(take, np.maximum(arr, b) + brk.duration_s, arr)
+            end = np.maximum(arr, a.early[idx]) + a.service[idx]
+            taken = take
+            keep = ~take | ok_b
+            idx, arr, end, taken = idx[keep], arr[keep], end[keep], taken[keep]
+        ok = np.maximum(arr, a.early[idx]) <= a.late[idx]
+        loaded = (self.load[None, :] + a.demand[idx] > 0).any(axis=1)
+        home = np.where(loaded, closing.via[a.loc[idx]], closing.direct[a.loc[idx]])
+        ret = end + home
+        if brk is not None:
+            late_break = ~taken & (ret > brk.latest_start_s)
+            with_break = np.maximum(end, brk.earliest_start_s) + brk.duration_s + home
+            ret = np.where(late_break, with_break, ret)
+        ok &= ret <= self.deadline
+        idx, dist = idx[ok], data.distance[self.here, a.loc[idx[ok]]]
+        return idx[np.argsort(dist, kind="stable")]
+
+    # -- moves -----------------------------------------------------------------------------
+    def _leg(self, to: int, early: int, service: int) -> None:
+        """Drive to ``to``, taking the break on the way when due, and serve for ``service``."""
+        brk = self.data.driver_break
+        arr = self.t + int(self.data.duration[self.here, to])
+        if brk is not None and self.break_at is None:
+            end = max(arr, early) + service
+            if arr >= brk.earliest_start_s or end > brk.latest_start_s:
+                b = max(self.t, brk.earliest_start_s)
+                self.break_at, self.break_after = b, len(self.locs) - 1
+                arr = max(arr, b) + brk.duration_s
+        self.t = max(arr, early) + service
+        self.here = to
+        self.locs.append(to)
+
+    def serve(self, k: int) -> None:
+        a = self.a
+        self._leg(int(a.loc[k]), int(a.early[k]), int(a.service[k]))
+        self.load += a.demand[k]
+
+    def unload(self, site: int) -> None:
+        s = int(np.flatnonzero(self.a.sites == site)[0])
+        self._leg(site, 0, int(self.a.unload[s]))
+        self.load[:] = 0
+
+    def close(self, closing: _Closing) -> Tour:
+        """Unload if carrying anything, go home; the break on the way if still due."""
+        brk = self.data.driver_break
+        if self.load.any() and len(self.a.sites):
+            self.unload(int(closing.site[self.here]))
+        back = self.t + int(self.data.duration[self.here, self.home])
+        if brk is not None and self.break_at is None and back > brk.latest_start_s:
+            self.break_at, self.break_after = max(self.t, brk.earliest_start_s), len(self.locs) - 1
+        locs = tuple(self.locs)
+        return Tour(self.vehicle, self.vtype, locs, self.start, self.break_at, self.break_after)
+
+
+def nearest_neighbour_tours(data: ProblemData) -> list[Tour] | None:
+    """Feasible tours serving every required client, or None when the heuristic cannot.
+
+    Once the required clients are served, further vehicles are opened for optional ones only
+    while a route's prizes outweigh its fixed and distance costs.
+    """
+    a = _Arrays(data)
+    todo = np.ones(len(data.clients), dtype=bool)
+    closings = {vt.depot: _Closing(data, a, vt.depot) for vt in data.vehicle_types}
+    first = np.cumsum([0] + [vt.num_available for vt in data.vehicle_types])
+    left = [vt.num_available for vt in data.vehicle_types]
+    useless: set[int] = set()  # vehicle types that could not start on any remaining client
+    tours: list[Tour] = []
+    while todo.any():
+        required = bool((todo & a.required).any())
+        waiting = todo & a.required if required else todo
+        vtype = _next_vehicle_type(data, a, waiting, left, useless)
+        if vtype is None:
+            return None if required else tours
+        vehicle = int(first[vtype] + data.vehicle_types[vtype].num_available - left[vtype])
+        b = _Builder(data, a, vehicle, vtype)
+        served = _fill(b, todo, closings[b.home])
+        if not served:
+            useless.add(vtype)
+            continue
+        tour = b.close(closings[b.home])
+        if not required and _cost(data, tour) >= int(a.prize[served].sum()):
+            todo[served] = True  # an optional-only route that does not pay: stop here
+            return tours
+        left[vtype] -= 1
+        tours.append(tour)
+    return tours
+
+
+def _fill(b: _Builder, todo: npt.NDArray[np.bool_], closing: _Closing) -> list[int]:
+    """Extend ``b`` nearest-neighbour style; the client positions served, in order."""
+    served: list[int] = []
+    while True:
+        cand = b.candidates(todo, closing)
+        if len(cand):
+            k = int(cand[0])
+            b.serve(k)
+            todo[k] = False
+            served.append(k)
+        elif len(b.a.sites) and b.load.any():
+            b.unload(int(closing.site[b.here]))
+        else:
+            return served
+
+
+def _cost(data: ProblemData, tour: Tour) -> int:
+    vt = data.vehicle_types[tour.vehicle_type]
+    stops = [vt.depot, *tour.locations, vt.depot]
+    metres = int(data.distance[stops[:-1], stops[1:]].sum())
+    return vt.fixed_cost + vt.distance_cost * metres
+
+
+def _next_vehicle_type(
+    data: ProblemData,
+    a: _Arrays,
+    waiting: npt.NDArray[np.bool_],
+    left: list[int],
+    useless: set[int],
+) -> int | None:
+    """The type to open next: depot nearest a ``waiting`` client, then largest capacity."""
+    locs = a.loc[waiting]
+    best: tuple[int, int, int] | None = None
+    for t, vt in enumerate(data.vehicle_types):
+        if left[t] == 0 or t in useless:
+            continue
+        key = (int(data.distance[vt.depot, locs].min()), -sum(vt.capacity), t)
+        if best is None or key < best:
+            best = key
+    return None if best is None else best[2]

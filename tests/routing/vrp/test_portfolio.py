@@ -1,0 +1,54 @@
+"""The engine portfolio: spawned engines, checker-verified winner, single-engine mode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from routing.vrp.checker import check
+from routing.vrp.model import Model, ProblemData
+from routing.vrp.portfolio import solve
+from routing.vrp.solution import Solution
+
+
+@pytest.fixture(scope="module")
+def small() -> ProblemData:
+    """Ten clients, one disposal site, two trucks of capacity 10."""
+    rng = np.random.default_rng(3)
+    m = Model()
+    depot = m.add_depot()
+    for _ in range(10):
+        m.add_client(int(rng.integers(1, 5)), service_s=60)
+    m.add_disposal_site(unload_s=300)
+    m.add_vehicle_type(2, 10, depot)
+    xy = rng.integers(0, 1_000, (12, 2))
+    dist = np.rint(np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1))).astype(int)
+    m.set_matrices(dist // 8, dist)
+    return m.data()
+
+
+def test_portfolio_returns_the_best_checked_plan(small: ProblemData) -> None:
+    """Both engines run in their own process; the winner is feasible and names its engine."""
+    reports: list[tuple[str, Solution]] = []
+    sol = solve(small, time_limit_s=1.0, progress=lambda name, s: reports.append((name, s)))
+    assert sorted(name for name, _ in reports) == ["ortools", "pyvrp"]
+    assert sol.feasible and check(small, sol) == []
+    assert sol.engine in {"ortools", "pyvrp"}
+    assert sol.objective == min(s.objective for _, s in reports if s.feasible)
+    assert any(note.startswith("ortools:") for note in sol.notes)
+
+
+@pytest.mark.parametrize("engine", ["ortools", "pyvrp"])
+def test_single_engine_can_be_selected(small: ProblemData, engine: str) -> None:
+    """engine='ortools' or 'pyvrp' runs that engine alone, and the checker sets feasibility."""
+    sol = solve(small, engine, time_limit_s=0.3)
+    assert sol.engine == engine
+    assert sol.feasible
+
+
+def test_bad_arguments_are_refused(small: ProblemData) -> None:
+    """An unknown engine or a non-positive time limit raises ValueError."""
+    with pytest.raises(ValueError, match="unknown engine"):
+        solve(small, "cplex", time_limit_s=1)
+    with pytest.raises(ValueError, match="time_limit_s"):
+        solve(small, time_limit_s=0)

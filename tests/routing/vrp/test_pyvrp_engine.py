@@ -1,0 +1,77 @@
+"""The PyVRP mapping: costs as our objective counts them, warm start, search from it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from routing.vrp.checker import check
+from routing.vrp.engines import pyvrp_engine
+from routing.vrp.engines.construction import nearest_neighbour_tours
+from routing.vrp.model import Model, ProblemData
+from routing.vrp.solution import make_route, objective
+
+
+def _far_disposal_day(n_clients: int = 120, seed: int = 3) -> ProblemData:
+    """Clients around two depots, the disposal site ~10 km away: the Copenhagen day in small.
+
+    Three loads of demand in two dimensions, eight trucks (two vehicle types), a fixed cost of
+    5 km a truck and optional clients worth about 1 km each.
+    """
+    rng = np.random.default_rng(seed)
+    m = Model()
+    depots = [m.add_depot(), m.add_depot()]
+    xy = [(0.0, 0.0), (1_500.0, 500.0)]
+    for k in range(n_clients):
+        m.add_client((60, 5), service_s=60, required=k % 3 == 0, prize=1_000)
+        xy.append(tuple(rng.uniform(-2_500, 2_500, 2)))
+    m.add_disposal_site(unload_s=900)
+    xy.append((10_000.0, 0.0))
+    for depot in depots:
+        m.add_vehicle_type(4, (2_500, 250), depot, shift_start_s=21_600, shift_end_s=50_400,
+                           fixed_cost=5_000)  # fmt: skip
+    pts = np.array(xy)
+    dist = np.rint(np.abs(pts[:, None, :] - pts[None, :, :]).sum(axis=2)).astype(np.int64)
+    m.set_matrices(dist // 8, dist)  # 8 m/s
+    return m.data()
+
+
+@pytest.fixture(scope="module")
+def far_day() -> ProblemData:
+    """The small far-disposal day, built once."""
+    return _far_disposal_day()
+
+
+def test_warm_start_costs_what_our_objective_counts(far_day: ProblemData) -> None:
+    """PyVRP prices the constructed tours (fixed, distance, prizes) exactly as we do."""
+    tours = nearest_neighbour_tours(far_day)
+    assert tours
+    ours = objective(far_day, [make_route(far_day, t.vehicle_type, t.locations) for t in tours])
+    sol = pyvrp_engine._Mapping(far_day).warm_start(tours)
+    theirs = sol.distance_cost() + sol.fixed_vehicle_cost() + sol.uncollected_prizes()
+    assert sol.is_feasible()
+    assert theirs == ours
+
+
+def test_warm_start_reads_back_as_the_constructed_tours(far_day: ProblemData) -> None:
+    """Mid-route unloads become reloads and the final one the virtual end: reading back is exact."""
+    tours = nearest_neighbour_tours(far_day)
+    assert tours and any(len(t.locations) > 1 for t in tours)
+    mapping = pyvrp_engine._Mapping(far_day)
+    back = [mapping.route(r).locations for r in mapping.warm_start(tours).routes()]
+    assert back == [list(t.locations) for t in tours]
+
+
+def test_far_disposal_day_uses_reloads_not_extra_trucks(far_day: ProblemData) -> None:
+    """A far disposal site: reload trips on no more trucks than the construction, at no more cost.
+
+    Before the warm start PyVRP ended here with three one-trip trucks (the construction: one).
+    """
+    tours = nearest_neighbour_tours(far_day)
+    assert tours
+    built = objective(far_day, [make_route(far_day, t.vehicle_type, t.locations) for t in tours])
+    sol = pyvrp_engine.solve_problem(far_day, 1.0, seed=1)
+    assert check(far_day, sol) == []
+    assert sol.objective <= built
+    assert len(sol.routes) <= len(tours)
+    assert max(r.num_unloads for r in sol.routes) > 1
