@@ -49,7 +49,9 @@ def config_from_settings(settings: Settings, database_url: str, **overrides: obj
             raise ValueError("CITYOPS_JWT_SECRET must be set outside development.")
         secret = _DEV_SECRET  # a fresh random key per process: dev tokens die with the server
     values: dict[str, object] = {
-        "database_url": database_url, "jwt_secret": secret, "tile_url": settings.tile_url,
+        "database_url": database_url,
+        "jwt_secret": secret,
+        "tile_url": settings.tile_url,
         "data_dir": settings.data_dir,
         "parking_model_path": settings.state_dir / "parking_model.npz",
         "parking_refresh_s": settings.parking_refresh_s,
@@ -59,9 +61,14 @@ def config_from_settings(settings: Settings, database_url: str, **overrides: obj
 
 
 def create_app(
-    settings: Settings, database_url: str, *, parking_model_path: Path | None = None,
-    citizen_limit: RateLimit | None = None, token_ttl: timedelta | None = None,
-    cors_origins: tuple[str, ...] = (), pool_size: int = 10,
+    settings: Settings,
+    database_url: str,
+    *,
+    parking_model_path: Path | None = None,
+    citizen_limit: RateLimit | None = None,
+    token_ttl: timedelta | None = None,
+    cors_origins: tuple[str, ...] = (),
+    pool_size: int = 10,
     state_dir: Path | None = None,
 ) -> FastAPI:
     """The API for the database at ``database_url``; nothing connects until start-up."""
@@ -77,13 +84,16 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = await asyncpg.create_pool(config.database_url, min_size=1,
-                                         max_size=config.pool_size)
+        pool = await asyncpg.create_pool(config.database_url, min_size=1, max_size=config.pool_size)
         assert pool is not None
         jobs = JobRegistry()
-        app.state.api = ApiState(config, pool, ParkingService.from_file(config.parking_model_path,
-                                                          config.parking_refresh_s),
-                                 jobs, TokenBuckets(config.citizen_limit))
+        app.state.api = ApiState(
+            config,
+            pool,
+            ParkingService.from_file(config.parking_model_path, config.parking_refresh_s),
+            jobs,
+            TokenBuckets(config.citizen_limit),
+        )
         app.state.work_dir = work_dir
         try:
             yield
@@ -91,28 +101,47 @@ def create_app(
             await jobs.cancel_all()
             await pool.close()
 
-    app = FastAPI(title="cityops API", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_tags=[
-                      {"name": "auth", "description": "log in, who am I"},
-                      {"name": "citizen", "description": "parking likelihood (no login)"},
-                      {"name": "driver", "description": "today's route, stop reports"},
-                      {"name": "planner", "description": "plans, overrides, live operations"},
-                      {"name": "open data", "description": "non-personal aggregated exports"},
-                      {"name": "maps", "description": "map background"},
-                      {"name": "pages", "description": "HTML pages"},
-                  ])
+    app = FastAPI(
+        title="cityops API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_tags=[
+            {"name": "auth", "description": "log in, who am I"},
+            {"name": "citizen", "description": "parking likelihood (no login)"},
+            {"name": "driver", "description": "today's route, stop reports"},
+            {"name": "planner", "description": "plans, overrides, live operations"},
+            {"name": "open data", "description": "non-personal aggregated exports"},
+            {"name": "maps", "description": "map background"},
+            {"name": "pages", "description": "HTML pages"},
+        ],
+    )
     errors.install(app)
     docs.install(app, config.static_prefix)
     for name, directory in asset_dirs().items():
-        app.mount(f"{config.static_prefix}/{name}", StaticFiles(directory=directory),
-                  name=f"static-{name}")
-    for r in (auth.router, citizen.router, driver.router, planner.router, open_data.router,
-              maps.router, pages.router):
+        app.mount(
+            f"{config.static_prefix}/{name}",
+            StaticFiles(directory=directory),
+            name=f"static-{name}",
+        )
+    for r in (
+        auth.router,
+        citizen.router,
+        driver.router,
+        planner.router,
+        open_data.router,
+        maps.router,
+        pages.router,
+    ):
         app.include_router(r)
     app.add_middleware(SecurityHeaders, tile_url=config.tile_url)
     if config.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
-                           allow_methods=["GET", "POST", "PUT", "DELETE"],
-                           allow_headers=["Authorization", "Content-Type"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(config.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
     return app

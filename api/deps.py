@@ -36,25 +36,29 @@ PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
 COOKIE = "cityops_token"
 
 
-async def current_user(request: Request, state: StateDep,
-                       token: Annotated[str | None, Depends(oauth2)]) -> User:
+async def current_user(
+    request: Request, state: StateDep, token: Annotated[str | None, Depends(oauth2)]
+) -> User:
     """The user a valid bearer token (or the pages' SameSite=Strict cookie) names; 401 with the
     reason otherwise."""
     token = token or request.cookies.get(COOKIE)
     if not token:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "not authenticated: send a bearer token",
-                            headers=_BEARER)
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "not authenticated: send a bearer token", headers=_BEARER
+        )
     try:
         claims = decode_token(state.config.jwt_secret, token)
     except TokenError as e:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(e), headers=_BEARER) from e
     user = await get_user(state.pool, claims.username)
     if user is None or user.disabled:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "user no longer exists or is disabled",
-                            headers=_BEARER)
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "user no longer exists or is disabled", headers=_BEARER
+        )
     if user.role != claims.role:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "token role is out of date",
-                            headers=_BEARER)
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "token role is out of date", headers=_BEARER
+        )
     return user
 
 
@@ -81,8 +85,9 @@ def check_vehicle_access(user: User, vehicle_id: str) -> None:
     """Planners see every vehicle; drivers only those assigned to them (403 otherwise)."""
     if user.role == Role.PLANNER or vehicle_id in user.vehicle_ids:
         return
-    raise HTTPException(status.HTTP_403_FORBIDDEN,
-                        f"vehicle {vehicle_id!r} is not assigned to {user.username!r}")
+    raise HTTPException(
+        status.HTTP_403_FORBIDDEN, f"vehicle {vehicle_id!r} is not assigned to {user.username!r}"
+    )
 
 
 async def citizen_rate_limit(request: Request, state: StateDep) -> None:
@@ -90,6 +95,8 @@ async def citizen_rate_limit(request: Request, state: StateDep) -> None:
     key = request.client.host if request.client else "unknown"
     wait = state.limiter.take(key, time.monotonic())
     if wait > 0:
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
-                            f"too many requests: retry in {wait:.1f} s",
-                            headers={"Retry-After": str(max(1, round(wait)))})
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many requests: retry in {wait:.1f} s",
+            headers={"Retry-After": str(max(1, round(wait)))},
+        )

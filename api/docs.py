@@ -45,13 +45,14 @@ def install(app: FastAPI, static_prefix: str = "/static") -> None:
     async def swagger_ui(request: Request) -> HTMLResponse:
         base = root(request)
         return get_swagger_ui_html(
-            openapi_url=f"{base}{app.openapi_url}", title=f"{title} - Swagger UI",
+            openapi_url=f"{base}{app.openapi_url}",
+            title=f"{title} - Swagger UI",
             oauth2_redirect_url=f"{base}{OAUTH2_REDIRECT_URL}",
             swagger_js_url=f"{base}{assets}/swagger-ui-bundle.js",
             swagger_css_url=f"{base}{assets}/swagger-ui.css",
             swagger_favicon_url=f"{base}{assets}/favicon.png",
             swagger_ui_parameters={"validatorUrl": None},  # no badge from validator.swagger.io
-        )  # fmt: skip
+        )
 
     @app.get(OAUTH2_REDIRECT_URL, include_in_schema=False)
     async def swagger_ui_redirect() -> HTMLResponse:

@@ -23,8 +23,10 @@ def _message(exc: RequestValidationError) -> str:
 
 async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
     errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
-    return JSONResponse({"detail": _message(exc), "errors": jsonable_encoder(errors)},
-                        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    return JSONResponse(
+        {"detail": _message(exc), "errors": jsonable_encoder(errors)},
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+    )
 
 
 async def _lookup(_: Request, exc: LookupError) -> JSONResponse:

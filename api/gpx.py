@@ -29,6 +29,6 @@ def route_gpx(vehicle_id: str, plan_id: int, stops: Sequence[StopReport], track:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<gpx version="1.1" creator="cityops" xmlns="http://www.topografix.com/GPX/1/1">\n'
-        f"<metadata><name>{title}</name><copyright author=\"OpenStreetMap contributors\"/>"
+        f'<metadata><name>{title}</name><copyright author="OpenStreetMap contributors"/>'
         f"</metadata>\n{wpts}<rte><name>{title}</name>\n{rtepts}</rte>\n{trk}</gpx>\n"
     )

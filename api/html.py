@@ -20,7 +20,8 @@ def page(m: folium.Map, title: str, panel_html: str = "", lang: str = "en") -> s
     root: Any = m.get_root()
     root.header.add_child(Element(f"<title>{escape(title)}</title>"), name="title")
     if panel_html:
-        root.html.add_child(Element(f'<div id="panel" style="{PANEL_CSS}">{panel_html}</div>'),
-                            name="panel")
+        root.html.add_child(
+            Element(f'<div id="panel" style="{PANEL_CSS}">{panel_html}</div>'), name="panel"
+        )
     html = root.render()
     return html.replace("<html>", f'<html lang="{escape(lang)}">', 1)

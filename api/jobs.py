@@ -44,8 +44,9 @@ class JobRegistry:
         self._jobs: dict[str, Job] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def submit(self, kind: str, owner: str,
-               work: Callable[[Progress], Awaitable[dict[str, Any]]]) -> Job:
+    def submit(
+        self, kind: str, owner: str, work: Callable[[Progress], Awaitable[dict[str, Any]]]
+    ) -> Job:
         """Start ``work(progress)`` in the background; its result dict is kept on the job."""
         job = Job(uuid.uuid4().hex[:12], kind, owner)
         self._jobs[job.job_id] = job

@@ -25,8 +25,9 @@ class ParkingUnavailable(RuntimeError):
 class ParkingService:
     """Answers parking queries from a model file and the database's latest counts."""
 
-    def __init__(self, model: ParkingModel | None, why_missing: str = "",
-                 refresh_s: float = 30.0) -> None:
+    def __init__(
+        self, model: ParkingModel | None, why_missing: str = "", refresh_s: float = 30.0
+    ) -> None:
         self.model = model
         self.why_missing = why_missing
         self.refresh_s = refresh_s
@@ -63,8 +64,15 @@ class ParkingService:
         assert self._latest is not None
         return self._latest
 
-    async def query(self, pool: asyncpg.Pool, lon: float, lat: float, radius_m: float,
-                    at: datetime, options: QueryOptions) -> ParkingAnswer:
+    async def query(
+        self,
+        pool: asyncpg.Pool,
+        lon: float,
+        lat: float,
+        radius_m: float,
+        at: datetime,
+        options: QueryOptions,
+    ) -> ParkingAnswer:
         """Ranked sites near (lon, lat) for arrival at ``at``."""
         model = self.require()
         return nearby(model, lon, lat, radius_m, at, await self.latest(pool), options)

@@ -23,13 +23,16 @@ async def current_plan_id(conn: asyncpg.Connection | asyncpg.Pool, day: date | N
     if day is not None:
         plan_id = await conn.fetchval(
             "SELECT plan_id FROM plans WHERE plan_date = $1 AND status = 'accepted'"
-            " ORDER BY created_at DESC, plan_id DESC LIMIT 1", day)
+            " ORDER BY created_at DESC, plan_id DESC LIMIT 1",
+            day,
+        )
         where = day.isoformat()
     else:
         plan_id = await conn.fetchval(
             "SELECT plan_id FROM plans WHERE status = 'accepted' AND plan_date <= $1"
             " ORDER BY plan_date DESC, created_at DESC, plan_id DESC LIMIT 1",
-            today() + timedelta(days=1))
+            today() + timedelta(days=1),
+        )
         where = "any day up to tomorrow"
     if plan_id is None:
         raise PlanNotFound(f"no accepted plan for {where}")
@@ -45,10 +48,21 @@ async def plan_date_of(conn: asyncpg.Connection | asyncpg.Pool, plan_id: int) ->
 
 def stop_public(r: StopReport) -> StopPublic:
     s = r.stop
-    return StopPublic(seq=s.seq, kind=s.kind.value, bin_id=s.bin_id, site_id=s.site_id,
-                      street=s.street, lon=s.lon, lat=s.lat, eta=s.eta, departs_at=s.departs,
-                      status=r.status, reported_at=r.reported_at, fill_observed=r.fill_observed,
-                      skip_reason=r.skip_reason)
+    return StopPublic(
+        seq=s.seq,
+        kind=s.kind.value,
+        bin_id=s.bin_id,
+        site_id=s.site_id,
+        street=s.street,
+        lon=s.lon,
+        lat=s.lat,
+        eta=s.eta,
+        departs_at=s.departs,
+        status=r.status,
+        reported_at=r.reported_at,
+        fill_observed=r.fill_observed,
+        skip_reason=r.skip_reason,
+    )
 
 
 def progress_of(stops: list[StopReport]) -> ProgressPublic:
@@ -60,6 +74,10 @@ def progress_of(stops: list[StopReport]) -> ProgressPublic:
 async def route_public(conn: asyncpg.Connection, plan_id: int, vehicle_id: str) -> RoutePublic:
     """One vehicle's stops with reports; LookupError subclasses if absent."""
     stops = await route_for_vehicle(conn, plan_id, vehicle_id)
-    return RoutePublic(plan_id=plan_id, plan_date=await plan_date_of(conn, plan_id),
-                       vehicle_id=vehicle_id, progress=progress_of(stops),
-                       stops=[stop_public(r) for r in stops])
+    return RoutePublic(
+        plan_id=plan_id,
+        plan_date=await plan_date_of(conn, plan_id),
+        vehicle_id=vehicle_id,
+        progress=progress_of(stops),
+        stops=[stop_public(r) for r in stops],
+    )

@@ -55,17 +55,27 @@ def issue_token(secret: str, user: User, ttl: timedelta, now: datetime | None = 
     if ttl.total_seconds() <= 0:
         raise ValueError("ttl must be positive.")
     now = now or datetime.now(UTC)
-    claims = {"sub": user.username, "role": user.role.value, "iss": ISSUER,
-              "iat": int(now.timestamp()), "exp": int((now + ttl).timestamp()),
-              "jti": uuid.uuid4().hex}
+    claims = {
+        "sub": user.username,
+        "role": user.role.value,
+        "iss": ISSUER,
+        "iat": int(now.timestamp()),
+        "exp": int((now + ttl).timestamp()),
+        "jti": uuid.uuid4().hex,
+    }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
 def decode_token(secret: str, token: str) -> TokenClaims:
     """Verify signature, issuer and expiry; :class:`TokenError` with a reason otherwise."""
     try:
-        c = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
-                       options={"require": ["sub", "exp", "iat", "iss"]})
+        c = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["sub", "exp", "iat", "iss"]},
+        )
     except jwt.ExpiredSignatureError as e:
         raise TokenError("token has expired") from e
     except jwt.InvalidTokenError as e:

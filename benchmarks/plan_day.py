@@ -61,8 +61,11 @@ def trip_excess(plan: DayPlan, capacity: dict[str, tuple[float, float]]) -> list
             if s.kind.value == "disposal":
                 loads = [a + b for a, b in zip(loads, carried, strict=True)]
             carried = (s.load_after_l, s.load_after_kg)
-        need = max(math.ceil(q / c - 1e-9) for q, c in zip(loads, capacity[r.vehicle_id],
-                                                             strict=True) if c > 0)  # fmt: skip
+        need = max(
+            math.ceil(q / c - 1e-9)
+            for q, c in zip(loads, capacity[r.vehicle_id], strict=True)
+            if c > 0
+        )
         if r.disposal_trips > need + 1:
             bad.append(f"{r.vehicle_id}: {r.disposal_trips} trips for {need} loads")
     return bad
@@ -73,8 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--time-limit", type=float, default=60.0)
     p.add_argument("--first-limit", type=float, default=1.0, help="first-plan run time limit")
     p.add_argument("--first-engine", default="pyvrp", choices=["pyvrp", "ortools"])
-    p.add_argument("--engine", default="portfolio", choices=["portfolio", "pyvrp", "ortools"],
-                   help="engine of the main solve")  # fmt: skip
+    p.add_argument(
+        "--engine",
+        default="portfolio",
+        choices=["portfolio", "pyvrp", "ortools"],
+        help="engine of the main solve",
+    )
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--bins", type=int, default=1000)
     p.add_argument("--date", type=date.fromisoformat, default=date(2024, 5, 14))
@@ -87,12 +94,18 @@ def main(argv: list[str] | None = None) -> int:
     cfg = DayConfig()
     service_at = local_midnight(a.date, cfg.tz) + timedelta(hours=6)
     history = simulate_history(
-        list(city.bins), service_at - timedelta(days=3), timedelta(days=3),
-        timedelta(minutes=30), a.seed, activity=city.bin_activity,
-    )  # fmt: skip
+        list(city.bins),
+        service_at - timedelta(days=3),
+        timedelta(days=3),
+        timedelta(minutes=30),
+        a.seed,
+        activity=city.bin_activity,
+    )
     n_trucks = len(city.vehicles_of(VehicleKind.WASTE_TRUCK))
-    print(f"network {net.n_nodes:,} nodes, city {len(city.bins)} bins, {n_trucks} trucks"
-          f" ({time.perf_counter() - t0:.1f} s)")  # fmt: skip
+    print(
+        f"network {net.n_nodes:,} nodes, city {len(city.bins)} bins, {n_trucks} trucks"
+        f" ({time.perf_counter() - t0:.1f} s)"
+    )
 
     steps = len(history.times)
     ids = np.tile(np.array(history.sensor_ids), steps)
@@ -102,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     nxt = service_at + timedelta(days=1)
     selection = select_bins(list(city.bins), forecasts, service_at, nxt)
     at_risk = overflow_risk(list(city.bins), forecasts, nxt)
-    print(f"forecast + selection {time.perf_counter() - t0:.1f} s: {len(selection.required)}"
-          f" required, {len(selection.optional)} optional, {len(at_risk)} at risk")  # fmt: skip
+    print(
+        f"forecast + selection {time.perf_counter() - t0:.1f} s: {len(selection.required)}"
+        f" required, {len(selection.optional)} optional, {len(at_risk)} at risk"
+    )
 
     t0 = time.perf_counter()
     lon, lat = matrix_points(city.bins, city.depots, city.disposal_sites)
@@ -113,12 +128,23 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     streets = [net.street_name(int(n)) for n in matrix.nodes]
-    problem = build_day_problem(a.date, city.bins, selection, city.vehicles, city.depots,
-                                city.disposal_sites, matrix, streets, cfg)  # fmt: skip
+    problem = build_day_problem(
+        a.date,
+        city.bins,
+        selection,
+        city.vehicles,
+        city.depots,
+        city.disposal_sites,
+        matrix,
+        streets,
+        cfg,
+    )
     first = solve(problem.data, a.first_engine, time_limit_s=a.first_limit, seed=a.seed)
     first_s = time.perf_counter() - t0
-    print(f"first plan ({first.engine}): {first_s:.2f} s (target < {FIRST_PLAN_TARGET_S:g} s),"
-          f" feasible={first.feasible}, {first.distance_m / 1000:.1f} km")  # fmt: skip
+    print(
+        f"first plan ({first.engine}): {first_s:.2f} s (target < {FIRST_PLAN_TARGET_S:g} s),"
+        f" feasible={first.feasible}, {first.distance_m / 1000:.1f} km"
+    )
 
     t0 = time.perf_counter()
     best = solve(problem.data, a.engine, time_limit_s=a.time_limit, seed=a.seed)
@@ -132,10 +158,12 @@ def main(argv: list[str] | None = None) -> int:
     for note in best.notes:
         print(f"  {note}")
     t = plan.totals
-    print(f"km {t.km:.1f}, drive {t.drive_s / 3600:.1f} h, service {t.service_s / 3600:.1f} h,"
-          f" bins {t.bins_emptied}, trucks {t.vehicles_used}, disposal trips {t.disposal_trips},"
-          f" overflows avoided {t.overflows_avoided} / remaining {t.overflows_remaining},"
-          f" CO2 {t.co2_kg:.0f} kg")  # fmt: skip
+    print(
+        f"km {t.km:.1f}, drive {t.drive_s / 3600:.1f} h, service {t.service_s / 3600:.1f} h,"
+        f" bins {t.bins_emptied}, trucks {t.vehicles_used}, disposal trips {t.disposal_trips},"
+        f" overflows avoided {t.overflows_avoided} / remaining {t.overflows_remaining},"
+        f" CO2 {t.co2_kg:.0f} kg"
+    )
     cap = {v.vehicle_id: (v.capacity_l, v.capacity_kg) for v in city.vehicles}
     excess = trip_excess(plan, cap)
     for line in excess:

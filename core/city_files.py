@@ -42,8 +42,10 @@ def load_profile(city: str, data_dir: Path) -> CityProfile:
             name=str(raw["name"]),
             timezone=str(raw["timezone"]),
             bbox=BoundingBox(
-                float(box["min_lon"]), float(box["min_lat"]),
-                float(box["max_lon"]), float(box["max_lat"]),
+                float(box["min_lon"]),
+                float(box["min_lat"]),
+                float(box["max_lon"]),
+                float(box["max_lat"]),
             ),
             osm_files=tuple(data_dir / p for p in raw.get("osm_files", [])),
             map_centre=(float(raw["map_centre"][0]), float(raw["map_centre"][1])),

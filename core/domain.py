@@ -17,9 +17,9 @@ class VehicleKind(StrEnum):
     OTHER = "other"
 
 
-
 class UnknownBin(LookupError):
     """A bin id that is not in the inventory."""
+
 
 @dataclass(frozen=True, slots=True)
 class Bin:

@@ -38,8 +38,17 @@ class FleetReport:
     def totals_by_kind(self) -> dict[str, dict[str, float]]:
         out: dict[str, dict[str, float]] = {}
         for v in self.vehicles:
-            k = out.setdefault(v.kind, {"vehicles": 0, "km": 0.0, "moving_h": 0.0,
-                                        "stopped_h": 0.0, "trips": 0, "co2_kg": 0.0})
+            k = out.setdefault(
+                v.kind,
+                {
+                    "vehicles": 0,
+                    "km": 0.0,
+                    "moving_h": 0.0,
+                    "stopped_h": 0.0,
+                    "trips": 0,
+                    "co2_kg": 0.0,
+                },
+            )
             k["vehicles"] += 1
             k["km"] += v.km
             k["moving_h"] += v.moving_h
@@ -69,17 +78,25 @@ def fleet_report(
     areas: dict[str, float] = {}
     dropped = 0
     for i, vid in enumerate(vehicle_ids):
-        sel = order[bounds[i]:bounds[i + 1]]
+        sel = order[bounds[i] : bounds[i + 1]]
         if len(sel) == 0:
             continue
         day = analyse(t_s[sel], lon[sel], lat[sel], speed_kmh[sel], area_of, params)
         v = by_id.get(vid)
         g_per_km = v.co2_g_per_km if v else 0.0
-        rows.append(VehicleFigures(
-            pseudonym(key, vid), v.kind.value if v else "unknown", day.distance_m / 1000,
-            day.moving_s / 3600, day.stopped_s / 3600, len(day.trips), len(day.stops),
-            day.co2_kg(g_per_km), tuple(coarsen(s.lon, s.lat) for s in day.stops),
-        ))
+        rows.append(
+            VehicleFigures(
+                pseudonym(key, vid),
+                v.kind.value if v else "unknown",
+                day.distance_m / 1000,
+                day.moving_s / 3600,
+                day.stopped_s / 3600,
+                len(day.trips),
+                len(day.stops),
+                day.co2_kg(g_per_km),
+                tuple(coarsen(s.lon, s.lat) for s in day.stops),
+            )
+        )
         for area, sec in day.seconds_by_area.items():
             areas[area] = areas.get(area, 0.0) + sec / 3600
         dropped += day.dropped_outliers

@@ -71,8 +71,9 @@ class VehicleDay:
         return self.distance_m / 1000.0 * g_per_km / 1000.0
 
 
-def _drop_outliers(t: FloatArray, lon: FloatArray, lat: FloatArray,
-                   max_speed_ms: float) -> npt.NDArray[np.bool_]:
+def _drop_outliers(
+    t: FloatArray, lon: FloatArray, lat: FloatArray, max_speed_ms: float
+) -> npt.NDArray[np.bool_]:
     """Keep mask: a fix is a spike (dropped) if getting there from the previous fix and on to
     the next both imply impossible speeds, while skipping it does not."""
     n = len(t)
@@ -124,9 +125,15 @@ def analyse(
         while j + 1 < len(t) and still[j + 1] and connected[j]:
             j += 1
         if t[j] - t[i] >= p.min_stop_s:
-            stops.append(Stop(float(t[i]), float(t[j]), float(np.median(x[i:j + 1])),
-                              float(np.median(y[i:j + 1]))))
-            stop_mask[i:j + 1] = True
+            stops.append(
+                Stop(
+                    float(t[i]),
+                    float(t[j]),
+                    float(np.median(x[i : j + 1])),
+                    float(np.median(y[i : j + 1])),
+                )
+            )
+            stop_mask[i : j + 1] = True
         i = j + 1
 
     # moving intervals: connected, and not inside a stop
@@ -151,5 +158,12 @@ def analyse(
         by_area[area] = by_area.get(area, 0.0) + float(dt[k])
     moving_s = float(dt[moving].sum()) if len(dt) else 0.0
     stopped_s = float(sum(s.duration_s for s in stops))
-    return VehicleDay(tuple(trips), tuple(stops), float(sum(tr.distance_m for tr in trips)),
-                      moving_s, stopped_s, by_area, dropped)
+    return VehicleDay(
+        tuple(trips),
+        tuple(stops),
+        float(sum(tr.distance_m for tr in trips)),
+        moving_s,
+        stopped_s,
+        by_area,
+        dropped,
+    )

@@ -61,13 +61,21 @@ class RemoteGeoJson(MacroElement):
 
 
 def base_map(
-    static_prefix: str, tile_url: str = "", streets_url: str = "",
-    center: tuple[float, float] = COPENHAGEN, zoom: int = 13,
+    static_prefix: str,
+    tile_url: str = "",
+    streets_url: str = "",
+    center: tuple[float, float] = COPENHAGEN,
+    zoom: int = 13,
 ) -> folium.Map:
     """A map centred on ``center`` (lon, lat) drawing tiles from ``tile_url`` if given, else the
     street network fetched from ``streets_url``; always attributed to OpenStreetMap."""
-    m = folium.Map(location=[center[1], center[0]], zoom_start=zoom, tiles=None,
-                   control_scale=True, prefer_canvas=False)
+    m = folium.Map(
+        location=[center[1], center[0]],
+        zoom_start=zoom,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
     make_offline(m, static_prefix)
     if tile_url:
         folium.TileLayer(tile_url, attr=ATTRIBUTION, name="tiles").add_to(m)

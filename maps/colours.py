@@ -6,8 +6,18 @@ import math
 
 GREEN, AMBER, RED, GREY = "#2e7d32", "#f9a825", "#c62828", "#9e9e9e"
 STATUS_COLOURS = {"planned": "#1565c0", "emptied": GREEN, "skipped": "#6a1b9a"}
-ROUTE_PALETTE = ("#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#558b2f", "#4e342e",
-                 "#283593", "#d84315", "#00695c")
+ROUTE_PALETTE = (
+    "#1565c0",
+    "#ef6c00",
+    "#6a1b9a",
+    "#00838f",
+    "#ad1457",
+    "#558b2f",
+    "#4e342e",
+    "#283593",
+    "#d84315",
+    "#00695c",
+)
 
 
 def fill_colour(level: float | None, threshold: float = 0.8) -> str:

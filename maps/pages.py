@@ -18,12 +18,17 @@ def _centre(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
 
 
 def operations_map(
-    bins: Sequence[BinView], routes: Sequence[RouteView], vehicles: Sequence[VehicleView],
-    static_prefix: str, tile_url: str = "", streets_url: str = "",
+    bins: Sequence[BinView],
+    routes: Sequence[RouteView],
+    vehicles: Sequence[VehicleView],
+    static_prefix: str,
+    tile_url: str = "",
+    streets_url: str = "",
 ) -> folium.Map:
     """The planner's live view: bins by fill and forecast, today's routes, vehicle positions."""
-    m = base_map(static_prefix, tile_url, streets_url,
-                 _centre([(b.lon, b.lat) for b in bins]), zoom=13)
+    m = base_map(
+        static_prefix, tile_url, streets_url, _centre([(b.lon, b.lat) for b in bins]), zoom=13
+    )
     bins_layer(bins).add_to(m)
     routes_layer(routes).add_to(m)
     vehicles_layer(vehicles).add_to(m)
@@ -31,23 +36,40 @@ def operations_map(
     return m
 
 
-def route_map(route: RouteView, static_prefix: str, tile_url: str = "",
-              streets_url: str = "") -> folium.Map:
+def route_map(
+    route: RouteView, static_prefix: str, tile_url: str = "", streets_url: str = ""
+) -> folium.Map:
     """One vehicle's route with numbered stops, for the driver's page."""
-    m = base_map(static_prefix, tile_url, streets_url,
-                 _centre([(s.lon, s.lat) for s in route.stops]), zoom=14)
+    m = base_map(
+        static_prefix,
+        tile_url,
+        streets_url,
+        _centre([(s.lon, s.lat) for s in route.stops]),
+        zoom=14,
+    )
     routes_layer([route]).add_to(m)
     return m
 
 
-def parking_map(sites: Sequence[ParkingView], at: tuple[float, float] | None,
-                static_prefix: str, tile_url: str = "", streets_url: str = "",
-                labels: dict[str, str] | None = None) -> folium.Map:
+def parking_map(
+    sites: Sequence[ParkingView],
+    at: tuple[float, float] | None,
+    static_prefix: str,
+    tile_url: str = "",
+    streets_url: str = "",
+    labels: dict[str, str] | None = None,
+) -> folium.Map:
     """Parking likelihood per site around the asked place (lon, lat)."""
     centre = at or _centre([(s.lon, s.lat) for s in sites])
     m = base_map(static_prefix, tile_url, streets_url, centre, zoom=15)
     parking_layer(sites, labels=labels).add_to(m)
     if at is not None:
-        folium.CircleMarker([at[1], at[0]], radius=4, color="#000000", fill=True,
-                            fill_color="#000000", class_name="query-point").add_to(m)
+        folium.CircleMarker(
+            [at[1], at[0]],
+            radius=4,
+            color="#000000",
+            fill=True,
+            fill_color="#000000",
+            class_name="query-point",
+        ).add_to(m)
     return m

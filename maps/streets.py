@@ -12,8 +12,18 @@ import numpy as np
 
 from routing.network.ways import OsmData
 
-MAJOR = frozenset({"motorway", "trunk", "primary", "secondary", "motorway_link", "trunk_link",
-                   "primary_link", "secondary_link"})
+MAJOR = frozenset(
+    {
+        "motorway",
+        "trunk",
+        "primary",
+        "secondary",
+        "motorway_link",
+        "trunk_link",
+        "primary_link",
+        "secondary_link",
+    }
+)
 
 
 def street_geojson(parts: Sequence[OsmData], decimals: int = 5) -> dict[str, Any]:
@@ -39,14 +49,21 @@ def street_geojson(parts: Sequence[OsmData], decimals: int = 5) -> dict[str, Any
     return {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "properties": {"class": cls},
-             "geometry": {"type": "MultiLineString", "coordinates": coords}}
-            for cls, coords in lines.items() if coords
+            {
+                "type": "Feature",
+                "properties": {"class": cls},
+                "geometry": {"type": "MultiLineString", "coordinates": coords},
+            }
+            for cls, coords in lines.items()
+            if coords
         ],
     }
 
 
 def street_style(feature_class: str) -> dict[str, Any]:
     """Leaflet path style for a road class: light grey, major roads a little wider."""
-    return {"color": "#b0b0b0" if feature_class == "major" else "#d0d0d0",
-            "weight": 3 if feature_class == "major" else 1.5, "opacity": 0.9}
+    return {
+        "color": "#b0b0b0" if feature_class == "major" else "#d0d0d0",
+        "weight": 3 if feature_class == "major" else 1.5,
+        "opacity": 0.9,
+    }

@@ -156,25 +156,43 @@ def make_fleet(
     for k in range(n_trucks):
         cap_l = float(rng.integers(20, 33) * 500)  # 10,000-16,000 l compacted-equivalent
         out.append(
-            Vehicle(f"TRUCK-{k + 1:03d}", VehicleKind.WASTE_TRUCK, depot_ids[k % len(depot_ids)],
-                    capacity_l=cap_l, capacity_kg=round(cap_l * 0.45), shift_start_h=6.0,
-                    shift_end_h=14.0, co2_g_per_km=1100.0)
-        )  # fmt: skip
+            Vehicle(
+                f"TRUCK-{k + 1:03d}",
+                VehicleKind.WASTE_TRUCK,
+                depot_ids[k % len(depot_ids)],
+                capacity_l=cap_l,
+                capacity_kg=round(cap_l * 0.45),
+                shift_start_h=6.0,
+                shift_end_h=14.0,
+                co2_g_per_km=1100.0,
+            )
+        )
     for k in range(n_cleaners):
         start = 6.0 if rng.random() < 0.7 else 14.0
         out.append(
-            Vehicle(f"CLEAN-{k + 1:03d}", VehicleKind.STREET_CLEANER, depot_ids[k % len(depot_ids)],
-                    shift_start_h=start, shift_end_h=start + 8.0, co2_g_per_km=600.0)
-        )  # fmt: skip
+            Vehicle(
+                f"CLEAN-{k + 1:03d}",
+                VehicleKind.STREET_CLEANER,
+                depot_ids[k % len(depot_ids)],
+                shift_start_h=start,
+                shift_end_h=start + 8.0,
+                co2_g_per_km=600.0,
+            )
+        )
     shares = np.array([s[2] for s in OTHER_SHIFTS])
     choice = rng.choice(len(OTHER_SHIFTS), size=n_vehicles - len(out), p=shares / shares.sum())
     for k, c in enumerate(choice):
         start, end, _ = OTHER_SHIFTS[int(c)]
         out.append(
-            Vehicle(f"MUNI-{k + 1:04d}", VehicleKind.OTHER, depot_ids[k % len(depot_ids)],
-                    shift_start_h=start, shift_end_h=end,
-                    co2_g_per_km=float(rng.choice([0.0, 120.0, 180.0, 250.0])))
-        )  # fmt: skip
+            Vehicle(
+                f"MUNI-{k + 1:04d}",
+                VehicleKind.OTHER,
+                depot_ids[k % len(depot_ids)],
+                shift_start_h=start,
+                shift_end_h=end,
+                co2_g_per_km=float(rng.choice([0.0, 120.0, 180.0, 250.0])),
+            )
+        )
     return out
 
 

@@ -19,9 +19,31 @@ FloatArray = npt.NDArray[np.float64]
 # Relative litter deposition by local hour (Copenhagen street bins; assumption, not fitted: the
 # Edinburgh file has collection times, not deposits). Normalised to mean 1 at construction.
 HOURLY_LITTER_PROFILE: tuple[float, ...] = (
-    0.35, 0.25, 0.15, 0.10, 0.10, 0.15, 0.35, 0.70, 1.00, 1.05, 1.10, 1.30,
-    1.60, 1.50, 1.25, 1.20, 1.35, 1.50, 1.55, 1.45, 1.30, 1.10, 0.80, 0.55,
-)  # fmt: skip
+    0.35,
+    0.25,
+    0.15,
+    0.10,
+    0.10,
+    0.15,
+    0.35,
+    0.70,
+    1.00,
+    1.05,
+    1.10,
+    1.30,
+    1.60,
+    1.50,
+    1.25,
+    1.20,
+    1.35,
+    1.50,
+    1.55,
+    1.45,
+    1.30,
+    1.10,
+    0.80,
+    0.55,
+)
 
 # Fitted on /work/shared/data/bins/edinburgh_enevo_collections_2016.csv with
 #   .venv/bin/python -m simulations.edinburgh_fit

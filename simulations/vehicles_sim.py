@@ -69,9 +69,13 @@ def _local_hours(start: datetime) -> float:
 
 
 def _plan(
-    net: RoadNetwork, city: City, start: datetime, horizon_s: float, rng: np.random.Generator,
+    net: RoadNetwork,
+    city: City,
+    start: datetime,
+    horizon_s: float,
+    rng: np.random.Generator,
     cfg: GpsSimConfig,
-) -> _Plan:  # fmt: skip
+) -> _Plan:
     n_v = len(city.vehicles)
     depot_node = {d.site_id: net.snap(d.lon, d.lat)[0] for d in city.depots}
     bin_nodes, _ = net.snap_many([b.lon for b in city.bins], [b.lat for b in city.bins])

@@ -15,19 +15,28 @@ from core.db.users import get_user
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=TokenPublic,
-             responses={401: {"description": "wrong username or password"}})
-async def login(state: StateDep,
-                form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> TokenPublic:
+@router.post(
+    "/token",
+    response_model=TokenPublic,
+    responses={401: {"description": "wrong username or password"}},
+)
+async def login(
+    state: StateDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+) -> TokenPublic:
     """Exchange a username and password for a bearer token (OAuth2 password flow)."""
     user = await get_user(state.pool, form.username) if len(form.username) <= 64 else None
     ok = verify_password(form.password, user.password_hash if user else None)
     if user is None or not ok or user.disabled:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "wrong username or password",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     ttl = state.config.token_ttl
-    return TokenPublic(access_token=issue_token(state.config.jwt_secret, user, ttl),
-                       expires_in=int(ttl.total_seconds()))
+    return TokenPublic(
+        access_token=issue_token(state.config.jwt_secret, user, ttl),
+        expires_in=int(ttl.total_seconds()),
+    )
 
 
 @router.get("/me", response_model=UserPublic, responses={401: {"description": "no valid token"}})

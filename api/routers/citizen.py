@@ -20,18 +20,27 @@ from maps.pages import parking_map
 from maps.views import ParkingView
 from parking.nearby import Candidate, ParkingAnswer, QueryOptions
 
-router = APIRouter(prefix="/citizen", tags=["citizen"],
-                   dependencies=[Depends(citizen_rate_limit)],
-                   responses={429: {"description": "rate limit exceeded"},
-                              503: {"description": "parking model not loaded"}})
+router = APIRouter(
+    prefix="/citizen",
+    tags=["citizen"],
+    dependencies=[Depends(citizen_rate_limit)],
+    responses={
+        429: {"description": "rate limit exceeded"},
+        503: {"description": "parking model not loaded"},
+    },
+)
 
 MAX_AHEAD = timedelta(days=31)
 MAX_BEHIND = timedelta(days=7)
 Lon = Annotated[float, Query(ge=-180, le=180, description="longitude (WGS84)", examples=[12.5605])]
 Lat = Annotated[float, Query(ge=-90, le=90, description="latitude (WGS84)", examples=[55.6905])]
-At = Annotated[datetime | None, Query(
-    description="arrival time (ISO 8601; without an offset: local time); default now",
-    examples=["2024-03-18T09:00:00+01:00"])]
+At = Annotated[
+    datetime | None,
+    Query(
+        description="arrival time (ISO 8601; without an offset: local time); default now",
+        examples=["2024-03-18T09:00:00+01:00"],
+    ),
+]
 Radius = Annotated[float, Query(ge=10, le=5000, description="search radius in metres")]
 Limit = Annotated[int, Query(ge=1, le=50)]
 LangQ = Annotated[Lang, Query(description="language of texts: da or en")]
@@ -48,8 +57,10 @@ def _arrival(at: datetime | None, tz: str) -> datetime:
     except OverflowError:
         ok = False
     if not ok:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "at must be within 7 days before and 31 days after now")
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            "at must be within 7 days before and 31 days after now",
+        )
     return at
 
 
@@ -63,44 +74,81 @@ def _reason(answer: ParkingAnswer, lang: Lang, radius: float, target: float) -> 
 
 def _public(c: Candidate) -> ParkingCandidatePublic:
     return ParkingCandidatePublic(
-        site_id=c.site_id, name=c.name, kind=c.kind, lon=c.lon, lat=c.lat, p_free=c.p_free,
-        expected_free=c.expected_free, walk_m=c.walk_m, walk_min=c.walk_min,
-        last_free=c.last_free, lead_min=c.lead_min)
+        site_id=c.site_id,
+        name=c.name,
+        kind=c.kind,
+        lon=c.lon,
+        lat=c.lat,
+        p_free=c.p_free,
+        expected_free=c.expected_free,
+        walk_m=c.walk_m,
+        walk_min=c.walk_min,
+        last_free=c.last_free,
+        lead_min=c.lead_min,
+    )
 
 
-async def _answer(state: StateDep, lon: float, lat: float, at: datetime | None, radius_m: float,
-                  limit: int) -> ParkingAnswer:
+async def _answer(
+    state: StateDep, lon: float, lat: float, at: datetime | None, radius_m: float, limit: int
+) -> ParkingAnswer:
     try:
         model = state.parking.require()
         when = _arrival(at, model.tz)
-        return await state.parking.query(state.pool, lon, lat, radius_m, when,
-                                         QueryOptions(limit=limit))
+        return await state.parking.query(
+            state.pool, lon, lat, radius_m, when, QueryOptions(limit=limit)
+        )
     except ParkingUnavailable as e:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(e)) from e
 
 
 @router.get("/parking", response_model=ParkingAnswerPublic)
-async def parking(state: StateDep, lon: Lon, lat: Lat, at: At = None, radius_m: Radius = 500,
-                  limit: Limit = 10, lang: LangQ = Lang.EN) -> ParkingAnswerPublic:
+async def parking(
+    state: StateDep,
+    lon: Lon,
+    lat: Lat,
+    at: At = None,
+    radius_m: Radius = 500,
+    limit: Limit = 10,
+    lang: LangQ = Lang.EN,
+) -> ParkingAnswerPublic:
     """Where am I likely to find a free space near (lon, lat) when I arrive?"""
     a = await _answer(state, lon, lat, at, radius_m, limit)
     return ParkingAnswerPublic(
-        at=a.at, lang=lang.value, reason=_reason(a, lang, radius_m, QueryOptions().target_p),
+        at=a.at,
+        lang=lang.value,
+        reason=_reason(a, lang, radius_m, QueryOptions().target_p),
         best_bet=_public(a.best_bet) if a.best_bet else None,
-        candidates=[_public(c) for c in a.candidates])
+        candidates=[_public(c) for c in a.candidates],
+    )
 
 
 def _views(a: ParkingAnswer, with_walk: bool = True) -> list[ParkingView]:
-    return [ParkingView(c.site_id, c.name, c.lon, c.lat, c.p_free, c.expected_free,
-                        c.walk_min if with_walk else None) for c in a.candidates]
+    return [
+        ParkingView(
+            c.site_id,
+            c.name,
+            c.lon,
+            c.lat,
+            c.p_free,
+            c.expected_free,
+            c.walk_min if with_walk else None,
+        )
+        for c in a.candidates
+    ]
 
 
-@router.get("/parking.geojson", response_model=dict,
-            responses={200: {"content": {"application/geo+json": {}}}})
-async def parking_probabilities(state: StateDep, lon: Lon = 12.5605, lat: Lat = 55.6905,
-                                at: At = None,
-                                radius_m: Annotated[float, Query(ge=10, le=50_000)] = 50_000,
-                                ) -> dict[str, object]:
+@router.get(
+    "/parking.geojson",
+    response_model=dict,
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+async def parking_probabilities(
+    state: StateDep,
+    lon: Lon = 12.5605,
+    lat: Lat = 55.6905,
+    at: At = None,
+    radius_m: Annotated[float, Query(ge=10, le=50_000)] = 50_000,
+) -> dict[str, object]:
     """Every parking site within ``radius_m`` with its probability of a free space at ``at``."""
     a = await _answer(state, lon, lat, at, radius_m, 100_000)
     fc = parking_geojson(_views(a, with_walk=False))
@@ -108,22 +156,31 @@ async def parking_probabilities(state: StateDep, lon: Lon = 12.5605, lat: Lat = 
 
 
 @router.get("/parking/map", response_class=HTMLResponse)
-async def parking_page(state: StateDep, lon: Lon = 12.5605, lat: Lat = 55.6905, at: At = None,
-                       radius_m: Radius = 500, limit: Limit = 20,
-                       lang: LangQ = Lang.EN) -> HTMLResponse:
+async def parking_page(
+    state: StateDep,
+    lon: Lon = 12.5605,
+    lat: Lat = 55.6905,
+    at: At = None,
+    radius_m: Radius = 500,
+    limit: Limit = 20,
+    lang: LangQ = Lang.EN,
+) -> HTMLResponse:
     """A map page of parking likelihood around (lon, lat), in Danish or English."""
     a = await _answer(state, lon, lat, at, radius_m, limit)
     labels = {k: t(lang, k) for k in ("p_free", "expected_free", "walk")}
     cfg = state.config
-    m = parking_map(_views(a), (lon, lat), cfg.static_prefix, cfg.tile_url, "/maps/streets.geojson",
-                    labels)
+    m = parking_map(
+        _views(a), (lon, lat), cfg.static_prefix, cfg.tile_url, "/maps/streets.geojson", labels
+    )
     reason = _reason(a, lang, radius_m, QueryOptions().target_p)
     best = ""
     if a.best_bet is not None:
         best = f"<br><b>{escape(t(lang, 'best_bet'))}:</b> {escape(a.best_bet.name)}"
     other = Lang.DA if lang == Lang.EN else Lang.EN
-    panel = (f"<b>{escape(t(lang, 'title'))}</b> {escape(t(lang, 'at'))}: "
-             f"{escape(a.at.strftime('%Y-%m-%d %H:%M'))}<br><span id='reason'>{escape(reason)}"
-             f"</span>{best}<br><a href='?lon={lon}&lat={lat}&radius_m={radius_m}&lang={other}'>"
-             f"{other.value}</a>")
+    panel = (
+        f"<b>{escape(t(lang, 'title'))}</b> {escape(t(lang, 'at'))}: "
+        f"{escape(a.at.strftime('%Y-%m-%d %H:%M'))}<br><span id='reason'>{escape(reason)}"
+        f"</span>{best}<br><a href='?lon={lon}&lat={lat}&radius_m={radius_m}&lang={other}'>"
+        f"{other.value}</a>"
+    )
     return HTMLResponse(page(m, t(lang, "title"), panel, lang.value))

@@ -19,9 +19,15 @@ from core.db.users import Role, User
 from maps.pages import route_map
 from maps.views import RouteView, StopView
 
-router = APIRouter(prefix="/driver", tags=["driver"], responses={
-    401: {"description": "not authenticated"}, 403: {"description": "not your vehicle"},
-    404: {"description": "no such plan, route or stop"}})
+router = APIRouter(
+    prefix="/driver",
+    tags=["driver"],
+    responses={
+        401: {"description": "not authenticated"},
+        403: {"description": "not your vehicle"},
+        404: {"description": "no such plan, route or stop"},
+    },
+)
 
 PlanQ = Annotated[int | None, Query(ge=1, le=2**62, description="plan id (default: current)")]
 DateQ = Annotated[date | None, Query(description="plan date (default: latest planned day)")]
@@ -32,13 +38,18 @@ async def _plan(pool: PoolDep, plan_id: int | None, day: date | None) -> int:
 
 
 @router.get("/routes", response_model=list[RoutePublic])
-async def my_routes(user: StaffDep, pool: PoolDep, plan_id: PlanQ = None,
-                    day: DateQ = None) -> list[RoutePublic]:
+async def my_routes(
+    user: StaffDep, pool: PoolDep, plan_id: PlanQ = None, day: DateQ = None
+) -> list[RoutePublic]:
     """The routes of the vehicles assigned to me in the current plan (planners: all)."""
     pid = await _plan(pool, plan_id, day)
     if user.role == Role.PLANNER:
-        vids = [r[0] for r in await pool.fetch(
-            "SELECT vehicle_id FROM plan_routes WHERE plan_id = $1 ORDER BY vehicle_id", pid)]
+        vids = [
+            r[0]
+            for r in await pool.fetch(
+                "SELECT vehicle_id FROM plan_routes WHERE plan_id = $1 ORDER BY vehicle_id", pid
+            )
+        ]
     else:
         vids = list(user.vehicle_ids)
     out = []
@@ -52,8 +63,9 @@ async def my_routes(user: StaffDep, pool: PoolDep, plan_id: PlanQ = None,
 
 
 @router.get("/routes/{vehicle_id}", response_model=RoutePublic)
-async def route(vehicle_id: str, user: StaffDep, pool: PoolDep, plan_id: PlanQ = None,
-                day: DateQ = None) -> RoutePublic:
+async def route(
+    vehicle_id: str, user: StaffDep, pool: PoolDep, plan_id: PlanQ = None, day: DateQ = None
+) -> RoutePublic:
     """One vehicle's ordered stops with their reported status."""
     check_vehicle_access(user, vehicle_id)
     pid = await _plan(pool, plan_id, day)
@@ -61,10 +73,14 @@ async def route(vehicle_id: str, user: StaffDep, pool: PoolDep, plan_id: PlanQ =
         return await route_public(conn, pid, vehicle_id)
 
 
-@router.get("/routes/{vehicle_id}/route.gpx", response_class=Response,
-            responses={200: {"content": {"application/gpx+xml": {}}}})
-async def route_as_gpx(vehicle_id: str, user: StaffDep, pool: PoolDep, plan_id: PlanQ = None,
-                       day: DateQ = None) -> Response:
+@router.get(
+    "/routes/{vehicle_id}/route.gpx",
+    response_class=Response,
+    responses={200: {"content": {"application/gpx+xml": {}}}},
+)
+async def route_as_gpx(
+    vehicle_id: str, user: StaffDep, pool: PoolDep, plan_id: PlanQ = None, day: DateQ = None
+) -> Response:
     """The route as GPX 1.1 (waypoints, a route and the road track if known) for navigation
     apps."""
     check_vehicle_access(user, vehicle_id)
@@ -72,15 +88,26 @@ async def route_as_gpx(vehicle_id: str, user: StaffDep, pool: PoolDep, plan_id: 
     async with pool.acquire() as conn:
         stops = await route_for_vehicle(conn, pid, vehicle_id)
         track = (await route_geometries(conn, pid, vehicle_id)).get(vehicle_id, ())
-    return Response(route_gpx(vehicle_id, pid, stops, track), media_type="application/gpx+xml",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{vehicle_id}-{pid}.gpx"'})
+    return Response(
+        route_gpx(vehicle_id, pid, stops, track),
+        media_type="application/gpx+xml",
+        headers={"Content-Disposition": f'attachment; filename="{vehicle_id}-{pid}.gpx"'},
+    )
 
 
-@router.post("/routes/{vehicle_id}/stops/{seq}", response_model=RoutePublic,
-             responses={400: {"description": "not a bin stop / bad report"}})
-async def report(vehicle_id: str, seq: int, body: StopReportCreate,
-                 user: StaffDep, pool: PoolDep, plan_id: PlanQ = None) -> RoutePublic:
+@router.post(
+    "/routes/{vehicle_id}/stops/{seq}",
+    response_model=RoutePublic,
+    responses={400: {"description": "not a bin stop / bad report"}},
+)
+async def report(
+    vehicle_id: str,
+    seq: int,
+    body: StopReportCreate,
+    user: StaffDep,
+    pool: PoolDep,
+    plan_id: PlanQ = None,
+) -> RoutePublic:
     """Report a bin stop emptied (with the fill seen) or skipped (with a reason); updates the
     bin's state and the plan's progress. Returns the updated route."""
     check_vehicle_access(user, vehicle_id)
@@ -88,8 +115,15 @@ async def report(vehicle_id: str, seq: int, body: StopReportCreate,
         raise UnknownStop(f"no stop {seq}")
     async with pool.acquire() as conn:
         pid = plan_id if plan_id is not None else await current_plan_id(conn, None)
-        await report_stop(conn, pid, vehicle_id, seq, body.status.value, body.fill_observed,
-                          body.skip_reason.value if body.skip_reason else None)
+        await report_stop(
+            conn,
+            pid,
+            vehicle_id,
+            seq,
+            body.status.value,
+            body.fill_observed,
+            body.skip_reason.value if body.skip_reason else None,
+        )
         return await route_public(conn, pid, vehicle_id)
 
 
@@ -104,13 +138,15 @@ def _route_page(user: User, r: RoutePublic) -> str:
         if s.kind != "bin":
             action = f"<i>{escape(s.kind)}</i>"
         elif s.status != "planned":
-            extra = s.skip_reason or (f"{s.fill_observed:.0%}" if s.fill_observed is not None
-                                      else "")
+            extra = s.skip_reason or (
+                f"{s.fill_observed:.0%}" if s.fill_observed is not None else ""
+            )
             action = f"<b class='done'>{escape(s.status)}</b> {escape(extra)}"
         else:
             url = f"/driver/routes/{escape(r.vehicle_id)}/stops/{s.seq}/form?plan_id={r.plan_id}"
-            fills = "".join(f"<option value='{v / 10:.1f}'>{v * 10}%</option>"
-                            for v in range(10, -1, -1))
+            fills = "".join(
+                f"<option value='{v / 10:.1f}'>{v * 10}%</option>" for v in range(10, -1, -1)
+            )
             reasons = "".join(f"<option>{x.value}</option>" for x in SkipReason)
             action = (
                 f"<form method='post' action='{url}' class='inline'>"
@@ -120,9 +156,12 @@ def _route_page(user: User, r: RoutePublic) -> str:
                 f"<form method='post' action='{url}' class='inline'>"
                 f"<input type='hidden' name='status' value='skipped'>"
                 f"<select name='skip_reason' aria-label='reason'>{reasons}</select>"
-                f"<button class='skipped'>Skip</button></form>")
-        rows.append(f"<li id='stop-{s.seq}' class='{escape(s.status)}'><span class='seq'>{s.seq}"
-                    f"</span> {eta} {label}<div>{action}</div></li>")
+                f"<button class='skipped'>Skip</button></form>"
+            )
+        rows.append(
+            f"<li id='stop-{s.seq}' class='{escape(s.status)}'><span class='seq'>{s.seq}"
+            f"</span> {eta} {label}<div>{action}</div></li>"
+        )
     p = r.progress
     vid = escape(r.vehicle_id)
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -137,12 +176,13 @@ button,select{{font-size:1em;padding:.4em;margin:.2em 0}} form.inline{{display:i
 <p id="progress">{p.emptied} emptied, {p.skipped} skipped, {p.planned} to go of {p.total}.
  <a href="/driver/routes/{vid}/map?plan_id={r.plan_id}">Map</a> ·
  <a href="/driver/routes/{vid}/route.gpx?plan_id={r.plan_id}">GPX</a> · {escape(user.username)}</p>
-<ol>{''.join(rows)}</ol></body></html>"""
+<ol>{"".join(rows)}</ol></body></html>"""
 
 
 @router.get("/routes/{vehicle_id}/page", response_class=HTMLResponse, tags=["pages"])
-async def route_page(vehicle_id: str, user: StaffDep, pool: PoolDep, plan_id: PlanQ = None,
-                     day: DateQ = None) -> HTMLResponse:
+async def route_page(
+    vehicle_id: str, user: StaffDep, pool: PoolDep, plan_id: PlanQ = None, day: DateQ = None
+) -> HTMLResponse:
     """Today's route as a mobile-friendly page with buttons to report each stop."""
     check_vehicle_access(user, vehicle_id)
     pid = await _plan(pool, plan_id, day)
@@ -152,33 +192,51 @@ async def route_page(vehicle_id: str, user: StaffDep, pool: PoolDep, plan_id: Pl
 
 
 @router.get("/routes/{vehicle_id}/map", response_class=HTMLResponse, tags=["pages"])
-async def route_map_page(vehicle_id: str, user: StaffDep, state: StateDep, plan_id: PlanQ = None,
-                         day: DateQ = None) -> HTMLResponse:
+async def route_map_page(
+    vehicle_id: str, user: StaffDep, state: StateDep, plan_id: PlanQ = None, day: DateQ = None
+) -> HTMLResponse:
     """The route on a map with numbered stops, along the streets when its geometry is stored."""
     check_vehicle_access(user, vehicle_id)
     pid = await _plan(state.pool, plan_id, day)
     async with state.pool.acquire() as conn:
         r = await route_public(conn, pid, vehicle_id)
         path = (await route_geometries(conn, pid, vehicle_id)).get(vehicle_id, ())
-    view = RouteView(vehicle_id, tuple(StopView(s.seq, s.bin_id or s.site_id or "", s.lon, s.lat,
-                                                s.status) for s in r.stops), path)
+    view = RouteView(
+        vehicle_id,
+        tuple(
+            StopView(s.seq, s.bin_id or s.site_id or "", s.lon, s.lat, s.status) for s in r.stops
+        ),
+        path,
+    )
     cfg = state.config
     m = route_map(view, cfg.static_prefix, cfg.tile_url, "/maps/streets.geojson")
     return HTMLResponse(page(m, f"Route {vehicle_id}"))
 
 
-@router.post("/routes/{vehicle_id}/stops/{seq}/form", response_class=RedirectResponse,
-             status_code=status.HTTP_303_SEE_OTHER, tags=["pages"])
-async def report_form(vehicle_id: str, seq: int, user: StaffDep,
-                      pool: PoolDep, status_: Annotated[StopStatus, Form(alias="status")],
-                      fill_observed: Annotated[float | None, Form(ge=0, le=1)] = None,
-                      skip_reason: Annotated[SkipReason | None, Form()] = None,
-                      plan_id: PlanQ = None) -> RedirectResponse:
+@router.post(
+    "/routes/{vehicle_id}/stops/{seq}/form",
+    response_class=RedirectResponse,
+    status_code=status.HTTP_303_SEE_OTHER,
+    tags=["pages"],
+)
+async def report_form(
+    vehicle_id: str,
+    seq: int,
+    user: StaffDep,
+    pool: PoolDep,
+    status_: Annotated[StopStatus, Form(alias="status")],
+    fill_observed: Annotated[float | None, Form(ge=0, le=1)] = None,
+    skip_reason: Annotated[SkipReason | None, Form()] = None,
+    plan_id: PlanQ = None,
+) -> RedirectResponse:
     """The page's form post: report a stop, then show the page again."""
-    body = StopReportCreate(status=status_, fill_observed=fill_observed,
-                            skip_reason=skip_reason if status_ == StopStatus.SKIPPED else None)
+    body = StopReportCreate(
+        status=status_,
+        fill_observed=fill_observed,
+        skip_reason=skip_reason if status_ == StopStatus.SKIPPED else None,
+    )
     await report(vehicle_id, seq, body, user, pool, plan_id)
     query = f"?plan_id={plan_id}" if plan_id is not None else ""
-    return RedirectResponse(f"/driver/routes/{vehicle_id}/page{query}",
-                            status_code=status.HTTP_303_SEE_OTHER)
-
+    return RedirectResponse(
+        f"/driver/routes/{vehicle_id}/page{query}", status_code=status.HTTP_303_SEE_OTHER
+    )

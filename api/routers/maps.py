@@ -22,8 +22,13 @@ def _build(data_dir: object) -> bytes:
     return orjson.dumps(fc)
 
 
-@router.get("/streets.geojson", responses={200: {"content": {"application/geo+json": {}}},
-                                            404: {"description": "no OSM data configured"}})
+@router.get(
+    "/streets.geojson",
+    responses={
+        200: {"content": {"application/geo+json": {}}},
+        404: {"description": "no OSM data configured"},
+    },
+)
 async def streets(state: StateDep) -> Response:
     """The road network (© OpenStreetMap contributors) as a light map background."""
     if state.streets_json is None:
@@ -34,7 +39,11 @@ async def streets(state: StateDep) -> Response:
                 try:
                     state.streets_json = await asyncio.to_thread(_build, state.config.data_dir)
                 except (OSError, ValueError) as e:
-                    raise HTTPException(status.HTTP_404_NOT_FOUND,
-                                        f"OSM data not readable: {e}") from e
-    return Response(state.streets_json, media_type="application/geo+json",
-                    headers={"Cache-Control": "public, max-age=86400"})
+                    raise HTTPException(
+                        status.HTTP_404_NOT_FOUND, f"OSM data not readable: {e}"
+                    ) from e
+    return Response(
+        state.streets_json,
+        media_type="application/geo+json",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )

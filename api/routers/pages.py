@@ -32,12 +32,18 @@ async def login_form() -> HTMLResponse:
 
 
 @router.post("/login", response_class=RedirectResponse, status_code=status.HTTP_303_SEE_OTHER)
-async def login_page(state: StateDep, username: Annotated[str, Form(max_length=64)],
-                     password: Annotated[str, Form(max_length=256)]) -> RedirectResponse:
+async def login_page(
+    state: StateDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+) -> RedirectResponse:
     """Check the password, set the session cookie and go to the user's start page."""
     user = await get_user(state.pool, username)
-    if user is None or user.disabled or not verify_password(
-            password, user.password_hash if user else None):
+    if (
+        user is None
+        or user.disabled
+        or not verify_password(password, user.password_hash if user else None)
+    ):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
     if user.role == Role.PLANNER:
         target = "/planner/live"
@@ -47,9 +53,15 @@ async def login_page(state: StateDep, username: Annotated[str, Form(max_length=6
         target = "/auth/me"
     ttl = state.config.token_ttl
     resp = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
-    resp.set_cookie(COOKIE, issue_token(state.config.jwt_secret, user, ttl),
-                    max_age=int(ttl.total_seconds()), httponly=True, samesite="strict",
-                    secure=False, path="/")
+    resp.set_cookie(
+        COOKIE,
+        issue_token(state.config.jwt_secret, user, ttl),
+        max_age=int(ttl.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=False,
+        path="/",
+    )
     return resp
 
 

@@ -33,20 +33,40 @@ from core.db.plans import StopReport, load_plan, plan_progress, route_for_vehicl
 from maps.geojson import bins_geojson, routes_geojson
 from maps.pages import operations_map
 
-router = APIRouter(prefix="/planner", tags=["planner"], responses={
-    401: {"description": "not authenticated"}, 403: {"description": "planners only"},
-    404: {"description": "no such plan, job, bin or route"}})
+router = APIRouter(
+    prefix="/planner",
+    tags=["planner"],
+    responses={
+        401: {"description": "not authenticated"},
+        403: {"description": "planners only"},
+        404: {"description": "no such plan, job, bin or route"},
+    },
+)
 
 DateQ = Annotated[date | None, Query(description="plan date (default: latest planned day)")]
-STEPS = ("loading inventory and readings", "travel matrix", "forecast and selection", "solving",
-         "checking", "saving")
+STEPS = (
+    "loading inventory and readings",
+    "travel matrix",
+    "forecast and selection",
+    "solving",
+    "checking",
+    "saving",
+)
 _net_lock = asyncio.Lock()
 
 
 def _job_public(job: Any) -> JobPublic:
-    return JobPublic(job_id=job.job_id, kind=job.kind, status=job.status, progress=job.progress,
-                     message=job.message, result=job.result, error=job.error,
-                     created_at=job.created_at, finished_at=job.finished_at)
+    return JobPublic(
+        job_id=job.job_id,
+        kind=job.kind,
+        status=job.status,
+        progress=job.progress,
+        message=job.message,
+        result=job.result,
+        error=job.error,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+    )
 
 
 async def _network(request: Request, state: StateDep) -> Any:
@@ -66,8 +86,9 @@ async def _network(request: Request, state: StateDep) -> Any:
 
 
 @router.post("/plans", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED)
-async def generate_plan(body: PlanCreate, user: PlannerDep, state: StateDep,
-                        request: Request) -> JobPublic:
+async def generate_plan(
+    body: PlanCreate, user: PlannerDep, state: StateDep, request: Request
+) -> JobPublic:
     """Start generating the plan for a date in the background; poll ``/planner/jobs/{id}``.
 
     With ``replan`` (and an optional ``now``) the rest of the date's current plan is re-planned:
@@ -111,27 +132,47 @@ async def generate_plan(body: PlanCreate, user: PlannerDep, state: StateDep,
 
         try:
             if replanning:
-                rreq = ReplanRequest(body.plan_date, now=now, time_limit_s=body.time_limit_s,
-                                     engine=body.engine.value, exclude=exclude)
-                plan = await asyncio.to_thread(asyncio.run, replan_day(
-                    dsn, rreq, net, cache_dir, step, on_solution))
+                rreq = ReplanRequest(
+                    body.plan_date,
+                    now=now,
+                    time_limit_s=body.time_limit_s,
+                    engine=body.engine.value,
+                    exclude=exclude,
+                )
+                plan = await asyncio.to_thread(
+                    asyncio.run, replan_day(dsn, rreq, net, cache_dir, step, on_solution)
+                )
             else:
-                req = PlanRequest(body.plan_date, time_limit_s=body.time_limit_s,
-                                  engine=body.engine.value, include=include, exclude=exclude)
-                plan = await asyncio.to_thread(asyncio.run, plan_day(dsn, req, net, cache_dir,
-                                                                     step, on_solution))
+                req = PlanRequest(
+                    body.plan_date,
+                    time_limit_s=body.time_limit_s,
+                    engine=body.engine.value,
+                    include=include,
+                    exclude=exclude,
+                )
+                plan = await asyncio.to_thread(
+                    asyncio.run, plan_day(dsn, req, net, cache_dir, step, on_solution)
+                )
         except PlanRejected as e:
-            return {"plan_id": e.plan_id, "status": "rejected",
-                    "violations": list(e.plan.violations)}
-        result = {"plan_id": plan.plan_id, "status": plan.status,
-                  "totals": plan.totals.to_json(), "excluded": len(exclude),
-                  "included": 0 if replanning else len(include)}
+            return {
+                "plan_id": e.plan_id,
+                "status": "rejected",
+                "violations": list(e.plan.violations),
+            }
+        result = {
+            "plan_id": plan.plan_id,
+            "status": plan.status,
+            "totals": plan.totals.to_json(),
+            "excluded": len(exclude),
+            "included": 0 if replanning else len(include),
+        }
         if replanning:
-            result.update(replan_of=plan.inputs["replan_of"],
-                          replanned_at=plan.inputs["replanned_at"],
-                          emptied=len(plan.inputs["emptied"]),
-                          truck_starts={s["vehicle_id"]: s["source"]
-                                        for s in plan.inputs["truck_starts"]})
+            result.update(
+                replan_of=plan.inputs["replan_of"],
+                replanned_at=plan.inputs["replanned_at"],
+                emptied=len(plan.inputs["emptied"]),
+                truck_starts={s["vehicle_id"]: s["source"] for s in plan.inputs["truck_starts"]},
+            )
         return result
 
     job = state.jobs.submit("replan" if replanning else "plan", user.username, work)
@@ -154,14 +195,25 @@ async def _summary(conn: Any, plan_id: int) -> tuple[Any, PlanSummaryPublic]:
     totals = plan.totals.to_json()
     km = float(totals.get("km", 0.0))
     bins = max(1, o.total)
-    kpis = {"km_per_bin": round(km / bins, 3), "share_done": round(o.done / bins, 4),
-            "bins_planned": float(o.total), "vehicles_used": float(len(plan.routes))}
+    kpis = {
+        "km_per_bin": round(km / bins, 3),
+        "share_done": round(o.done / bins, 4),
+        "bins_planned": float(o.total),
+        "vehicles_used": float(len(plan.routes)),
+    }
     summary = PlanSummaryPublic(
-        plan_id=plan_id, plan_date=plan.plan_date, engine=plan.engine, status=plan.status,
-        created_at=plan.created_at, totals=totals, kpis=kpis,
-        progress=ProgressPublic(planned=o.planned, emptied=o.emptied, skipped=o.skipped,
-                                total=o.total),
-        violations=list(plan.violations))
+        plan_id=plan_id,
+        plan_date=plan.plan_date,
+        engine=plan.engine,
+        status=plan.status,
+        created_at=plan.created_at,
+        totals=totals,
+        kpis=kpis,
+        progress=ProgressPublic(
+            planned=o.planned, emptied=o.emptied, skipped=o.skipped, total=o.total
+        ),
+        violations=list(plan.violations),
+    )
     return plan, summary
 
 
@@ -181,23 +233,31 @@ async def get_plan(plan_id: int, user: PlannerDep, pool: PoolDep) -> PlanPublic:
         routes = []
         for r in plan.routes:
             stops: list[StopReport] = await route_for_vehicle(conn, plan_id, r.vehicle_id)
-            routes.append(RoutePublic(plan_id=plan_id, plan_date=plan.plan_date,
-                                      vehicle_id=r.vehicle_id, progress=progress_of(stops),
-                                      stops=[stop_public(s) for s in stops]))
+            routes.append(
+                RoutePublic(
+                    plan_id=plan_id,
+                    plan_date=plan.plan_date,
+                    vehicle_id=r.vehicle_id,
+                    progress=progress_of(stops),
+                    stops=[stop_public(s) for s in stops],
+                )
+            )
     return PlanPublic(**summary.model_dump(), routes=routes)
 
 
 @router.get("/plans/{plan_id}/vehicles/{vehicle_id}", response_model=RoutePublic)
-async def plan_route(plan_id: int, vehicle_id: str, user: PlannerDep,
-                     pool: PoolDep) -> RoutePublic:
+async def plan_route(plan_id: int, vehicle_id: str, user: PlannerDep, pool: PoolDep) -> RoutePublic:
     """One vehicle's route list in a plan."""
     _check_id(plan_id)
     async with pool.acquire() as conn:
         return await route_public(conn, plan_id, vehicle_id)
 
 
-@router.get("/plans/{plan_id}/routes.geojson", response_model=dict,
-            responses={200: {"content": {"application/geo+json": {}}}})
+@router.get(
+    "/plans/{plan_id}/routes.geojson",
+    response_model=dict,
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
 async def plan_routes_geojson(plan_id: int, user: PlannerDep, pool: PoolDep) -> dict[str, Any]:
     """A plan's routes (LineStrings) and ordered stops (Points) with their status."""
     _check_id(plan_id)
@@ -206,8 +266,9 @@ async def plan_routes_geojson(plan_id: int, user: PlannerDep, pool: PoolDep) -> 
         return routes_geojson(await route_views(conn, plan_id))
 
 
-@router.get("/bins.geojson", response_model=dict,
-            responses={200: {"content": {"application/geo+json": {}}}})
+@router.get(
+    "/bins.geojson", response_model=dict, responses={200: {"content": {"application/geo+json": {}}}}
+)
 async def bins_with_forecast(user: PlannerDep, state: StateDep) -> dict[str, Any]:
     """Every bin with its latest ``fillingLevel`` and forecast level."""
     async with state.pool.acquire() as conn:
@@ -217,14 +278,18 @@ async def bins_with_forecast(user: PlannerDep, state: StateDep) -> dict[str, Any
 @router.get("/overrides/{plan_date}", response_model=list[OverridePublic])
 async def list_overrides(plan_date: date, user: PlannerDep, pool: PoolDep) -> list[OverridePublic]:
     """Bins forced into or out of the plan for a date."""
-    return [OverridePublic(plan_date=o.plan_date, bin_id=o.bin_id, mode=OverrideMode(o.mode),
-                           set_by=o.set_by)
-            for o in await overrides_for(pool, plan_date)]
+    return [
+        OverridePublic(
+            plan_date=o.plan_date, bin_id=o.bin_id, mode=OverrideMode(o.mode), set_by=o.set_by
+        )
+        for o in await overrides_for(pool, plan_date)
+    ]
 
 
 @router.put("/overrides/{plan_date}/{bin_id}", response_model=OverridePublic)
-async def put_override(plan_date: date, bin_id: str, body: OverrideCreate, user: PlannerDep,
-                       pool: PoolDep) -> OverridePublic:
+async def put_override(
+    plan_date: date, bin_id: str, body: OverrideCreate, user: PlannerDep, pool: PoolDep
+) -> OverridePublic:
     """Force a bin into (``include``) or out of (``exclude``) the next plan for a date."""
     await set_override(pool, Override(plan_date, bin_id, body.mode.value, user.username))
     return OverridePublic(plan_date=plan_date, bin_id=bin_id, mode=body.mode, set_by=user.username)
@@ -251,15 +316,18 @@ async def live_view(user: PlannerDep, state: StateDep, day: DateQ = None) -> HTM
         routes = await route_views(conn, pid) if pid is not None else []
         summary = (await _summary(conn, pid))[1] if pid is not None else None
     cfg = state.config
-    m = operations_map(bins, routes, vehicles, cfg.static_prefix, cfg.tile_url,
-                       "/maps/streets.geojson")
+    m = operations_map(
+        bins, routes, vehicles, cfg.static_prefix, cfg.tile_url, "/maps/streets.geojson"
+    )
     if summary is not None:
         p = summary.progress
-        info = (f"<b>Plan {summary.plan_id}</b> ({summary.plan_date}): "
-                f"<span id='progress' data-emptied='{p.emptied}'>{p.emptied} emptied, "
-                f"{p.skipped} skipped, {p.planned} to go</span> · "
-                f"{summary.totals.get('km', 0):.0f} km · {len(routes)} routes · "
-                f"{len(vehicles)} trucks")
+        info = (
+            f"<b>Plan {summary.plan_id}</b> ({summary.plan_date}): "
+            f"<span id='progress' data-emptied='{p.emptied}'>{p.emptied} emptied, "
+            f"{p.skipped} skipped, {p.planned} to go</span> · "
+            f"{summary.totals.get('km', 0):.0f} km · {len(routes)} routes · "
+            f"{len(vehicles)} trucks"
+        )
     else:
         info = "No accepted plan yet."
     data = json.dumps(summary.model_dump(mode="json") if summary else None).replace("<", "\\u003c")

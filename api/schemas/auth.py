@@ -10,8 +10,17 @@ from core.db.users import Role
 class TokenPublic(BaseModel):
     """An OAuth2 bearer token."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"access_token": "eyJhbGciOiJIUzI1NiIs...", "token_type": "bearer", "expires_in": 43200}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJIUzI1NiIs...",
+                    "token_type": "bearer",
+                    "expires_in": 43200,
+                }
+            ]
+        }
+    )
 
     access_token: str
     token_type: str = "bearer"

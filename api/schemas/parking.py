@@ -31,10 +31,19 @@ class ParkingCandidatePublic(ParkingSiteBase):
 class ParkingAnswerPublic(BaseModel):
     """Ranked candidates near a place for an arrival time, with a best bet."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "at": "2024-03-18T09:00:00+01:00", "lang": "en",
-        "reason": "Nearest site with at least 80% chance: 91% chance, 3 min walk.",
-        "best_bet": None, "candidates": []}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "at": "2024-03-18T09:00:00+01:00",
+                    "lang": "en",
+                    "reason": "Nearest site with at least 80% chance: 91% chance, 3 min walk.",
+                    "best_bet": None,
+                    "candidates": [],
+                }
+            ]
+        }
+    )
 
     at: datetime
     lang: str

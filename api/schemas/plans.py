@@ -20,26 +20,54 @@ class Engine(StrEnum):
 class PlanCreate(BaseModel):
     """Generate (or re-generate mid-day) the plan for a date."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"plan_date": "2024-03-18", "time_limit_s": 30, "engine": "portfolio", "replan": False}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "plan_date": "2024-03-18",
+                    "time_limit_s": 30,
+                    "engine": "portfolio",
+                    "replan": False,
+                }
+            ]
+        },
+    )
 
     plan_date: date
     time_limit_s: float = Field(30.0, ge=1, le=600)
     engine: Engine = Engine.PORTFOLIO
-    replan: bool = Field(False, description="re-plan the rest of the day from the trucks' latest "
-                                            "GPS positions, leaving out bins already emptied or "
-                                            "skipped (plans from scratch if the date has no "
-                                            "accepted plan yet)")
-    now: datetime | None = Field(None, description="re-planning time (default: now; without an "
-                                                   "offset: Copenhagen local time)")
+    replan: bool = Field(
+        False,
+        description="re-plan the rest of the day from the trucks' latest "
+        "GPS positions, leaving out bins already emptied or "
+        "skipped (plans from scratch if the date has no "
+        "accepted plan yet)",
+    )
+    now: datetime | None = Field(
+        None,
+        description="re-planning time (default: now; without an offset: Copenhagen local time)",
+    )
 
 
 class JobPublic(BaseModel):
     """A background job; poll until ``status`` is done or failed."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"job_id": "3f2a9c1b7d4e", "kind": "plan", "status": "running", "progress": 0.45,
-         "message": "solving (portfolio, 30 s)", "result": None, "error": None}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "job_id": "3f2a9c1b7d4e",
+                    "kind": "plan",
+                    "status": "running",
+                    "progress": 0.45,
+                    "message": "solving (portfolio, 30 s)",
+                    "result": None,
+                    "error": None,
+                }
+            ]
+        }
+    )
 
     job_id: str
     kind: str

@@ -68,9 +68,15 @@ class RoutePublic(BaseModel):
 class StopReportCreate(BaseModel):
     """A driver's report on a bin stop."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"status": "emptied", "fill_observed": 0.85},
-        {"status": "skipped", "skip_reason": "blocked"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"status": "emptied", "fill_observed": 0.85},
+                {"status": "skipped", "skip_reason": "blocked"},
+            ]
+        },
+    )
 
     status: StopStatus
     fill_observed: float | None = Field(None, ge=0, le=1, description="fillingLevel seen (0-1)")

@@ -23,21 +23,26 @@ class Traces:
     speed_kmh: npt.NDArray[np.float64]
 
 
-async def read_traces(conn: asyncpg.Connection, since: datetime, until: datetime,
-                      actor: str, purpose: str) -> Traces:
+async def read_traces(
+    conn: asyncpg.Connection, since: datetime, until: datetime, actor: str, purpose: str
+) -> Traces:
     """GPS fixes in ``[since, until)``; the read is recorded in ``access_log`` first."""
     if not actor.strip() or not purpose.strip():
         raise ValueError("reading GPS history needs an actor and a purpose.")
     async with conn.transaction():
         await conn.execute(
             "INSERT INTO access_log (actor, purpose, resource, detail) VALUES ($1, $2, $3, $4)",
-            actor, purpose, "gps_fixes",
+            actor,
+            purpose,
+            "gps_fixes",
             json.dumps({"since": since.isoformat(), "until": until.isoformat()}),
         )
         rows = await conn.fetch(
             "SELECT vehicle_id, extract(epoch FROM observed_at) AS t, lon, lat, speed_kmh"
             " FROM gps_fixes WHERE observed_at >= $1 AND observed_at < $2"
-            " ORDER BY vehicle_id, observed_at", since, until,
+            " ORDER BY vehicle_id, observed_at",
+            since,
+            until,
         )
     ids: list[str] = []
     index: dict[str, int] = {}
@@ -49,7 +54,10 @@ async def read_traces(conn: asyncpg.Connection, since: datetime, until: datetime
             ids.append(vid)
         vehicle[k] = index[vid]
     return Traces(
-        tuple(ids), vehicle,
-        np.array([float(r["t"]) for r in rows]), np.array([r["lon"] for r in rows]),
-        np.array([r["lat"] for r in rows]), np.array([float(r["speed_kmh"]) for r in rows]),
+        tuple(ids),
+        vehicle,
+        np.array([float(r["t"]) for r in rows]),
+        np.array([r["lon"] for r in rows]),
+        np.array([r["lat"] for r in rows]),
+        np.array([float(r["speed_kmh"]) for r in rows]),
     )

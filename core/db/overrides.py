@@ -29,7 +29,10 @@ async def set_override(conn: asyncpg.Connection | asyncpg.Pool, o: Override) -> 
             "INSERT INTO bin_overrides (plan_date, bin_id, mode, set_by) VALUES ($1, $2, $3, $4)"
             " ON CONFLICT (plan_date, bin_id) DO UPDATE SET mode = EXCLUDED.mode,"
             " set_by = EXCLUDED.set_by, set_at = now()",
-            o.plan_date, o.bin_id, o.mode, o.set_by,
+            o.plan_date,
+            o.bin_id,
+            o.mode,
+            o.set_by,
         )
     except asyncpg.ForeignKeyViolationError as e:
         raise UnknownBin(f"no bin {o.bin_id!r}") from e
@@ -37,12 +40,16 @@ async def set_override(conn: asyncpg.Connection | asyncpg.Pool, o: Override) -> 
 
 async def clear_override(conn: asyncpg.Connection | asyncpg.Pool, day: date, bin_id: str) -> bool:
     """Remove an override; False if there was none."""
-    r = await conn.execute("DELETE FROM bin_overrides WHERE plan_date = $1 AND bin_id = $2",
-                           day, bin_id)
+    r = await conn.execute(
+        "DELETE FROM bin_overrides WHERE plan_date = $1 AND bin_id = $2", day, bin_id
+    )
     return r != "DELETE 0"
 
 
 async def overrides_for(conn: asyncpg.Connection | asyncpg.Pool, day: date) -> list[Override]:
-    rows = await conn.fetch("SELECT plan_date, bin_id, mode, set_by FROM bin_overrides"
-                            " WHERE plan_date = $1 ORDER BY bin_id", day)
+    rows = await conn.fetch(
+        "SELECT plan_date, bin_id, mode, set_by FROM bin_overrides"
+        " WHERE plan_date = $1 ORDER BY bin_id",
+        day,
+    )
     return [Override(r["plan_date"], r["bin_id"], r["mode"], r["set_by"]) for r in rows]

@@ -84,26 +84,73 @@ async def save_plan(conn: asyncpg.Connection, plan: DayPlan) -> int:
             "INSERT INTO plans (plan_date, engine, status, time_limit_s, objective, totals,"
             " inputs, violations) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb)"
             " RETURNING plan_id",
-            plan.plan_date, plan.engine, plan.status, plan.time_limit_s, plan.objective,
-            json.dumps(plan.totals.to_json()), json.dumps(plan.inputs, default=str),
+            plan.plan_date,
+            plan.engine,
+            plan.status,
+            plan.time_limit_s,
+            plan.objective,
+            json.dumps(plan.totals.to_json()),
+            json.dumps(plan.inputs, default=str),
             json.dumps(list(plan.violations)),
-        )  # fmt: skip
+        )
         await conn.executemany(
             "INSERT INTO plan_routes (plan_id, vehicle_id, depot_id, start_at, end_at,"
             " distance_m, drive_s, service_s, co2_kg, break_start_at, geometry)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)",
-            [(plan_id, r.vehicle_id, r.depot_id, r.start, r.end, r.distance_m, r.drive_s,
-              r.service_s, r.co2_kg, r.break_start, _geometry_json(r.geometry))
-             for r in plan.routes],
-        )  # fmt: skip
+            [
+                (
+                    plan_id,
+                    r.vehicle_id,
+                    r.depot_id,
+                    r.start,
+                    r.end,
+                    r.distance_m,
+                    r.drive_s,
+                    r.service_s,
+                    r.co2_kg,
+                    r.break_start,
+                    _geometry_json(r.geometry),
+                )
+                for r in plan.routes
+            ],
+        )
         await conn.copy_records_to_table(
             "plan_stops",
-            columns=["plan_id", "vehicle_id", "seq", "kind", "bin_id", "site_id", "street", "lon",
-                     "lat", "eta", "departs_at", "load_after_l", "load_after_kg"],
-            records=[(plan_id, r.vehicle_id, s.seq, s.kind.value, s.bin_id, s.site_id, s.street,
-                      s.lon, s.lat, s.eta, s.departs, s.load_after_l, s.load_after_kg)
-                     for r in plan.routes for s in r.stops],
-        )  # fmt: skip
+            columns=[
+                "plan_id",
+                "vehicle_id",
+                "seq",
+                "kind",
+                "bin_id",
+                "site_id",
+                "street",
+                "lon",
+                "lat",
+                "eta",
+                "departs_at",
+                "load_after_l",
+                "load_after_kg",
+            ],
+            records=[
+                (
+                    plan_id,
+                    r.vehicle_id,
+                    s.seq,
+                    s.kind.value,
+                    s.bin_id,
+                    s.site_id,
+                    s.street,
+                    s.lon,
+                    s.lat,
+                    s.eta,
+                    s.departs,
+                    s.load_after_l,
+                    s.load_after_kg,
+                )
+                for r in plan.routes
+                for s in r.stops
+            ],
+        )
     return plan_id
 
 
@@ -134,8 +181,10 @@ async def report_stop(
         row = await conn.fetchrow(
             "SELECT kind, bin_id FROM plan_stops WHERE plan_id = $1 AND vehicle_id = $2"
             " AND seq = $3 FOR UPDATE",
-            plan_id, vehicle_id, seq,
-        )  # fmt: skip
+            plan_id,
+            vehicle_id,
+            seq,
+        )
         if row is None:
             raise UnknownStop(f"plan {plan_id} has no stop {seq} for vehicle {vehicle_id!r}.")
         if row["kind"] != StopKind.BIN.value:
@@ -143,9 +192,14 @@ async def report_stop(
         await conn.execute(
             "UPDATE plan_stops SET status = $4, reported_at = $5, fill_observed = $6,"
             " skip_reason = $7 WHERE plan_id = $1 AND vehicle_id = $2 AND seq = $3",
-            plan_id, vehicle_id, seq, status, at, fill_observed,
+            plan_id,
+            vehicle_id,
+            seq,
+            status,
+            at,
+            fill_observed,
             skip_reason if status == "skipped" else None,
-        )  # fmt: skip
+        )
         if status == "emptied":
             await _record_emptying(conn, row["bin_id"], at, fill_observed)
 
@@ -167,8 +221,9 @@ async def _record_emptying(
         " ON CONFLICT (bin_id) DO UPDATE SET observed_at = EXCLUDED.observed_at,"
         " filling_level = EXCLUDED.filling_level, temperature = NULL"
         " WHERE bin_state.observed_at <= EXCLUDED.observed_at",
-        bin_id, at,
-    )  # fmt: skip
+        bin_id,
+        at,
+    )
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -213,15 +268,32 @@ async def load_plan(conn: asyncpg.Connection, plan_id: int) -> DayPlan:
 
 def _stop(r: Mapping[str, Any]) -> Stop:
     return Stop(
-        r["seq"], StopKind(r["kind"]), r["bin_id"], r["site_id"], r["street"], r["lon"], r["lat"],
-        r["eta"], r["departs_at"], r["load_after_l"], r["load_after_kg"],
-    )  # fmt: skip
+        r["seq"],
+        StopKind(r["kind"]),
+        r["bin_id"],
+        r["site_id"],
+        r["street"],
+        r["lon"],
+        r["lat"],
+        r["eta"],
+        r["departs_at"],
+        r["load_after_l"],
+        r["load_after_kg"],
+    )
 
 
 def _route(r: Mapping[str, Any], stops: list[Stop]) -> VehicleRoute:
-    return VehicleRoute(r["vehicle_id"], r["depot_id"], tuple(stops), r["distance_m"], r["drive_s"],
-                        r["service_s"], r["co2_kg"], r["break_start_at"],
-                        _geometry(r["geometry"]))  # fmt: skip
+    return VehicleRoute(
+        r["vehicle_id"],
+        r["depot_id"],
+        tuple(stops),
+        r["distance_m"],
+        r["drive_s"],
+        r["service_s"],
+        r["co2_kg"],
+        r["break_start_at"],
+        _geometry(r["geometry"]),
+    )
 
 
 def _geometry_json(line: Line | None) -> str | None:
@@ -243,8 +315,9 @@ async def route_geometries(
     rows = await conn.fetch(
         "SELECT vehicle_id, geometry FROM plan_routes WHERE plan_id = $1"
         " AND ($2::text IS NULL OR vehicle_id = $2) AND geometry IS NOT NULL",
-        plan_id, vehicle_id,
-    )  # fmt: skip
+        plan_id,
+        vehicle_id,
+    )
     return {r["vehicle_id"]: line for r in rows if (line := _geometry(r["geometry"])) is not None}
 
 
@@ -282,8 +355,9 @@ async def route_for_vehicle(
         raise PlanNotFound(f"no plan {plan_id}.")
     rows = await conn.fetch(
         "SELECT * FROM plan_stops WHERE plan_id = $1 AND vehicle_id = $2 ORDER BY seq",
-        plan_id, vehicle_id,
-    )  # fmt: skip
+        plan_id,
+        vehicle_id,
+    )
     if not rows:
         raise UnknownStop(f"plan {plan_id} has no route for vehicle {vehicle_id!r}.")
     return [
@@ -321,8 +395,9 @@ async def load_readings(
         "SELECT sensor_id, extract(epoch FROM observed_at)::float8 AS t, filling_level"
         " FROM fill_readings WHERE observed_at >= $1 AND ($2::timestamptz IS NULL"
         " OR observed_at < $2) ORDER BY sensor_id, observed_at",
-        since, until,
-    )  # fmt: skip
+        since,
+        until,
+    )
     return ReadingArrays(
         np.array([r[0] for r in rows], dtype=str),
         np.array([r[1] for r in rows], dtype=np.float64),
@@ -338,9 +413,10 @@ async def stop_reports(conn: asyncpg.Connection, plan_id: int) -> dict[str, list
     out: dict[str, list[StopReport]] = {}
     for r in rows:
         out.setdefault(r["vehicle_id"], []).append(
-            StopReport(_stop(r), r["status"], r["reported_at"], r["fill_observed"],
-                       r["skip_reason"])
-        )  # fmt: skip
+            StopReport(
+                _stop(r), r["status"], r["reported_at"], r["fill_observed"], r["skip_reason"]
+            )
+        )
     return out
 
 

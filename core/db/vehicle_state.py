@@ -29,5 +29,9 @@ async def latest_fixes(
         " WHERE vehicle_id = ANY($1::text[])",
         list(vehicle_ids),
     )
-    return {r["vehicle_id"]: VehicleFix(r["vehicle_id"], r["observed_at"], r["lon"], r["lat"],
-                                        float(r["speed_kmh"])) for r in rows}  # fmt: skip
+    return {
+        r["vehicle_id"]: VehicleFix(
+            r["vehicle_id"], r["observed_at"], r["lon"], r["lat"], float(r["speed_kmh"])
+        )
+        for r in rows
+    }

@@ -57,8 +57,9 @@ def routes_geometry(
     nodes, _ = net.snap_many(lon, lat)
     bounds = np.concatenate([[0], np.cumsum(sizes)])
     per_route = [nodes[bounds[i] : bounds[i + 1]] for i in range(len(routes))]
-    legs = {(int(a), int(b)) for r in per_route for a, b in zip(r[:-1], r[1:], strict=True)
-            if a != b}  # fmt: skip
+    legs = {
+        (int(a), int(b)) for r in per_route for a, b in zip(r[:-1], r[1:], strict=True) if a != b
+    }
     paths = leg_paths(net, legs, limit_s)
     out = []
     for r in per_route:
@@ -88,9 +89,11 @@ def leg_paths(
 
 
 def _walk_batches(
-    net: RoadNetwork, by_source: dict[int, list[int]], limit: float,
+    net: RoadNetwork,
+    by_source: dict[int, list[int]],
+    limit: float,
     out: dict[tuple[int, int], list[int]],
-) -> dict[int, list[int]]:  # fmt: skip
+) -> dict[int, list[int]]:
     """Fill ``out`` with the legs reachable within ``limit``; return the others by source."""
     sources = sorted(by_source)
     missing: dict[int, list[int]] = {}
@@ -131,7 +134,11 @@ def with_geometry(plan: DayPlan, net: RoadNetwork) -> DayPlan:
     t0 = time.perf_counter()
     lines = routes_geometry(net, [r.stops for r in plan.routes])
     routes = tuple(replace(r, geometry=g) for r, g in zip(plan.routes, lines, strict=True))
-    log.info("route geometry: %d routes, %d stops, %d points in %.2f s", len(routes),
-             sum(len(r.stops) for r in routes), sum(len(g) for g in lines),
-             time.perf_counter() - t0)  # fmt: skip
+    log.info(
+        "route geometry: %d routes, %d stops, %d points in %.2f s",
+        len(routes),
+        sum(len(r.stops) for r in routes),
+        sum(len(g) for g in lines),
+        time.perf_counter() - t0,
+    )
     return replace(plan, routes=routes)

@@ -1,6 +1,7 @@
 """File adapter: Overpass API JSON (OpenStreetMap) into plain node and way records.
 
-Only this module reads OSM files; :mod:`routing.network.graph` builds the graph from what it returns.
+Only this module reads OSM files; :mod:`routing.network.graph`
+builds the graph from what it returns.
 Data © OpenStreetMap contributors, ODbL.
 """
 
@@ -78,7 +79,8 @@ MAIN_ROADS_FILE = "copenhagen_main_roads.overpass.json"
 def load_copenhagen(data_dir: Path | str) -> list[OsmData]:
     """The central drive network and the municipality's main roads (``data_dir/osm/``).
 
-    Pass the list to :func:`routing.network.graph.build_network`, which joins them on shared node ids.
+    Pass the list to :func:`routing.network.graph.build_network`, which joins them on shared
+    node ids.
     """
     osm = Path(data_dir) / "osm"
     return [load_overpass(osm / CENTRAL_FILE), load_overpass(osm / MAIN_ROADS_FILE)]

@@ -78,7 +78,6 @@ class OsmData:
     digest: str = ""
 
 
-
 def parse_maxspeed(value: str) -> float | None:
     """km/h from an OSM `maxspeed` value ("50", "30 mph", "DK:urban"), or None if unusable."""
     v = value.strip().lower()

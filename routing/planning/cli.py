@@ -45,8 +45,11 @@ def print_plan(plan: DayPlan, routes: bool = True) -> None:
     """Route list per driver, then the totals."""
     if routes:
         for r in plan.routes:
-            t = Table(title=f"{r.vehicle_id} from {r.depot_id}: {r.km:.1f} km,"
-                      f" {r.start:%H:%M}-{r.end:%H:%M}", title_justify="left")  # fmt: skip
+            t = Table(
+                title=f"{r.vehicle_id} from {r.depot_id}: {r.km:.1f} km,"
+                f" {r.start:%H:%M}-{r.end:%H:%M}",
+                title_justify="left",
+            )
             for col in ("#", "ETA", "stop", "street", "load after (l)"):
                 t.add_column(col)
             for s in r.stops:
@@ -71,8 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     if not dsn:
         console.print("[red]DATABASE_URL (or CITYOPS_DATABASE_URL) must be set.[/red]")
         return 1
-    request = PlanRequest(args.date, args.time_limit, args.engine, tuple(args.include),
-                          tuple(args.exclude), seed=args.seed)  # fmt: skip
+    request = PlanRequest(
+        args.date,
+        args.time_limit,
+        args.engine,
+        tuple(args.include),
+        tuple(args.exclude),
+        seed=args.seed,
+    )
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("road network", total=None)
@@ -86,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             net = load_network(settings.data_dir)
-            plan = asyncio.run(plan_day(dsn, request, net, settings.state_dir / "matrix-cache",
-                                        step, reported))  # fmt: skip
+            plan = asyncio.run(
+                plan_day(dsn, request, net, settings.state_dir / "matrix-cache", step, reported)
+            )
         except PlanRejected as e:
             progress.stop()
             print_plan(e.plan, routes=False)

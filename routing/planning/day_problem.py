@@ -1,7 +1,8 @@
 """The day's collection plan: from typed inputs to a routing problem, and from a solution to a plan.
 
 Pure: no database, files or solver library. :func:`build_day_problem` turns bins, a selection,
-waste trucks, depots, disposal sites and a travel matrix into :class:`~routing.vrp.model.ProblemData`
+waste trucks, depots, disposal sites and a travel matrix into
+:class:`~routing.vrp.model.ProblemData`
 (with the bookkeeping needed to read routes back); :func:`day_plan` turns an engine's
 :class:`~routing.vrp.solution.Solution` into a :class:`DayPlan`: per truck an ordered stop list with
 street names, ETAs and load after each stop, plus totals (km, drive and service time, bins
@@ -178,24 +179,38 @@ def build_day_problem(
         prize = 0 if required else max(1, round(selection.optional[bin_id] * cfg.metres_per_litre))
         loc = m.add_client(
             bin_load(selection.demand_l[bin_id], cfg.density_kg_per_l),
-            service_s=round(b.service_s), required=required, prize=prize, name=bin_id,
-        )  # fmt: skip
+            service_s=round(b.service_s),
+            required=required,
+            prize=prize,
+            name=bin_id,
+        )
         loc_bin[loc] = b
         point_of.append(bin_point[bin_id])
 
     groups: dict[tuple[Any, ...], list[str]] = {}
     for v in sorted(trucks, key=lambda v: v.vehicle_id):
-        key = (v.depot_id, int(v.capacity_l), int(v.capacity_kg), v.shift_start_h,
-               v.shift_end_h, v.co2_g_per_km)  # fmt: skip
+        key = (
+            v.depot_id,
+            int(v.capacity_l),
+            int(v.capacity_kg),
+            v.shift_start_h,
+            v.shift_end_h,
+            v.co2_g_per_km,
+        )
         groups.setdefault(key, []).append(v.vehicle_id)
     type_ids: list[tuple[str, ...]] = []
     for (depot_id, cap_l, cap_kg, start_h, end_h, co2), ids in groups.items():
         m.add_vehicle_type(
-            len(ids), (cap_l, cap_kg), depot_loc[depot_id],
-            shift_start_s=round(start_h * 3600), shift_end_s=round(end_h * 3600),
-            fixed_cost=cfg.vehicle_fixed_m, distance_cost=1, co2_g_per_km=co2,
+            len(ids),
+            (cap_l, cap_kg),
+            depot_loc[depot_id],
+            shift_start_s=round(start_h * 3600),
+            shift_end_s=round(end_h * 3600),
+            fixed_cost=cfg.vehicle_fixed_m,
+            distance_cost=1,
+            co2_g_per_km=co2,
             name=",".join(ids),
-        )  # fmt: skip
+        )
         type_ids.append(tuple(ids))
     if cfg.break_s > 0:
         lo, hi = cfg.break_window_h
@@ -274,11 +289,23 @@ def vehicle_route(problem: DayProblem, route: Route, vehicle_id: str) -> Vehicle
     at = problem.time_at
     street = problem.location_street
 
-    def site_stop(seq: int, loc: int, kind: StopKind, eta: int, departs: int,
-                  load: tuple[float, ...]) -> Stop:  # fmt: skip
+    def site_stop(
+        seq: int, loc: int, kind: StopKind, eta: int, departs: int, load: tuple[float, ...]
+    ) -> Stop:
         s = problem.location_site[loc]
-        return Stop(seq, kind, None, s.site_id, street[loc], s.lon, s.lat, at(eta), at(departs),
-                    float(load[0]), float(load[1]))  # fmt: skip
+        return Stop(
+            seq,
+            kind,
+            None,
+            s.site_id,
+            street[loc],
+            s.lon,
+            s.lat,
+            at(eta),
+            at(departs),
+            float(load[0]),
+            float(load[1]),
+        )
 
     carry = problem.initial_load.get(vt.depot, (0.0, 0.0))  # on board at the start
     stops = [site_stop(0, vt.depot, StopKind.DEPOT, route.start_s, route.start_s, carry)]
@@ -292,16 +319,38 @@ def vehicle_route(problem: DayProblem, route: Route, vehicle_id: str) -> Vehicle
         if v.kind == LocationKind.CLIENT:
             b = problem.location_bin[v.location]
             stops.append(
-                Stop(seq, StopKind.BIN, b.bin_id, None, street[v.location], b.lon, b.lat,
-                     at(v.start_s), at(v.end_s), v.load[0] + carry[0], v.load[1] + carry[1])
-            )  # fmt: skip
+                Stop(
+                    seq,
+                    StopKind.BIN,
+                    b.bin_id,
+                    None,
+                    street[v.location],
+                    b.lon,
+                    b.lat,
+                    at(v.start_s),
+                    at(v.end_s),
+                    v.load[0] + carry[0],
+                    v.load[1] + carry[1],
+                )
+            )
         else:
             carry = (0.0, 0.0)
             stops.append(site_stop(seq, v.location, StopKind.DISPOSAL, v.start_s, v.end_s, v.load))
     drive += int(data.duration[prev, vt.depot])
     last = stops[-1].load_after_l, stops[-1].load_after_kg
-    end = Stop(len(stops), StopKind.DEPOT, None, home.site_id, home_street, home.lon, home.lat,
-               at(route.end_s), at(route.end_s), last[0], last[1])  # fmt: skip
+    end = Stop(
+        len(stops),
+        StopKind.DEPOT,
+        None,
+        home.site_id,
+        home_street,
+        home.lon,
+        home.lat,
+        at(route.end_s),
+        at(route.end_s),
+        last[0],
+        last[1],
+    )
     stops.append(end)
     brk = None if route.break_start_s is None else at(route.break_start_s)
     return VehicleRoute(
@@ -344,9 +393,11 @@ def day_plan(
     routes = [r for r in solution.routes if r.visits]
     ids = _vehicle_of_routes(problem, routes)
     vroutes = tuple(
-        sorted((vehicle_route(problem, r, v) for r, v in zip(routes, ids, strict=True)),
-               key=lambda r: r.vehicle_id)
-    )  # fmt: skip
+        sorted(
+            (vehicle_route(problem, r, v) for r, v in zip(routes, ids, strict=True)),
+            key=lambda r: r.vehicle_id,
+        )
+    )
     return DayPlan(
         plan_date=problem.plan_date,
         engine=solution.engine,

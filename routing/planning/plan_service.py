@@ -2,7 +2,8 @@
 
 Steps: load the inventory and recent fill readings, build (or take) the road network, get the
 travel matrix from the cache under ``state_dir/matrix-cache``, forecast, select bins (planner
-overrides included), build the problem (:mod:`routing.planning.day_problem`), solve with the portfolio,
+overrides included), build the problem (:mod:`routing.planning.day_problem`),
+solve with the portfolio,
 check with :func:`routing.vrp.checker.check`, add the road geometry of each route
 (:mod:`routing.network.geometry`), save.
 
@@ -149,33 +150,61 @@ async def plan_day(
         )
         next_opportunity = service_at + timedelta(days=1)
         selection = select_bins(
-            inv.bins, forecasts, service_at, next_opportunity, request.policy,
-            request.include, request.exclude,
-        )  # fmt: skip
+            inv.bins,
+            forecasts,
+            service_at,
+            next_opportunity,
+            request.policy,
+            request.include,
+            request.exclude,
+        )
         at_risk = overflow_risk(inv.bins, forecasts, next_opportunity)
-        inputs = _inputs(request, net, inv, selection, trucks, service_at, next_opportunity,
-                         readings_as_of(readings.utc_seconds))  # fmt: skip
+        inputs = _inputs(
+            request,
+            net,
+            inv,
+            selection,
+            trucks,
+            service_at,
+            next_opportunity,
+            readings_as_of(readings.utc_seconds),
+        )
         problem = build_day_problem(
-            request.plan_date, inv.bins, selection, inv.vehicles, inv.depots,
-            inv.disposal_sites, matrix, streets, cfg, inputs,
-        )  # fmt: skip
+            request.plan_date,
+            inv.bins,
+            selection,
+            inv.vehicles,
+            inv.depots,
+            inv.disposal_sites,
+            matrix,
+            streets,
+            cfg,
+            inputs,
+        )
 
-        plan = solve_checked(problem, request.engine, request.time_limit_s, request.seed,
-                             at_risk, say, on_solution)  # fmt: skip
+        plan = solve_checked(
+            problem, request.engine, request.time_limit_s, request.seed, at_risk, say, on_solution
+        )
         return await store_checked(conn, with_geometry(plan, net), say)
     finally:
         await conn.close()
 
 
 def solve_checked(
-    problem: DayProblem, engine: str, time_limit_s: float, seed: int, at_risk: Collection[str],
-    say: Step, on_solution: Callable[[str, Solution], None] | None = None,
-) -> DayPlan:  # fmt: skip
+    problem: DayProblem,
+    engine: str,
+    time_limit_s: float,
+    seed: int,
+    at_risk: Collection[str],
+    say: Step,
+    on_solution: Callable[[str, Solution], None] | None = None,
+) -> DayPlan:
     """Solve ``problem`` and run the independent checker on the result: an accepted plan, or a
     rejected one carrying the checker's violations."""
     say(f"solving ({engine}, {time_limit_s:g} s)")
-    solution = solve(problem.data, engine, time_limit_s=time_limit_s, seed=seed,
-                     progress=on_solution)  # fmt: skip
+    solution = solve(
+        problem.data, engine, time_limit_s=time_limit_s, seed=seed, progress=on_solution
+    )
     say("checking")
     violations = [f"{v.kind.value}: {v.message}" for v in check(problem.data, solution)]
     return day_plan(problem, solution, at_risk, violations, time_limit_s)

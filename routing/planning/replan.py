@@ -82,8 +82,9 @@ def replan(
         loc_site[loc] = problem.location_site[s.location]
     loc_bin: dict[int, Bin] = {}
     for c in clients:
-        loc = m.add_client(c.demand, service_s=c.service_s, required=c.required, prize=c.prize,
-                           name=c.name)  # fmt: skip
+        loc = m.add_client(
+            c.demand, service_s=c.service_s, required=c.required, prize=c.prize, name=c.name
+        )
         keep.append(c.location)
         loc_bin[loc] = problem.location_bin[c.location]
     for loc, old_loc in enumerate(keep):
@@ -94,10 +95,15 @@ def replan(
         v = problem.vehicles[t.vehicle_id]
         cap = (max(0, int(v.capacity_l - t.load_l)), max(0, int(v.capacity_kg - t.load_kg)))
         m.add_vehicle_type(
-            1, cap, k, shift_start_s=max(now_s, round(v.shift_start_h * 3600)),
-            shift_end_s=round(v.shift_end_h * 3600), fixed_cost=problem.config.vehicle_fixed_m,
-            co2_g_per_km=v.co2_g_per_km, name=t.vehicle_id,
-        )  # fmt: skip
+            1,
+            cap,
+            k,
+            shift_start_s=max(now_s, round(v.shift_start_h * 3600)),
+            shift_end_s=round(v.shift_end_h * 3600),
+            fixed_cost=problem.config.vehicle_fixed_m,
+            co2_g_per_km=v.co2_g_per_km,
+            name=t.vehicle_id,
+        )
         ids.append((t.vehicle_id,))
     if old.driver_break is not None:
         b = old.driver_break

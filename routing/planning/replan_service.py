@@ -2,12 +2,12 @@
 
 Steps: load the date's current accepted plan, the stops' reports and the trucks' latest GPS fixes;
 rebuild the day's *original* problem from the plan's stored ``inputs`` (the selection -- bins,
-demands, required flags, prizes -- trucks, sites and :class:`~routing.planning.day_problem.DayConfig`; no new
-forecast), over the cached travel matrix; compute each truck's travel from its position with one
-shortest-path search; :func:`routing.planning.day_problem.replan` drops every bin already emptied or skipped
-that day (in any accepted plan of the date) and starts each truck where it is at ``now``; solve,
-check, add road geometry and store the result as a new plan whose ``inputs`` say it re-plans
-plan X at time T.
+demands, required flags, prizes -- trucks, sites and
+:class:`~routing.planning.day_problem.DayConfig`; no new forecast), over the cached travel matrix;
+compute each truck's travel from its position with one shortest-path search;
+:func:`routing.planning.replan.replan` drops every bin already emptied or skipped that day (in any
+accepted plan of the date) and starts each truck where it is at ``now``; solve, check, add road
+geometry and store the result as a new plan whose ``inputs`` say it re-plans plan X at time T.
 
 Where a truck starts:
 
@@ -57,8 +57,14 @@ from routing.vrp.solution import Solution
 
 log = logging.getLogger(__name__)
 
-REPLAN_STEPS = ("loading plan, reports and positions", "travel matrix", "truck positions",
-                "solving", "checking", "saving")  # fmt: skip
+REPLAN_STEPS = (
+    "loading plan, reports and positions",
+    "travel matrix",
+    "truck positions",
+    "solving",
+    "checking",
+    "saving",
+)
 REPLAN_KEYS = ("replan_of", "replanned_at", "emptied", "forced_out_now", "truck_starts")
 AT_RISK = (Reason.FULL_NOW.value, Reason.URGENT.value)
 
@@ -102,8 +108,9 @@ class TruckStart:
 
 def load_on_board(reports: Sequence[StopReport]) -> tuple[float, float]:
     """(litres, kg) on board after the last reported bin stop of a route (see module doc)."""
-    done = [i for i, r in enumerate(reports)
-            if r.stop.kind is StopKind.BIN and r.status != "planned"]  # fmt: skip
+    done = [
+        i for i, r in enumerate(reports) if r.stop.kind is StopKind.BIN and r.status != "planned"
+    ]
     if not done:
         return 0.0, 0.0
     last = done[-1]
@@ -201,31 +208,45 @@ async def replan_day(
             raise ValueError(f"no truck of plan {base.plan_id} is on shift at {now.isoformat()}.")
 
         say(REPLAN_STEPS[2])
-        starts = truck_starts(trucks, {d.site_id: d for d in inv.depots}, fixes, reports, now,
-                              request.max_fix_age)  # fmt: skip
+        starts = truck_starts(
+            trucks, {d.site_id: d for d in inv.depots}, fixes, reports, now, request.max_fix_age
+        )
         states = [_truck_state(problem, s, net) for s in starts]
         gone = done | set(request.exclude)
         rest = replan(problem, now, states, gone)
-        inputs = {**rest.inputs, "replan_of": base.plan_id, "emptied": sorted(done),
-                  "forced_out_now": sorted(set(request.exclude) - done),
-                  "truck_starts": [asdict(s) for s in starts]}  # fmt: skip
+        inputs = {
+            **rest.inputs,
+            "replan_of": base.plan_id,
+            "emptied": sorted(done),
+            "forced_out_now": sorted(set(request.exclude) - done),
+            "truck_starts": [asdict(s) for s in starts],
+        }
         rest = replace(rest, inputs=json.loads(json.dumps(inputs, default=str)))  # as stored
-        log.info("re-planning plan %d at %s: %d trucks (%d from GPS), %d bins left",
-                 base.plan_id, now.isoformat(), len(starts),
-                 sum(s.source == "gps" for s in starts), len(rest.data.clients))  # fmt: skip
+        log.info(
+            "re-planning plan %d at %s: %d trucks (%d from GPS), %d bins left",
+            base.plan_id,
+            now.isoformat(),
+            len(starts),
+            sum(s.source == "gps" for s in starts),
+            len(rest.data.clients),
+        )
 
         at_risk = {b["bin_id"] for b in base.inputs["bins"] if b["reason"] in AT_RISK} - done
-        plan = solve_checked(rest, request.engine, request.time_limit_s, request.seed, at_risk,
-                             say, on_solution)  # fmt: skip
+        plan = solve_checked(
+            rest, request.engine, request.time_limit_s, request.seed, at_risk, say, on_solution
+        )
         return await store_checked(conn, with_geometry(plan, net), say)
     finally:
         await conn.close()
 
 
 def _original_problem(
-    base: DayPlan, inv: Inventory, trucks: list[Vehicle], net: RoadNetwork,
+    base: DayPlan,
+    inv: Inventory,
+    trucks: list[Vehicle],
+    net: RoadNetwork,
     cache_dir: Path | str,
-) -> DayProblem:  # fmt: skip
+) -> DayProblem:
     """The day's problem as first planned, from the stored inputs and the cached matrix."""
     if base.inputs.get("network_version") not in (None, net.version):
         log.warning("plan %s was made on another network version", base.plan_id)
@@ -234,9 +255,17 @@ def _original_problem(
     streets = [net.street_name(int(n)) for n in matrix.nodes]
     original = {k: v for k, v in base.inputs.items() if k not in REPLAN_KEYS}
     return build_day_problem(
-        base.plan_date, inv.bins, selection_from_inputs(original), trucks, inv.depots,
-        inv.disposal_sites, matrix, streets, config_from_inputs(original), original,
-    )  # fmt: skip
+        base.plan_date,
+        inv.bins,
+        selection_from_inputs(original),
+        trucks,
+        inv.depots,
+        inv.disposal_sites,
+        matrix,
+        streets,
+        config_from_inputs(original),
+        original,
+    )
 
 
 def _truck_state(problem: DayProblem, start: TruckStart, net: RoadNetwork) -> TruckState:
@@ -249,8 +278,10 @@ def _truck_state(problem: DayProblem, start: TruckStart, net: RoadNetwork) -> Tr
     else:
         n = problem.data.num_locations
         places = [problem.location_bin.get(k) or problem.location_site[k] for k in range(n)]
-        time_s, dist_m = travel_from(net, start.lon, start.lat, [p.lon for p in places],
-                                     [p.lat for p in places])  # fmt: skip
+        time_s, dist_m = travel_from(
+            net, start.lon, start.lat, [p.lon for p in places], [p.lat for p in places]
+        )
         street = net.street_name(net.snap(start.lon, start.lat)[0])
-    return TruckState(start.vehicle_id, start.lon, start.lat, street, start.load_l,
-                      start.load_kg, time_s, dist_m)  # fmt: skip
+    return TruckState(
+        start.vehicle_id, start.lon, start.lat, street, start.load_l, start.load_kg, time_s, dist_m
+    )

@@ -208,10 +208,18 @@ class Model:
         cap = _ints(capacity)
         self._vehicle_types.append(
             VehicleType(
-                num_available, cap, depot, shift_start_s, shift_end_s, max_duration_s,
-                fixed_cost, distance_cost, co2_g_per_km, name,
+                num_available,
+                cap,
+                depot,
+                shift_start_s,
+                shift_end_s,
+                max_duration_s,
+                fixed_cost,
+                distance_cost,
+                co2_g_per_km,
+                name,
             )
-        )  # fmt: skip
+        )
         return len(self._vehicle_types) - 1
 
     def set_matrices(self, duration_s: npt.ArrayLike, distance_m: npt.ArrayLike) -> None:
@@ -232,9 +240,15 @@ class Model:
         duration.setflags(write=False)
         distance.setflags(write=False)
         data = ProblemData(
-            tuple(self._depots), tuple(self._clients), tuple(self._sites),
-            tuple(self._vehicle_types), tuple(self._kinds), duration, distance, self._break,
-        )  # fmt: skip
+            tuple(self._depots),
+            tuple(self._clients),
+            tuple(self._sites),
+            tuple(self._vehicle_types),
+            tuple(self._kinds),
+            duration,
+            distance,
+            self._break,
+        )
         validate(data)
         return data
 

@@ -28,14 +28,34 @@ def test_wrong_password_is_401_with_message(client: TestClient) -> None:
         assert r.json()["detail"] == "wrong username or password"
 
 
-@pytest.mark.parametrize("token, reason", [
-    ("garbage", "invalid token"),
-    (jwt.encode({"sub": "planner", "role": "planner", "iss": "cityops", "iat": 0, "exp": 1},
-                SECRET, algorithm="HS256"), "expired"),
-    (jwt.encode({"sub": "planner", "role": "planner", "iss": "cityops", "iat": 0,
-                 "exp": int((datetime.now(UTC) + timedelta(hours=1)).timestamp())},
-                "another-secret-0123456789-0123456789-xyz", algorithm="HS256"), "invalid token"),
-])
+@pytest.mark.parametrize(
+    "token, reason",
+    [
+        ("garbage", "invalid token"),
+        (
+            jwt.encode(
+                {"sub": "planner", "role": "planner", "iss": "cityops", "iat": 0, "exp": 1},
+                SECRET,
+                algorithm="HS256",
+            ),
+            "expired",
+        ),
+        (
+            jwt.encode(
+                {
+                    "sub": "planner",
+                    "role": "planner",
+                    "iss": "cityops",
+                    "iat": 0,
+                    "exp": int((datetime.now(UTC) + timedelta(hours=1)).timestamp()),
+                },
+                "another-secret-0123456789-0123456789-xyz",
+                algorithm="HS256",
+            ),
+            "invalid token",
+        ),
+    ],
+)
 def test_bad_tokens_get_401_with_reason(client: TestClient, token: str, reason: str) -> None:
     """Malformed, expired and wrongly signed tokens are refused with a reason."""
     r = client.get("/planner/plans/current", headers={"Authorization": f"Bearer {token}"})
@@ -45,14 +65,23 @@ def test_bad_tokens_get_401_with_reason(client: TestClient, token: str, reason: 
 
 def test_anonymous_reaches_only_citizen_endpoints(client: TestClient, seeded: Seed) -> None:
     """Without a token, staff endpoints answer 401; citizen and open data answer 200."""
-    for path in ("/planner/plans/current", "/driver/routes", "/driver/routes/truck-a",
-                 f"/planner/plans/{seeded.plan_id}", "/planner/live", "/auth/me"):
+    for path in (
+        "/planner/plans/current",
+        "/driver/routes",
+        "/driver/routes/truck-a",
+        f"/planner/plans/{seeded.plan_id}",
+        "/planner/live",
+        "/auth/me",
+    ):
         r = client.get(path)
         assert r.status_code == 401, path
         assert r.json()["detail"]
     assert client.post("/planner/plans", json={"plan_date": "2024-03-18"}).status_code == 401
-    for path in ("/citizen/parking?lon=12.5889&lat=55.6954", "/open/bins.geojson",
-                 "/citizen/parking/map"):
+    for path in (
+        "/citizen/parking?lon=12.5889&lat=55.6954",
+        "/open/bins.geojson",
+        "/citizen/parking/map",
+    ):
         assert client.get(path).status_code == 200, path
 
 

@@ -24,16 +24,22 @@ def test_parking_json_ranks_sites(client: TestClient) -> None:
 def test_parking_reason_in_danish(client: TestClient) -> None:
     """lang=da answers in Danish."""
     r = client.get("/citizen/parking", params={**NEAR, "lang": "da"})
-    assert "chance" in r.json()["reason"] and ("Nærmeste" in r.json()["reason"]
-                                               or "Intet" in r.json()["reason"])
+    assert "chance" in r.json()["reason"] and (
+        "Nærmeste" in r.json()["reason"] or "Intet" in r.json()["reason"]
+    )
 
 
-@pytest.mark.parametrize("params", [
-    {"lon": 500, "lat": 55}, {"lon": "x", "lat": 55}, {"lon": 12.5, "lat": 55, "radius_m": -1},
-    {"lon": 12.5, "lat": 55, "at": "not-a-time"},
-    {"lon": 12.5, "lat": 55, "at": "1990-01-01T00:00"},
-    {"lon": 12.5, "lat": 55, "lang": "fr"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"lon": 500, "lat": 55},
+        {"lon": "x", "lat": 55},
+        {"lon": 12.5, "lat": 55, "radius_m": -1},
+        {"lon": 12.5, "lat": 55, "at": "not-a-time"},
+        {"lon": 12.5, "lat": 55, "at": "1990-01-01T00:00"},
+        {"lon": 12.5, "lat": 55, "lang": "fr"},
+    ],
+)
 def test_bad_parking_requests_get_422_with_message(client: TestClient, params: dict) -> None:
     """Out-of-range or malformed parameters are 422 with a readable message."""
     r = client.get("/citizen/parking", params=params)

@@ -39,8 +39,9 @@ def test_gpx_track_is_the_stored_geometry_only_when_stored(client: TestClient) -
     h = login(client, "planner")
     a = ET.fromstring(client.get("/driver/routes/truck-a/route.gpx", headers=h).text)
     wpts = [(float(p.get("lon")), float(p.get("lat"))) for p in a.findall("g:wpt", ns)]
-    trk = [(float(p.get("lon")), float(p.get("lat")))
-           for p in a.findall("g:trk/g:trkseg/g:trkpt", ns)]
+    trk = [
+        (float(p.get("lon")), float(p.get("lat"))) for p in a.findall("g:trk/g:trkseg/g:trkpt", ns)
+    ]
     assert len(trk) == 2 * len(wpts) - 1 and trk[::2] == wpts
     b = ET.fromstring(client.get("/driver/routes/truck-b/route.gpx", headers=h).text)
     assert b.findall("g:trk", ns) == [] and len(b.findall("g:wpt", ns)) == 4
@@ -64,8 +65,11 @@ def _line_points(html: str) -> int:
 def test_report_emptied_updates_bin_state_and_progress(client: TestClient, seeded: Seed) -> None:
     """Reporting a stop emptied sets the bin's level to 0 and counts it in the plan progress."""
     h = login(client, "driver1")
-    r = client.post("/driver/routes/truck-a/stops/3", json={"status": "emptied",
-                                                            "fill_observed": 0.85}, headers=h)
+    r = client.post(
+        "/driver/routes/truck-a/stops/3",
+        json={"status": "emptied", "fill_observed": 0.85},
+        headers=h,
+    )
     assert r.status_code == 200, r.text
     stop = next(s for s in r.json()["stops"] if s["seq"] == 3)
     assert stop["status"] == "emptied" and stop["fill_observed"] == 0.85
@@ -74,7 +78,8 @@ def test_report_emptied_updates_bin_state_and_progress(client: TestClient, seede
         conn = await asyncpg.connect(seeded.dsn)
         try:
             return await conn.fetchval(
-                "SELECT filling_level FROM bin_state WHERE bin_id = $1", stop["bin_id"])
+                "SELECT filling_level FROM bin_state WHERE bin_id = $1", stop["bin_id"]
+            )
         finally:
             await conn.close()
 
@@ -88,16 +93,22 @@ def test_report_skipped_needs_reason(client: TestClient) -> None:
     h = login(client, "driver1")
     r = client.post("/driver/routes/truck-a/stops/1", json={"status": "skipped"}, headers=h)
     assert r.status_code == 422 and "skip_reason" in r.json()["detail"]
-    r = client.post("/driver/routes/truck-a/stops/1",
-                    json={"status": "skipped", "skip_reason": "blocked"}, headers=h)
+    r = client.post(
+        "/driver/routes/truck-a/stops/1",
+        json={"status": "skipped", "skip_reason": "blocked"},
+        headers=h,
+    )
     assert next(s for s in r.json()["stops"] if s["seq"] == 1)["skip_reason"] == "blocked"
 
 
 @pytest.mark.parametrize("seq, code", [(0, 400), (99, 404), (-1, 404), (2**40, 404)])
 def test_report_on_non_bin_or_unknown_stop_is_4xx(client: TestClient, seq: int, code: int) -> None:
     """Reporting the depot stop is 400, an unknown stop 404, each with a message."""
-    r = client.post(f"/driver/routes/truck-a/stops/{seq}", json={"status": "emptied"},
-                    headers=login(client, "driver1"))
+    r = client.post(
+        f"/driver/routes/truck-a/stops/{seq}",
+        json={"status": "emptied"},
+        headers=login(client, "driver1"),
+    )
     assert r.status_code == code and r.json()["detail"]
 
 
@@ -106,6 +117,7 @@ def test_page_login_and_form_report(client: TestClient) -> None:
     r = client.post("/login", data={"username": "driver1", "password": PASSWORD})
     assert r.url.path == "/driver/routes/truck-a/page" and "truck-a" in r.text
     assert 'name="viewport"' in r.text
-    r = client.post("/driver/routes/truck-a/stops/2/form",
-                    data={"status": "emptied", "fill_observed": "0.9"})
+    r = client.post(
+        "/driver/routes/truck-a/stops/2/form", data={"status": "emptied", "fill_observed": "0.9"}
+    )
     assert r.status_code == 200 and "1 emptied" in r.text

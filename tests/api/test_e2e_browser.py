@@ -33,9 +33,13 @@ def test_planner_map_offline_and_driver_report(server: str, tmp_path: Path) -> N
     'Emptied' click shows up in the planner view."""
     outside: list[str] = []
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         try:
+
             def guard(route: object) -> None:
                 url = route.request.url  # type: ignore[attr-defined]
                 if url.startswith(server) or url.startswith("data:"):
@@ -53,8 +57,10 @@ def test_planner_map_offline_and_driver_report(server: str, tmp_path: Path) -> N
             assert pp.locator("path.route").count() == 2
             assert pp.locator("path.vehicle").count() == 2
             assert pp.locator("path.stop-emptied").count() == 0
-            assert "OpenStreetMap contributors" in pp.locator(".leaflet-control-attribution"
-                                                             ).inner_text()
+            assert (
+                "OpenStreetMap contributors"
+                in pp.locator(".leaflet-control-attribution").inner_text()
+            )
             shot = tmp_path / "planner_live.png"
             pp.screenshot(path=str(shot))
             assert shot.stat().st_size > 10_000
@@ -86,9 +92,13 @@ def test_api_docs_render_offline_under_the_csp(server: str) -> None:
     outside: list[str] = []
     refused: list[str] = []
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         try:
+
             def guard(route: object) -> None:
                 url = route.request.url  # type: ignore[attr-defined]
                 if url.startswith((server, "data:")):
@@ -100,8 +110,10 @@ def test_api_docs_render_offline_under_the_csp(server: str) -> None:
             ctx = browser.new_context()
             ctx.route("**/*", guard)
             page = ctx.new_page()
-            page.on("console", lambda m: refused.append(m.text)
-                    if "Content Security Policy" in m.text else None)
+            page.on(
+                "console",
+                lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+            )
             page.goto(f"{server}/docs")
             page.wait_for_selector(".opblock", timeout=30_000)
             assert page.locator(".opblock").count() > 20

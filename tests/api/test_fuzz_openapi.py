@@ -19,10 +19,13 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 def _schema() -> Any:
     """The application's schema (built without a database); plan generation, a heavy
     background job, is left out."""
-    app = create_app(Settings(jwt_secret="fuzz-secret-0123456789-0123456789"),  # type: ignore[arg-type]
-                     "postgresql://unused@127.0.0.1/unused")
-    return schemathesis.openapi.from_dict(app.openapi()).exclude(path="/planner/plans",
-                                                                    method="POST")
+    app = create_app(
+        Settings(jwt_secret="fuzz-secret-0123456789-0123456789"),  # type: ignore[arg-type]
+        "postgresql://unused@127.0.0.1/unused",
+    )
+    return schemathesis.openapi.from_dict(app.openapi()).exclude(
+        path="/planner/plans", method="POST"
+    )
 
 
 schema = _schema()

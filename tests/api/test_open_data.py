@@ -15,8 +15,13 @@ def test_fill_statistics_csv_is_aggregated(client: TestClient) -> None:
     """Fill statistics are per district and hour, without bin or vehicle ids."""
     r = client.get("/open/fill-statistics")
     rows = list(csv.DictReader(io.StringIO(r.text)))
-    assert rows and set(rows[0]) == {"district", "hour", "mean_filling_level",
-                                     "max_filling_level", "readings"}
+    assert rows and set(rows[0]) == {
+        "district",
+        "hour",
+        "mean_filling_level",
+        "max_filling_level",
+        "readings",
+    }
 
 
 def test_parking_occupancy_geojson(client: TestClient) -> None:

@@ -23,8 +23,14 @@ class FakeConn:
 
     async def fetch(self, query: str) -> list[dict[str, object]]:
         self.reads += 1
-        return [{"site_id": self.site_id, "observed_at": datetime.now(UTC), "free": self.reads,
-                 "capacity": 50}]
+        return [
+            {
+                "site_id": self.site_id,
+                "observed_at": datetime.now(UTC),
+                "free": self.reads,
+                "capacity": 50,
+            }
+        ]
 
 
 class FakePool:
@@ -36,16 +42,18 @@ class FakePool:
         yield self.conn
 
 
-def _service(path: Path, refresh_s: float, monkeypatch: pytest.MonkeyPatch,
-             clock: list[float]) -> tuple[ParkingService, FakePool]:
+def _service(
+    path: Path, refresh_s: float, monkeypatch: pytest.MonkeyPatch, clock: list[float]
+) -> tuple[ParkingService, FakePool]:
     monkeypatch.setattr("api.parking_service.time.monotonic", lambda: clock[0])
     service = ParkingService.from_file(path, refresh_s=refresh_s)
     site = service.require().sites.site_ids[0]
     return service, FakePool(FakeConn(str(site)))
 
 
-def test_latest_counts_are_reused_for_refresh_s(parking_model_file: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_latest_counts_are_reused_for_refresh_s(
+    parking_model_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Queries within refresh_s share one database read; after it the counts are re-read."""
     clock = [100.0]
     service, pool = _service(parking_model_file, 30.0, monkeypatch, clock)
@@ -61,8 +69,9 @@ def test_latest_counts_are_reused_for_refresh_s(parking_model_file: Path,
     assert pool.conn.reads == 2
 
 
-def test_zero_refresh_reads_every_time(parking_model_file: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_zero_refresh_reads_every_time(
+    parking_model_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """refresh_s = 0 turns the cache off: every query reads the latest counts."""
     clock = [5.0]
     service, pool = _service(parking_model_file, 0.0, monkeypatch, clock)

@@ -28,24 +28,35 @@ def test_plan_has_totals_kpis_and_routes(client: TestClient, seeded: Seed) -> No
 
 def test_routes_geojson_lines_and_ordered_stops(client: TestClient, seeded: Seed) -> None:
     """Routes GeoJSON has a LineString per vehicle and [lon, lat] stop points."""
-    fc = client.get(f"/planner/plans/{seeded.plan_id}/routes.geojson",
-                    headers=login(client, "planner")).json()
+    fc = client.get(
+        f"/planner/plans/{seeded.plan_id}/routes.geojson", headers=login(client, "planner")
+    ).json()
     lines = [f for f in fc["features"] if f["geometry"]["type"] == "LineString"]
     assert len(lines) == 2
     pt = next(f for f in fc["features"] if f["geometry"]["type"] == "Point")
     assert 12 < pt["geometry"]["coordinates"][0] < 13
 
 
-def test_routes_geojson_follows_stored_geometry_else_stops(client: TestClient,
-                                                           seeded: Seed) -> None:
+def test_routes_geojson_follows_stored_geometry_else_stops(
+    client: TestClient, seeded: Seed
+) -> None:
     """truck-a's line is its stored road geometry; truck-b (none stored) joins its stops."""
-    fc = client.get(f"/planner/plans/{seeded.plan_id}/routes.geojson",
-                    headers=login(client, "planner")).json()
-    lines = {f["properties"]["vehicleId"]: f["geometry"]["coordinates"] for f in fc["features"]
-             if f["geometry"]["type"] == "LineString"}
-    stops = {v: [f["geometry"]["coordinates"] for f in fc["features"]
-                 if f["geometry"]["type"] == "Point" and f["properties"]["vehicleId"] == v]
-             for v in lines}
+    fc = client.get(
+        f"/planner/plans/{seeded.plan_id}/routes.geojson", headers=login(client, "planner")
+    ).json()
+    lines = {
+        f["properties"]["vehicleId"]: f["geometry"]["coordinates"]
+        for f in fc["features"]
+        if f["geometry"]["type"] == "LineString"
+    }
+    stops = {
+        v: [
+            f["geometry"]["coordinates"]
+            for f in fc["features"]
+            if f["geometry"]["type"] == "Point" and f["properties"]["vehicleId"] == v
+        ]
+        for v in lines
+    }
     assert len(lines["truck-a"]) == 2 * len(stops["truck-a"]) - 1
     assert lines["truck-a"][::2] == stops["truck-a"]
     assert lines["truck-b"] == stops["truck-b"]
@@ -77,8 +88,13 @@ def test_live_view_logs_access_to_vehicle_positions(client: TestClient, seeded: 
     async def rows() -> list[tuple[str, str, str]]:
         conn = await asyncpg.connect(seeded.dsn)
         try:
-            return [tuple(r) for r in await conn.fetch(
-                "SELECT actor, purpose, resource FROM access_log WHERE resource = 'vehicle_state'")]
+            return [
+                tuple(r)
+                for r in await conn.fetch(
+                    "SELECT actor, purpose, resource FROM access_log"
+                    " WHERE resource = 'vehicle_state'"
+                )
+            ]
         finally:
             await conn.close()
 
@@ -119,8 +135,9 @@ def _wait(client: TestClient, job_id: str, h: dict[str, str]) -> tuple[dict, lis
 def test_plan_job_runs_with_progress(client: TestClient, seeded: Seed) -> None:
     """Generating a plan runs as a job whose progress can be polled to the end."""
     h = login(client, "planner")
-    r = client.post("/planner/plans", json={"plan_date": "2024-03-19", "time_limit_s": 2},
-                    headers=h)
+    r = client.post(
+        "/planner/plans", json={"plan_date": "2024-03-19", "time_limit_s": 2}, headers=h
+    )
     assert r.status_code == 202
     j, seen = _wait(client, r.json()["job_id"], h)
     assert j["status"] == "done", j
@@ -153,11 +170,21 @@ def test_replan_job_starts_from_gps_and_leaves_out_emptied_bins(
         await conn.close()
 
     asyncio.run(drive())
-    asyncio.run(_sql(seeded.dsn, "UPDATE vehicle_state SET observed_at = $2, lon = $3, lat = $4"
-                     " WHERE vehicle_id = $1", truck, now - timedelta(minutes=3), stop["lon"],
-                     stop["lat"]))
-    r = client.post("/planner/plans", headers=h, json={
-        "plan_date": str(day), "time_limit_s": 2, "replan": True, "now": now.isoformat()})
+    asyncio.run(
+        _sql(
+            seeded.dsn,
+            "UPDATE vehicle_state SET observed_at = $2, lon = $3, lat = $4 WHERE vehicle_id = $1",
+            truck,
+            now - timedelta(minutes=3),
+            stop["lon"],
+            stop["lat"],
+        )
+    )
+    r = client.post(
+        "/planner/plans",
+        headers=h,
+        json={"plan_date": str(day), "time_limit_s": 2, "replan": True, "now": now.isoformat()},
+    )
     assert r.status_code == 202 and r.json()["kind"] == "replan"
     j, seen = _wait(client, r.json()["job_id"], h)
     assert j["status"] == "done", j

@@ -21,8 +21,10 @@ def test_read_traces_logs_every_access(database):
 
     async def go() -> tuple[tuple[str, ...], int, list[asyncpg.Record]]:
         conn = await asyncpg.connect(database)
-        fixes = [GpsFix(f"v{i % 2}", T0 + timedelta(seconds=5 * i), 12.56, 55.69, 20.0, 0.0)
-                 for i in range(10)]
+        fixes = [
+            GpsFix(f"v{i % 2}", T0 + timedelta(seconds=5 * i), 12.56, 55.69, 20.0, 0.0)
+            for i in range(10)
+        ]
         await BatchWriter(conn, GPS).write([GPS.row(f, 0, i) for i, f in enumerate(fixes)])
         with pytest.raises(ValueError):
             await read_traces(conn, T0, T0 + timedelta(hours=1), "", "report")

@@ -49,14 +49,41 @@ def _route(vehicle_id: str, bins: list[str]) -> VehicleRoute:
     for k, b in enumerate(bins, start=1):
         load += 80.0
         eta = T0 + timedelta(minutes=10 * k)
-        stops.append(Stop(k, StopKind.BIN, b, None, f"Gade {k}", 12.55, 55.69 + k * 1e-3, eta,
-                          eta + timedelta(minutes=1), load, load * 0.07))  # fmt: skip
+        stops.append(
+            Stop(
+                k,
+                StopKind.BIN,
+                b,
+                None,
+                f"Gade {k}",
+                12.55,
+                55.69 + k * 1e-3,
+                eta,
+                eta + timedelta(minutes=1),
+                load,
+                load * 0.07,
+            )
+        )
     eta = T0 + timedelta(hours=2)
-    stops.append(Stop(len(stops), StopKind.DISPOSAL, None, "ARC", "Vindmøllevej", 12.62, 55.68,
-                      eta, eta + timedelta(minutes=15), 0.0, 0.0))  # fmt: skip
+    stops.append(
+        Stop(
+            len(stops),
+            StopKind.DISPOSAL,
+            None,
+            "ARC",
+            "Vindmøllevej",
+            12.62,
+            55.68,
+            eta,
+            eta + timedelta(minutes=15),
+            0.0,
+            0.0,
+        )
+    )
     end = T0 + timedelta(hours=3)
-    stops.append(Stop(len(stops), StopKind.DEPOT, None, "D1", "Depot Road", 12.5, 55.7, end, end,
-                      0.0, 0.0))  # fmt: skip
+    stops.append(
+        Stop(len(stops), StopKind.DEPOT, None, "D1", "Depot Road", 12.5, 55.7, end, end, 0.0, 0.0)
+    )
     return VehicleRoute(vehicle_id, "D1", tuple(stops), 12_345.0, 3000.0, 1200.0, 13.58, None)
 
 
@@ -90,8 +117,11 @@ def test_route_geometry_is_stored_and_loaded(database: str) -> None:
 
     async def go(conn: asyncpg.Connection) -> tuple[DayPlan, dict[str, Any], dict[str, Any]]:
         pid = await save_plan(conn, plan)
-        return (await load_plan(conn, pid), await route_geometries(conn, pid),
-                await route_geometries(conn, pid, "T2"))  # fmt: skip
+        return (
+            await load_plan(conn, pid),
+            await route_geometries(conn, pid),
+            await route_geometries(conn, pid, "T2"),
+        )
 
     back, every, t2 = run(database, go)
     assert back.route_of("T1").geometry == line and back.route_of("T2").geometry is None
@@ -130,15 +160,18 @@ def test_rejected_plan_keeps_its_violations(database: str) -> None:
 def test_failed_save_stores_nothing(database: str) -> None:
     """A plan whose stop breaks a constraint leaves no plan, route or stop rows behind."""
     plan = make_plan()
-    bad = replace(plan.routes[0], stops=(*plan.routes[0].stops[:-1],
-                                         replace(plan.routes[0].stops[-1], seq=1)))  # fmt: skip
+    bad = replace(
+        plan.routes[0], stops=(*plan.routes[0].stops[:-1], replace(plan.routes[0].stops[-1], seq=1))
+    )
     broken = replace(plan, routes=(bad, plan.routes[1]))
 
     async def go(conn: asyncpg.Connection) -> list[int]:
         with pytest.raises(asyncpg.UniqueViolationError):
             await save_plan(conn, broken)
-        return [await conn.fetchval(f"SELECT count(*) FROM {t}")
-                for t in ("plans", "plan_routes", "plan_stops")]  # fmt: skip
+        return [
+            await conn.fetchval(f"SELECT count(*) FROM {t}")
+            for t in ("plans", "plan_routes", "plan_stops")
+        ]
 
     assert run(database, go) == [0, 0, 0]
 
@@ -171,15 +204,20 @@ def test_emptied_report_updates_stop_readings_state_and_progress(database: str) 
             T0,
         )
         await report_stop(conn, pid, "T1", 1, "emptied", fill_observed=0.9, reported_at=at)
-        await report_stop(conn, pid, "T1", 2, "skipped", skip_reason="blocked by a van",
-                          reported_at=at)  # fmt: skip
+        await report_stop(
+            conn, pid, "T1", 2, "skipped", skip_reason="blocked by a van", reported_at=at
+        )
         readings = await conn.fetch(
             "SELECT observed_at, filling_level FROM fill_readings WHERE sensor_id = 'B1'"
             " ORDER BY observed_at"
         )
         state = await conn.fetchrow("SELECT observed_at, filling_level FROM bin_state")
-        return (await route_for_vehicle(conn, pid, "T1"), readings, state,
-                await plan_progress(conn, pid))  # fmt: skip
+        return (
+            await route_for_vehicle(conn, pid, "T1"),
+            readings,
+            state,
+            await plan_progress(conn, pid),
+        )
 
     stops, readings, state, progress = run(database, go)
     assert (stops[1].status, stops[1].fill_observed, stops[1].reported_at) == ("emptied", 0.9, at)
@@ -187,8 +225,10 @@ def test_emptied_report_updates_stop_readings_state_and_progress(database: str) 
     assert [(r[0], r[1]) for r in readings] == [(at - timedelta(seconds=1), 0.9), (at, 0.0)]
     assert (state[0], state[1]) == (at, 0.0)
     assert (progress.overall.emptied, progress.overall.skipped, progress.overall.planned) == (
-        1, 1, 1,
-    )  # fmt: skip
+        1,
+        1,
+        1,
+    )
     assert progress.by_vehicle["T1"].done == 2 and progress.by_vehicle["T2"].total == 1
 
 
@@ -222,9 +262,11 @@ def test_load_readings_returns_window_as_arrays(database: str) -> None:
         await conn.executemany(
             "INSERT INTO fill_readings (sensor_id, observed_at, filling_level, src_partition,"
             " src_offset) VALUES ($1, $2, $3, 0, $4)",
-            [(s, T0 + timedelta(hours=h), 0.1 * h, k)
-             for k, (s, h) in enumerate([("B2", 1), ("B1", 2), ("B1", 1), ("B1", 5)])],
-        )  # fmt: skip
+            [
+                (s, T0 + timedelta(hours=h), 0.1 * h, k)
+                for k, (s, h) in enumerate([("B2", 1), ("B1", 2), ("B1", 1), ("B1", 5)])
+            ],
+        )
         return await load_readings(conn, T0 + timedelta(hours=1), T0 + timedelta(hours=5))
 
     r = run(database, go)

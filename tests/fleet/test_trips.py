@@ -26,8 +26,7 @@ def test_drive_stop_drive_gives_two_trips_and_one_stop():
     rng = np.random.default_rng(0)
     xs = list(x1[-1] + rng.normal(0, 0.00003, 60))
     t2, x2, y2, v2 = _drive(ts[-1] + 5, xs[-1], 60, 0.0001)
-    day = analyse(t1 + ts + t2, x1 + xs + x2, y1 + [55.69] * 60 + y2,
-                  v1 + [0.5] * 60 + v2, _area)
+    day = analyse(t1 + ts + t2, x1 + xs + x2, y1 + [55.69] * 60 + y2, v1 + [0.5] * 60 + v2, _area)
     assert len(day.stops) == 1 and len(day.trips) == 2
     assert day.stops[0].duration_s == pytest.approx(295, abs=10)
     expected = float(haversine_m(12.56, 55.69, 12.56 + 0.0059, 55.69)) * 2

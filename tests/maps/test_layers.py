@@ -15,15 +15,19 @@ from maps.views import BinView, ParkingView, RouteView, StopView, VehicleView
 from routing.network.ways import OsmData, OsmWay
 
 BINS = [BinView("b1", 12.56, 55.67, "A", 0.9, 0.95), BinView("b2", 12.57, 55.68, "B", 0.1, 0.5)]
-ROUTE = RouteView("t1", (StopView(1, "b1", 12.56, 55.67), StopView(2, "b2", 12.57, 55.68,
-                                                                    "emptied")))
+ROUTE = RouteView(
+    "t1", (StopView(1, "b1", 12.56, 55.67), StopView(2, "b2", 12.57, 55.68, "emptied"))
+)
 
 
 def _markers(m: folium.Map) -> list[folium.CircleMarker]:
     out = []
     for group in m._children.values():
-        out += [c for c in getattr(group, "_children", {}).values()
-                if isinstance(c, folium.CircleMarker)]
+        out += [
+            c
+            for c in getattr(group, "_children", {}).values()
+            if isinstance(c, folium.CircleMarker)
+        ]
     return out
 
 
@@ -53,8 +57,11 @@ def test_rendered_map_loads_nothing_from_outside() -> None:
 
 def test_tile_url_setting_adds_tile_layer() -> None:
     """With a tile server configured the map uses it (and still attributes OSM)."""
-    html = parking_map([], (12.5, 55.6), "/static", tile_url="http://tiles.local/{z}/{x}/{y}.png"
-                       ).get_root().render()
+    html = (
+        parking_map([], (12.5, 55.6), "/static", tile_url="http://tiles.local/{z}/{x}/{y}.png")
+        .get_root()
+        .render()
+    )
     assert "http://tiles.local/{z}/{x}/{y}.png" in html
 
 
@@ -76,10 +83,13 @@ def test_route_line_follows_the_path_when_known() -> None:
     routed = RouteView(ROUTE.vehicle_id, ROUTE.stops, PATH)
     fc = routes_geojson([routed])
     assert fc["features"][0]["geometry"]["coordinates"] == [list(p) for p in PATH]
-    assert [f["geometry"]["coordinates"] for f in fc["features"][1:]] == [[12.56, 55.67],
-                                                                           [12.57, 55.68]]
-    line = next(c for c in routes_layer([routed])._children.values()
-                if isinstance(c, folium.PolyLine))
+    assert [f["geometry"]["coordinates"] for f in fc["features"][1:]] == [
+        [12.56, 55.67],
+        [12.57, 55.68],
+    ]
+    line = next(
+        c for c in routes_layer([routed])._children.values() if isinstance(c, folium.PolyLine)
+    )
     assert [tuple(p) for p in line.locations] == [(lat, lon) for lon, lat in PATH]
 
 
@@ -87,8 +97,9 @@ def test_route_line_falls_back_to_straight_stop_to_stop() -> None:
     """Without a path the line joins the stops in order."""
     fc = routes_geojson([ROUTE])
     assert fc["features"][0]["geometry"]["coordinates"] == [[12.56, 55.67], [12.57, 55.68]]
-    line = next(c for c in routes_layer([ROUTE])._children.values()
-                if isinstance(c, folium.PolyLine))
+    line = next(
+        c for c in routes_layer([ROUTE])._children.values() if isinstance(c, folium.PolyLine)
+    )
     assert [tuple(p) for p in line.locations] == [(55.67, 12.56), (55.68, 12.57)]
 
 
@@ -96,8 +107,12 @@ def test_street_geojson_classes_and_dedup() -> None:
     """Ways become major/minor MultiLineStrings, a way repeated in two extracts once."""
     import numpy as np
 
-    osm = OsmData(np.array([1, 2, 3]), np.array([12.5, 12.6, 12.7]), np.array([55.6, 55.6, 55.7]),
-                  (OsmWay(10, (1, 2), "primary"), OsmWay(11, (2, 3, 99), "residential")))
+    osm = OsmData(
+        np.array([1, 2, 3]),
+        np.array([12.5, 12.6, 12.7]),
+        np.array([55.6, 55.6, 55.7]),
+        (OsmWay(10, (1, 2), "primary"), OsmWay(11, (2, 3, 99), "residential")),
+    )
     fc = street_geojson([osm, osm])
     by = {f["properties"]["class"]: f["geometry"]["coordinates"] for f in fc["features"]}
     assert by["major"] == [[[12.5, 55.6], [12.6, 55.6]]]

@@ -21,8 +21,13 @@ T0 = datetime(2026, 11, 20, tzinfo=UTC)
 def test_window_and_latest_read_back_what_ingest_stored(database):
     """Rows inside [since, until) are loaded per site; the latest count per site is served."""
     sites = [ParkingSite(f"p-{i}", f"Street {i}", "street", 10 + i, 12.56, 55.69) for i in range(3)]
-    obs = [ParkingObservation(s.site_id, T0 + timedelta(minutes=15 * k), k % (s.capacity + 1),
-                              s.capacity) for s in sites for k in range(20)]
+    obs = [
+        ParkingObservation(
+            s.site_id, T0 + timedelta(minutes=15 * k), k % (s.capacity + 1), s.capacity
+        )
+        for s in sites
+        for k in range(20)
+    ]
 
     async def go() -> tuple[int, list[str], dict[str, int]]:
         conn = await asyncpg.connect(database)

@@ -40,11 +40,17 @@ def city_db(database: str, small_city: City) -> str:
     """The small city registered with two days of 30-minute readings up to 06:00."""
     start = local_midnight(CITY_DAY, "Europe/Copenhagen") + timedelta(hours=6) - timedelta(days=2)
     history = simulate_history(
-        list(small_city.bins), start, timedelta(days=2), timedelta(minutes=30), seed=7,
+        list(small_city.bins),
+        start,
+        timedelta(days=2),
+        timedelta(minutes=30),
+        seed=7,
         activity=small_city.bin_activity,
-    )  # fmt: skip
-    rows = [(r.sensor_id, r.observed_at, r.filling_level, r.temperature, 0, k)
-            for k, r in enumerate(history.readings())]  # fmt: skip
+    )
+    rows = [
+        (r.sensor_id, r.observed_at, r.filling_level, r.temperature, 0, k)
+        for k, r in enumerate(history.readings())
+    ]
 
     async def go() -> None:
         conn = await asyncpg.connect(database)
@@ -53,10 +59,17 @@ def city_db(database: str, small_city: City) -> str:
         await save_bins(conn, list(small_city.bins))
         await save_vehicles(conn, list(small_city.vehicles))
         await conn.copy_records_to_table(
-            "fill_readings", records=rows,
-            columns=["sensor_id", "observed_at", "filling_level", "temperature", "src_partition",
-                     "src_offset"],
-        )  # fmt: skip
+            "fill_readings",
+            records=rows,
+            columns=[
+                "sensor_id",
+                "observed_at",
+                "filling_level",
+                "temperature",
+                "src_partition",
+                "src_offset",
+            ],
+        )
         await conn.close()
 
     asyncio.run(go())

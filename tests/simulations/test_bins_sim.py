@@ -41,8 +41,9 @@ def test_levels_rise_between_emptyings_and_drop_when_emptied() -> None:
 def test_emptying_only_in_rounds_hours() -> None:
     """Bins are emptied only during collection rounds (06-14 Copenhagen time)."""
     h = simulate_history(make_bins(300), START, timedelta(days=3), timedelta(minutes=30), seed=4)
-    hours = np.array([t.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Copenhagen")).hour
-                      for t in h.times])  # fmt: skip
+    hours = np.array(
+        [t.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Copenhagen")).hour for t in h.times]
+    )
     rows = np.flatnonzero(h.emptied.any(axis=1))
     assert rows.size > 0 and ((hours[rows] >= 6) & (hours[rows] < 14)).all()
 

@@ -1,4 +1,5 @@
-"""Tests for simulations.edinburgh_fit: the fit on real Edinburgh data matches the baked constants."""
+"""Tests for simulations.edinburgh_fit: the fit on real Edinburgh data matches the baked
+constants."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ def test_fit_on_real_csv_reproduces_baked_constants() -> None:
 
 def test_interval_rate_uses_full_mark_at_80_percent() -> None:
     """fill_before 100 after 2 days is 0.8 of the bin over 2 days = 0.4 per day."""
-    df = pd.DataFrame({
-        "site_id": [1, 1],
-        "collected_at_local": pd.to_datetime(["2016-06-01T08:00", "2016-06-03T08:00"]),
-        "fill_before_pct": [50, 100],
-    })  # fmt: skip
+    df = pd.DataFrame(
+        {
+            "site_id": [1, 1],
+            "collected_at_local": pd.to_datetime(["2016-06-01T08:00", "2016-06-03T08:00"]),
+            "fill_before_pct": [50, 100],
+        }
+    )
     rates = interval_rates(df)
     assert rates["rate"].tolist() == [pytest.approx(0.4)]
 

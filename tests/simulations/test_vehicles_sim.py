@@ -75,6 +75,10 @@ def test_vehicles_go_home_at_shift_end(copenhagen: RoadNetwork, city: City) -> N
 def test_full_fleet_hour_has_every_fix(copenhagen: RoadNetwork) -> None:
     """1,500 vehicles x 1 h at 5 s give 1.08 M fixes (speed: benchmarks/simulate.py)."""
     big = build_city(copenhagen, 1)
-    n = sum(len(b) for b in gps_batches(copenhagen, big, START, timedelta(hours=1), 1,
-                                        GpsSimConfig(respect_shifts=False)))  # fmt: skip
+    n = sum(
+        len(b)
+        for b in gps_batches(
+            copenhagen, big, START, timedelta(hours=1), 1, GpsSimConfig(respect_shifts=False)
+        )
+    )
     assert n == 1500 * 721

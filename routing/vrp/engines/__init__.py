@@ -13,7 +13,10 @@ from collections.abc import Callable
 from routing.vrp.model import ProblemData
 from routing.vrp.solution import Solution
 
-ENGINES = {"ortools": "routing.vrp.engines.ortools_engine", "pyvrp": "routing.vrp.engines.pyvrp_engine"}
+ENGINES = {
+    "ortools": "routing.vrp.engines.ortools_engine",
+    "pyvrp": "routing.vrp.engines.pyvrp_engine",
+}
 
 Solver = Callable[[ProblemData, float, int], Solution]
 

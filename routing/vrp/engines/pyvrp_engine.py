@@ -107,12 +107,16 @@ class _Mapping:
         depots = [Depot(loc, service_duration=unload.get(loc, 0)) for loc in self.depot_locs]
         clients = [
             Client(
-                c.location, pickup=list(c.demand), service_duration=c.service_s,
-                tw_early=c.tw_early_s, tw_late=min(c.tw_late_s, _CAP), prize=c.prize,
+                c.location,
+                pickup=list(c.demand),
+                service_duration=c.service_s,
+                tw_early=c.tw_early_s,
+                tw_late=min(c.tw_late_s, _CAP),
+                prize=c.prize,
                 required=c.required,
             )
             for c in data.clients
-        ]  # fmt: skip
+        ]
         brk = data.driver_break.duration_s if data.driver_break else 0
         reloads = [self.depot_index[s] for s in sites]
         vtypes = []
@@ -120,13 +124,18 @@ class _Mapping:
             end = self.virtual_end.get(vt.depot, vt.depot)
             vtypes.append(
                 VehicleType(
-                    vt.num_available, list(vt.capacity), start_depot=self.depot_index[vt.depot],
-                    end_depot=self.depot_index[end], fixed_cost=vt.fixed_cost,
-                    tw_early=vt.shift_start_s, tw_late=min(vt.shift_end_s, _CAP) - brk,
+                    vt.num_available,
+                    list(vt.capacity),
+                    start_depot=self.depot_index[vt.depot],
+                    end_depot=self.depot_index[end],
+                    fixed_cost=vt.fixed_cost,
+                    tw_early=vt.shift_start_s,
+                    tw_late=min(vt.shift_end_s, _CAP) - brk,
                     shift_duration=min(vt.max_duration_s, _CAP) - brk,
-                    unit_distance_cost=vt.distance_cost, reload_depots=reloads,
+                    unit_distance_cost=vt.distance_cost,
+                    reload_depots=reloads,
                 )
-            )  # fmt: skip
+            )
         return ProblemData(locations, clients, depots, vtypes, [dist], [dur])  # type: ignore[list-item]
 
     def warm_start(self, tours: list[Tour]) -> PySolution:
@@ -212,8 +221,12 @@ def _search(mapping: _Mapping, seed: int, deadline: float) -> PySolution:
     """
     data, params = mapping.pyvrp, SolveParams()
     rng = RandomNumberGenerator(seed=seed)
-    ls = LocalSearch(data, rng, compute_neighbours(data, params.neighbourhood),
-                     PerturbationManager(params.perturbation))  # fmt: skip
+    ls = LocalSearch(
+        data,
+        rng,
+        compute_neighbours(data, params.neighbourhood),
+        PerturbationManager(params.perturbation),
+    )
     for op in params.operators:
         if op.supports(data):
             ls.add_operator(op(data))

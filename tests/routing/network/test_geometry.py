@@ -16,9 +16,22 @@ T0 = datetime(2024, 5, 14, 4, tzinfo=UTC)
 
 def _stops(net: RoadNetwork, nodes: list[int], offset: float = 0.0) -> list[Stop]:
     """Bin stops at ``nodes`` (shifted ``offset`` degrees off the node, as real bins are)."""
-    return [Stop(k, StopKind.BIN, f"b{k}", None, "", float(net.lon[n]) + offset,
-                 float(net.lat[n]) + offset, T0, T0, 0.0, 0.0)
-            for k, n in enumerate(nodes)]  # fmt: skip
+    return [
+        Stop(
+            k,
+            StopKind.BIN,
+            f"b{k}",
+            None,
+            "",
+            float(net.lon[n]) + offset,
+            float(net.lat[n]) + offset,
+            T0,
+            T0,
+            0.0,
+            0.0,
+        )
+        for k, n in enumerate(nodes)
+    ]
 
 
 def _coords(net: RoadNetwork, nodes: np.ndarray) -> list[tuple[float, float]]:
@@ -65,8 +78,9 @@ def test_geometry_chains_the_network_fastest_paths(copenhagen: RoadNetwork) -> N
 def test_geometry_follows_one_way_streets(copenhagen: RoadNetwork) -> None:
     """Along a one-way segment the line is the segment; against it, the legal detour."""
     u, v = _one_way_edge(copenhagen)
-    forward, back = routes_geometry(copenhagen, [_stops(copenhagen, [u, v]),
-                                                 _stops(copenhagen, [v, u])])  # fmt: skip
+    forward, back = routes_geometry(
+        copenhagen, [_stops(copenhagen, [u, v]), _stops(copenhagen, [v, u])]
+    )
     assert list(forward) == _coords(copenhagen, np.array([u, v]))
     assert list(back) == _coords(copenhagen, copenhagen.path(v, u).nodes)
     assert len(back) > 3
@@ -91,8 +105,10 @@ def test_short_routes_and_repeated_stops(copenhagen: RoadNetwork) -> None:
 
 def test_with_geometry_fills_every_route_and_keeps_the_rest(copenhagen: RoadNetwork) -> None:
     """Every route of the plan gets its line; stops and figures are unchanged."""
-    routes = tuple(VehicleRoute(v, "D", tuple(_stops(copenhagen, nodes)), 1.0, 1.0, 1.0, 1.0)
-                   for v, nodes in (("T1", [1, 200, 3000]), ("T2", [5000, 60])))  # fmt: skip
+    routes = tuple(
+        VehicleRoute(v, "D", tuple(_stops(copenhagen, nodes)), 1.0, 1.0, 1.0, 1.0)
+        for v, nodes in (("T1", [1, 200, 3000]), ("T2", [5000, 60]))
+    )
     plan = DayPlan(date(2024, 5, 14), "test", 0, routes, PlanTotals(0, 0, 0, 0, 0, 0, 0, 0, 0))
     out = with_geometry(plan, copenhagen)
     assert [r.geometry for r in out.routes] == routes_geometry(

@@ -33,14 +33,37 @@ DAY = date(2024, 5, 14)
 DEPOT = Site("D1", "Depot", 12.50, 55.70)
 ARC = Site("ARC", "ARC Amager Bakke", 12.62, 55.68)
 BINS = tuple(
-    Bin(f"B{k}", 12.55 + 0.001 * k, 55.69, f"Street {k}", "Indre By", capacity_l=100.0,
-        service_s=60.0)
+    Bin(
+        f"B{k}",
+        12.55 + 0.001 * k,
+        55.69,
+        f"Street {k}",
+        "Indre By",
+        capacity_l=100.0,
+        service_s=60.0,
+    )
     for k in range(4)
-)  # fmt: skip
-TRUCK = Vehicle("T1", VehicleKind.WASTE_TRUCK, "D1", capacity_l=250.0, capacity_kg=100.0,
-                shift_start_h=6.0, shift_end_h=14.0, co2_g_per_km=1000.0)  # fmt: skip
-TRUCK2 = Vehicle("T2", VehicleKind.WASTE_TRUCK, "D1", capacity_l=250.0, capacity_kg=100.0,
-                 shift_start_h=6.0, shift_end_h=14.0, co2_g_per_km=1000.0)  # fmt: skip
+)
+TRUCK = Vehicle(
+    "T1",
+    VehicleKind.WASTE_TRUCK,
+    "D1",
+    capacity_l=250.0,
+    capacity_kg=100.0,
+    shift_start_h=6.0,
+    shift_end_h=14.0,
+    co2_g_per_km=1000.0,
+)
+TRUCK2 = Vehicle(
+    "T2",
+    VehicleKind.WASTE_TRUCK,
+    "D1",
+    capacity_l=250.0,
+    capacity_kg=100.0,
+    shift_start_h=6.0,
+    shift_end_h=14.0,
+    co2_g_per_km=1000.0,
+)
 CLEANER = Vehicle("C1", VehicleKind.STREET_CLEANER, "D1")
 
 
@@ -64,9 +87,16 @@ def problem() -> DayProblem:
     """B0, B1 required (90 l each), B2 optional; one truck of 250 l and a street cleaner."""
     streets = ["Depot Road", "Vejlands Allé", "Nørregade", "Østergade", "", "Fifth"]
     return build_day_problem(
-        DAY, BINS, selection(("B0", "B1"), {"B2": 90.0}), [TRUCK, CLEANER], [DEPOT], [ARC],
-        line_matrix(6), streets, DayConfig(unload_s=600, metres_per_litre=10.0),
-    )  # fmt: skip
+        DAY,
+        BINS,
+        selection(("B0", "B1"), {"B2": 90.0}),
+        [TRUCK, CLEANER],
+        [DEPOT],
+        [ARC],
+        line_matrix(6),
+        streets,
+        DayConfig(unload_s=600, metres_per_litre=10.0),
+    )
 
 
 def test_matrix_points_order_depots_disposal_then_bins() -> None:
@@ -88,8 +118,9 @@ def test_problem_has_selected_bins_trucks_and_unload(problem: DayProblem) -> Non
     assert problem.vehicle_ids == (("T1",),)
     assert data.vehicle_types[0].capacity == (250, 100)
     assert (data.vehicle_types[0].shift_start_s, data.vehicle_types[0].shift_end_s) == (
-        6 * 3600, 14 * 3600,
-    )  # fmt: skip
+        6 * 3600,
+        14 * 3600,
+    )
     clients = {problem.location_bin[c.location].bin_id: c for c in data.clients}
     assert sorted(clients) == ["B0", "B1", "B2"]
     assert clients["B0"].required and not clients["B2"].required
@@ -103,15 +134,17 @@ def test_problem_has_selected_bins_trucks_and_unload(problem: DayProblem) -> Non
 def test_empty_street_name_falls_back_to_registered_street() -> None:
     """A matrix point without a network street name uses the bin's registered street."""
     streets = ["", "", "", "", "", ""]
-    p = build_day_problem(DAY, BINS, selection(("B2",), {}), [TRUCK], [DEPOT], [ARC],
-                          line_matrix(6), streets)  # fmt: skip
+    p = build_day_problem(
+        DAY, BINS, selection(("B2",), {}), [TRUCK], [DEPOT], [ARC], line_matrix(6), streets
+    )
     assert p.location_street[p.data.clients[0].location] == "Street 2"
 
 
 def test_identical_trucks_share_a_type_and_routes_get_their_ids() -> None:
     """Two identical trucks form one vehicle type; its routes map to T1 then T2."""
-    p = build_day_problem(DAY, BINS, selection(("B0", "B1"), {}), [TRUCK2, TRUCK], [DEPOT], [ARC],
-                          line_matrix(6))  # fmt: skip
+    p = build_day_problem(
+        DAY, BINS, selection(("B0", "B1"), {}), [TRUCK2, TRUCK], [DEPOT], [ARC], line_matrix(6)
+    )
     assert p.vehicle_ids == (("T1", "T2"),)
     (b0, b1), arc = [c.location for c in p.data.clients], p.data.disposal_sites[0].location
     routes = [make_route(p.data, 0, [b0, arc]), make_route(p.data, 0, [b1, arc])]
@@ -123,15 +156,17 @@ def test_identical_trucks_share_a_type_and_routes_get_their_ids() -> None:
 def test_matrix_of_the_wrong_size_is_refused() -> None:
     """A matrix not over matrix_points raises ValueError saying so."""
     with pytest.raises(ValueError, match="matrix has 5 points"):
-        build_day_problem(DAY, BINS, selection(("B0",), {}), [TRUCK], [DEPOT], [ARC],
-                          line_matrix(5))  # fmt: skip
+        build_day_problem(
+            DAY, BINS, selection(("B0",), {}), [TRUCK], [DEPOT], [ARC], line_matrix(5)
+        )
 
 
 def test_no_waste_truck_is_refused() -> None:
     """Planning with street cleaners only raises ValueError."""
     with pytest.raises(ValueError, match="no waste trucks"):
-        build_day_problem(DAY, BINS, selection(("B0",), {}), [CLEANER], [DEPOT], [ARC],
-                          line_matrix(6))  # fmt: skip
+        build_day_problem(
+            DAY, BINS, selection(("B0",), {}), [CLEANER], [DEPOT], [ARC], line_matrix(6)
+        )
 
 
 def test_route_list_has_depot_bins_unloads_and_return(problem: DayProblem) -> None:
@@ -145,8 +180,15 @@ def test_route_list_has_depot_bins_unloads_and_return(problem: DayProblem) -> No
     plan = day_plan(problem, sol, at_risk={"B1", "B3"}, time_limit_s=2.0)
     (r,) = plan.routes
     kinds = [s.kind for s in r.stops]
-    assert kinds == [StopKind.DEPOT, StopKind.BIN, StopKind.BIN, StopKind.DISPOSAL, StopKind.BIN,
-                     StopKind.DISPOSAL, StopKind.DEPOT]  # fmt: skip
+    assert kinds == [
+        StopKind.DEPOT,
+        StopKind.BIN,
+        StopKind.BIN,
+        StopKind.DISPOSAL,
+        StopKind.BIN,
+        StopKind.DISPOSAL,
+        StopKind.DEPOT,
+    ]
     assert [s.seq for s in r.stops] == list(range(7))
     assert r.bin_ids == ("B0", "B1", "B2")
     assert [s.load_after_l for s in r.stops] == [0, 90, 180, 0, 90, 0, 0]
@@ -197,8 +239,22 @@ def test_totals_of_no_routes_count_every_risk_as_remaining() -> None:
 
 def _forecast(bin_id: str, level: float, full_at: datetime | None) -> FillForecast:
     t = datetime(2024, 5, 14, 4, tzinfo=UTC)
-    return FillForecast(bin_id, level, t, 0.01, 0.005, 0.02, 0.8, full_at, full_at, full_at, 10, 1,
-                    ForecastMethod.BIN_HISTORY, WeeklyProfile.flat())  # fmt: skip
+    return FillForecast(
+        bin_id,
+        level,
+        t,
+        0.01,
+        0.005,
+        0.02,
+        0.8,
+        full_at,
+        full_at,
+        full_at,
+        10,
+        1,
+        ForecastMethod.BIN_HISTORY,
+        WeeklyProfile.flat(),
+    )
 
 
 def test_overflow_risk_is_full_now_or_full_before_next_opportunity() -> None:
@@ -214,9 +270,16 @@ def test_overflow_risk_is_full_now_or_full_before_next_opportunity() -> None:
 
 def _at_bin(problem: DayProblem, bin_id: str, load_l: float) -> TruckState:
     loc = next(c.location for c in problem.data.clients if c.name == bin_id)
-    return TruckState("T1", 12.551, 55.69, "Nørregade", load_l, load_l * 0.07,
-                      problem.data.duration[loc].astype(float),
-                      problem.data.distance[loc].astype(float))  # fmt: skip
+    return TruckState(
+        "T1",
+        12.551,
+        55.69,
+        "Nørregade",
+        load_l,
+        load_l * 0.07,
+        problem.data.duration[loc].astype(float),
+        problem.data.distance[loc].astype(float),
+    )
 
 
 def test_replan_starts_at_the_truck_and_ends_at_home(problem: DayProblem) -> None:

@@ -69,9 +69,12 @@ def test_plan_day_from_database_to_stored_checked_plan(
 
 
 def test_plan_failing_the_checker_is_stored_rejected(
-    city_db: str, copenhagen: RoadNetwork, small_city: City, tmp_path: Path,
+    city_db: str,
+    copenhagen: RoadNetwork,
+    small_city: City,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     """A plan missing required bins raises PlanRejected, is stored rejected, never served."""
 
     def no_routes(data: ProblemData, *args: Any, **kwargs: Any) -> Solution:

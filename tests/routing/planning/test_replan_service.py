@@ -148,8 +148,10 @@ def test_replan_starts_trucks_where_they_are_without_done_bins(
         assert r.stops[0].site_id == f"{r.vehicle_id}:start" and r.start >= now
         assert r.stops[-1].site_id == r.depot_id
         start = copenhagen.snap(r.stops[0].lon, r.stops[0].lat)[0]  # the line starts at the truck
-        assert r.geometry and r.geometry[0] == (round(float(copenhagen.lon[start]), 6),
-                                                round(float(copenhagen.lat[start]), 6))
+        assert r.geometry and r.geometry[0] == (
+            round(float(copenhagen.lon[start]), 6),
+            round(float(copenhagen.lat[start]), 6),
+        )
     if other in by_id:
         assert (by_id[other].stops[0].lon, by_id[other].stops[0].lat) == (far.lon, far.lat)
     if stale in by_id:

@@ -36,14 +36,25 @@ def problems(draw: st.DrawFn) -> ProblemData:
         for _ in range(draw(st.integers(1, 2))):
             m.add_disposal_site(unload_s=draw(st.integers(0, 300)))
     m.add_vehicle_type(
-        draw(st.integers(1, 2)) if sites else n, CAPACITY, depot,
-        shift_start_s=0, shift_end_s=60_000, max_duration_s=50_000,
+        draw(st.integers(1, 2)) if sites else n,
+        CAPACITY,
+        depot,
+        shift_start_s=0,
+        shift_end_s=60_000,
+        max_duration_s=50_000,
         fixed_cost=draw(st.integers(0, 100)),
-    )  # fmt: skip
+    )
     if draw(st.booleans()):
         m.set_driver_break(600, 300, 3_000)
-    xy = np.array(draw(st.lists(st.tuples(st.integers(0, 300), st.integers(0, 300)),
-                                min_size=len(m._kinds), max_size=len(m._kinds))))  # fmt: skip
+    xy = np.array(
+        draw(
+            st.lists(
+                st.tuples(st.integers(0, 300), st.integers(0, 300)),
+                min_size=len(m._kinds),
+                max_size=len(m._kinds),
+            )
+        )
+    )
     m.set_matrices(*matrices(xy))
     return m.data()
 

@@ -63,8 +63,6 @@ def test_reload_trips_when_demand_exceeds_capacity(name: str) -> None:
     assert route.visits[-1].kind == LocationKind.DISPOSAL
 
 
-
-
 @pytest.mark.parametrize("name", ENGINES)
 def test_driver_break_is_taken_on_a_long_day(name: str) -> None:
     """A day running past the break window includes a 30-minute break inside it."""

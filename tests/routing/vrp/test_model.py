@@ -32,8 +32,11 @@ def test_locations_are_indexed_in_insertion_order() -> None:
     m.set_matrices(np.zeros((4, 4)), np.zeros((4, 4)))
     data = m.data()
     assert data.kinds == (
-        LocationKind.DEPOT, LocationKind.CLIENT, LocationKind.DISPOSAL, LocationKind.CLIENT,
-    )  # fmt: skip
+        LocationKind.DEPOT,
+        LocationKind.CLIENT,
+        LocationKind.DISPOSAL,
+        LocationKind.CLIENT,
+    )
     assert data.client_at(3).demand == (2,)
     assert data.disposal_at(2).location == 2
 

@@ -28,8 +28,9 @@ def _far_disposal_day(n_clients: int = 120, seed: int = 3) -> ProblemData:
     m.add_disposal_site(unload_s=900)
     xy.append((10_000.0, 0.0))
     for depot in depots:
-        m.add_vehicle_type(4, (2_500, 250), depot, shift_start_s=21_600, shift_end_s=50_400,
-                           fixed_cost=5_000)  # fmt: skip
+        m.add_vehicle_type(
+            4, (2_500, 250), depot, shift_start_s=21_600, shift_end_s=50_400, fixed_cost=5_000
+        )
     pts = np.array(xy)
     dist = np.rint(np.abs(pts[:, None, :] - pts[None, :, :]).sum(axis=2)).astype(np.int64)
     m.set_matrices(dist // 8, dist)  # 8 m/s

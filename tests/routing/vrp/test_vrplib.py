@@ -89,8 +89,10 @@ def test_sol_without_cost_is_refused() -> None:
         parse_sol("Route #1: 1 2\n")
 
 
-@given(st.lists(st.lists(st.integers(1, 999), min_size=1, max_size=6), max_size=6),
-       st.integers(0, 10**7))  # fmt: skip
+@given(
+    st.lists(st.lists(st.integers(1, 999), min_size=1, max_size=6), max_size=6),
+    st.integers(0, 10**7),
+)
 def test_sol_round_trip(routes: list[list[int]], cost: int) -> None:
     """format_sol then parse_sol gives back the routes and the cost."""
     sol = parse_sol(format_sol(routes, cost))
