@@ -1,5 +1,6 @@
-"""``python -m api``: serve the API on the configured database (see api/serve.py)."""
+"""``python -m api`` (or ``city-api``): serve the API on the configured database (api/serve.py)."""
 
 from api.serve import main
 
-main()
+if __name__ == "__main__":
+    main()

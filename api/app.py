@@ -55,6 +55,9 @@ def config_from_settings(settings: Settings, database_url: str, **overrides: obj
         "data_dir": settings.data_dir,
         "parking_model_path": settings.state_dir / "parking_model.npz",
         "parking_refresh_s": settings.parking_refresh_s,
+        "timezone": settings.city_profile().timezone,
+        "map_centre": settings.city_profile().map_centre,
+        "osm_files": settings.city_profile().osm_files,
     }
     values.update(overrides)
     return ApiConfig(**values)  # type: ignore[arg-type]

@@ -12,7 +12,8 @@ from fastapi.security import OAuth2PasswordBearer
 
 from api.security import TokenError, decode_token
 from api.state import ApiState
-from core.db.users import Role, User, get_user
+from core.db.users import get_user
+from core.users import Role, User
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 _BEARER = {"WWW-Authenticate": "Bearer"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from core.db.plans import StopReport
 from core.plan import Line
+from core.reports import StopReport
 
 
 def route_gpx(vehicle_id: str, plan_id: int, stops: Sequence[StopReport], track: Line = ()) -> str:

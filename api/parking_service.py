@@ -10,10 +10,10 @@ from pathlib import Path
 
 import asyncpg
 
+from core.db.parking import latest_observations
 from parking.model import ParkingModel
 from parking.nearby import LatestCounts, ParkingAnswer, QueryOptions, latest_counts, nearby
 from parking.persistence import ModelFileError, load_model
-from parking.store import fetch_latest
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class ParkingService:
             async with self._lock:
                 if self._latest is None or time.monotonic() - self._fetched > self.refresh_s:
                     async with pool.acquire() as conn:
-                        obs = await fetch_latest(conn)
+                        obs = await latest_observations(conn)
                     self._latest = latest_counts(model, obs)
                     self._fetched = time.monotonic()
         assert self._latest is not None

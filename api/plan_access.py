@@ -8,42 +8,24 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from api.schemas.routes import ProgressPublic, RoutePublic, StopPublic
-from core.db.plans import PlanNotFound, StopReport, route_for_vehicle
-
-TZ = ZoneInfo("Europe/Copenhagen")
-
-
-def today() -> date:
-    return datetime.now(TZ).date()
+from core.db import plans
+from core.db.plans import plan_date_of
+from core.db.stop_reports import route_for_vehicle
+from core.reports import StopReport
 
 
-async def current_plan_id(conn: asyncpg.Connection | asyncpg.Pool, day: date | None) -> int:
+def today(tz: str) -> date:
+    """Today's date in the city's time zone ``tz``."""
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+async def current_plan_id(
+    conn: asyncpg.Connection | asyncpg.Pool, day: date | None, tz: str
+) -> int:
     """The newest accepted plan for ``day``; without a day, for the latest planned day up to
-    tomorrow (a simulated day may lie in the past). :class:`PlanNotFound` if none."""
-    if day is not None:
-        plan_id = await conn.fetchval(
-            "SELECT plan_id FROM plans WHERE plan_date = $1 AND status = 'accepted'"
-            " ORDER BY created_at DESC, plan_id DESC LIMIT 1",
-            day,
-        )
-        where = day.isoformat()
-    else:
-        plan_id = await conn.fetchval(
-            "SELECT plan_id FROM plans WHERE status = 'accepted' AND plan_date <= $1"
-            " ORDER BY plan_date DESC, created_at DESC, plan_id DESC LIMIT 1",
-            today() + timedelta(days=1),
-        )
-        where = "any day up to tomorrow"
-    if plan_id is None:
-        raise PlanNotFound(f"no accepted plan for {where}")
-    return int(plan_id)
-
-
-async def plan_date_of(conn: asyncpg.Connection | asyncpg.Pool, plan_id: int) -> date:
-    d = await conn.fetchval("SELECT plan_date FROM plans WHERE plan_id = $1", plan_id)
-    if d is None:
-        raise PlanNotFound(f"no plan {plan_id}")
-    return d
+    tomorrow in ``tz`` (a simulated day may lie in the past). :class:`PlanNotFound` if none."""
+    up_to = None if day is not None else today(tz) + timedelta(days=1)
+    return await plans.current_plan_id(conn, day, up_to=up_to)
 
 
 def stop_public(r: StopReport) -> StopPublic:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from pwdlib import PasswordHash
 
-from core.db.users import Role, User
+from core.users import Role, User
 
 ALGORITHM = "HS256"
 ISSUER = "cityops"

@@ -18,10 +18,13 @@ import uvicorn
 
 from api.app import config_from_settings, create_app
 from api.security import hash_password, issue_token
+from core.db.inventory import load_vehicles
 from core.db.migrate import migrate
-from core.db.users import Role, User, upsert_user
+from core.db.plans import PlanNotFound, current_plan_id, route_vehicle_ids
+from core.db.users import upsert_user
 from core.domain import VehicleKind
 from core.settings import Settings
+from core.users import Role, User
 
 
 @dataclass(frozen=True)
@@ -36,24 +39,13 @@ class DemoUser:
 
 
 async def _trucks(conn: asyncpg.Connection) -> list[str]:
-    """Waste trucks, those with a route in the newest accepted plan first."""
-    planned = []
-    if await conn.fetchval("SELECT to_regclass('plans') IS NOT NULL"):
-        planned = [
-            r[0]
-            for r in await conn.fetch(
-                "SELECT vehicle_id FROM plan_routes WHERE plan_id = (SELECT plan_id FROM plans"
-                " WHERE status = 'accepted' ORDER BY plan_date DESC, created_at DESC LIMIT 1)"
-                " ORDER BY vehicle_id"
-            )
-        ]
-    rest = [
-        r[0]
-        for r in await conn.fetch(
-            "SELECT vehicle_id FROM vehicles WHERE kind = $1 ORDER BY vehicle_id",
-            VehicleKind.WASTE_TRUCK.value,
-        )
-    ]
+    """Waste trucks, those with a route in the newest accepted plan first (the database is
+    migrated)."""
+    try:
+        planned = await route_vehicle_ids(conn, await current_plan_id(conn))
+    except PlanNotFound:
+        planned = []
+    rest = [v.vehicle_id for v in await load_vehicles(conn) if v.kind is VehicleKind.WASTE_TRUCK]
     return planned + [v for v in rest if v not in planned]
 
 
@@ -119,16 +111,41 @@ def serve(
     )
 
 
-def main() -> None:  # pragma: no cover - thin CLI
-    """``python -m api.serve``: serve the configured database, printing demo credentials."""
+def main(argv: list[str] | None = None) -> None:  # pragma: no cover - thin CLI
+    """``city-api`` (``python -m api``): serve the configured database; demo users on request."""
     import argparse
 
-    ap = argparse.ArgumentParser(description="Serve the cityops API.")
-    ap.add_argument("--database-url", default="")
-    ap.add_argument("--host", default=None)
-    ap.add_argument("--port", type=int, default=None)
-    ap.add_argument("--demo-users", action="store_true")
-    a = ap.parse_args()
+    from core.cli import HelpFormatter, env_epilog
+
+    ap = argparse.ArgumentParser(
+        prog="city-api",
+        description="Serve the cityops API (planners, drivers, citizens) and its maps.",
+        formatter_class=HelpFormatter,
+        epilog=env_epilog(
+            "DATABASE_URL",
+            "CITYOPS_ENVIRONMENT",
+            "CITYOPS_JWT_SECRET",
+            "CITYOPS_PSEUDONYM_KEY",
+            "CITYOPS_API_HOST",
+            "CITYOPS_API_PORT",
+            "CITYOPS_TILE_URL",
+            "CITYOPS_PARKING_REFRESH_S",
+            "CITYOPS_CITY",
+            "CITYOPS_DATA_DIR",
+            "CITYOPS_STATE_DIR",
+            note="DATABASE_URL (or --database-url) is required; in production also"
+            " CITYOPS_JWT_SECRET and CITYOPS_PSEUDONYM_KEY.",
+        ),
+    )
+    ap.add_argument("--database-url", default="", help="PostgreSQL DSN (default: DATABASE_URL)")
+    ap.add_argument("--host", default=None, help="listen address (default: CITYOPS_API_HOST)")
+    ap.add_argument("--port", type=int, default=None, help="port (default: CITYOPS_API_PORT)")
+    ap.add_argument(
+        "--demo-users",
+        action="store_true",
+        help="create or reset a planner and three drivers and print their passwords and URLs",
+    )
+    a = ap.parse_args(argv)
     settings = Settings()
     dsn = a.database_url or settings.database_url.get_secret_value()
     if not dsn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -28,6 +29,9 @@ class ApiConfig:
     cors_origins: tuple[str, ...] = ()
     pool_size: int = 10
     static_prefix: str = "/static"
+    timezone: str = "UTC"  # the city's IANA time zone: local hours in the open-data exports
+    map_centre: tuple[float, float] = (0.0, 0.0)  # lon, lat: maps with nothing to show centre here
+    osm_files: tuple[Path, ...] = ()  # the city's OSM extracts: street layer, planning network
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -38,6 +42,10 @@ class ApiConfig:
             raise ValueError("pool_size must be positive.")
         if self.parking_refresh_s < 0:
             raise ValueError("parking_refresh_s must be non-negative.")
+        try:
+            ZoneInfo(self.timezone)
+        except Exception as e:  # ZoneInfoNotFoundError or ValueError for a malformed key
+            raise ValueError(f"unknown time zone {self.timezone!r}.") from e
 
 
 @dataclass

@@ -25,26 +25,39 @@ import numpy as np
 
 from core.db.inventory import save_bins, save_parking_sites, save_sites, save_vehicles
 from core.db.migrate import migrate
+from core.db.parking import set_latest_counts
 from core.db.plans import save_plan
-from core.db.users import Role, User, upsert_user
+from core.db.users import upsert_user
 from core.domain import Bin, Site, Vehicle, VehicleKind
 from core.embedded import free_port, start_postgres
 from core.plan import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
+from core.records import ParkingObservation
+from core.settings import Settings
+from core.users import Role, User
 from parking.dataset import site_info
 from parking.fit import FitConfig, fit_model
 from parking.persistence import save_model
 from parking.table import build_table, to_minutes
-from simulations.parking_sim import SimConfig, make_sites, simulate_arrays
+from simulations.demo_files import demo_dir, load_demo
+from simulations.parking_sim import SimConfig, SimSite, scattered_sites, simulate_arrays
 
 PASSWORD = "benchmark-password"
 SECRET = "benchmark-secret-0123456789-0123456789"
 SIM = SimConfig(n_street=60, n_carparks=4, step_min=15, seed=5)
 
 
+def _sites() -> tuple[list[SimSite], str]:
+    """The simulated parking sites in the configured city's demo area, and its time zone."""
+    settings = Settings()
+    profile = settings.city_profile()
+    demo = load_demo(demo_dir(settings.city, settings.demo_dir))
+    return scattered_sites(SIM, demo.placement, profile.districts), profile.timezone
+
+
 def fit_parking(path: Path) -> None:
-    sims = make_sites(SIM)
+    sims, tz = _sites()
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=14)
-    steps = list(simulate_arrays(sims, start, 14, SIM))
+    steps = list(simulate_arrays(sims, start, 14, SIM, tz))
     ids = [s.site.site_id for s in sims]
     t = np.repeat([to_minutes(ts) for ts, _ in steps], len(ids))
     table = build_table(
@@ -58,7 +71,7 @@ def fit_parking(path: Path) -> None:
         fit_model(
             table,
             site_info([s.site for s in sims]),
-            "Europe/Copenhagen",
+            tz,
             FitConfig(pairs_per_lead=5_000),
         ),
         path,
@@ -77,12 +90,11 @@ async def seed(dsn: str) -> None:
         ]
         await save_bins(conn, bins)
         await save_vehicles(conn, [Vehicle("truck-a", VehicleKind.WASTE_TRUCK, "depot-1", 8000)])
-        sims = make_sites(SIM)
+        sims, _ = _sites()
         await save_parking_sites(conn, [s.site for s in sims])
         now = datetime.now(UTC)
-        await conn.executemany(
-            "INSERT INTO parking_state VALUES ($1, $2, $3, $4)",
-            [(s.site.site_id, now, 1, s.site.capacity) for s in sims],
+        await set_latest_counts(
+            conn, [ParkingObservation(s.site.site_id, now, 1, s.site.capacity) for s in sims]
         )
         t0 = datetime(2024, 3, 18, 6, tzinfo=UTC)
         stops = [Stop(0, StopKind.DEPOT, None, "depot-1", "", depot.lon, depot.lat, t0, t0, 0, 0)]
@@ -127,7 +139,7 @@ def run_server(dsn: str, port: int, model: str, state_dir: str) -> None:
     from api.ratelimit import RateLimit
     from core.settings import Settings
 
-    settings = Settings(jwt_secret=SECRET, state_dir=Path(state_dir))  # type: ignore[arg-type]
+    settings = Settings(jwt_secret=SECRET, state_dir=Path(state_dir))
     app = create_app(
         settings,
         dsn,

@@ -157,7 +157,7 @@ def report(r: dict[str, np.ndarray]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--csv", type=Path, default=Settings().edinburgh_bins)  # type: ignore[call-arg]
+    ap.add_argument("--csv", type=Path, default=Settings().edinburgh_bins)
     ap.add_argument("--min-history", type=int, default=2, help="past intervals required")
     ap.add_argument("--first-week", default="2016-06-17", help="first evaluation week (local)")
     ap.add_argument("--prior-hours", type=float, default=PARAMS.prior_hours)

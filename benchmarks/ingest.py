@@ -24,13 +24,15 @@ import pstats
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import numpy as np
 
 from core.db.inventory import save_sites, save_vehicles
 from core.db.migrate import migrate
-from core.domain import COPENHAGEN_BBOX, Site, Vehicle, VehicleKind
+from core.db.tables import row_counts, truncate
+from core.domain import Site, Vehicle, VehicleKind
 from core.embedded import services
 from core.records import GpsFix, encode
 from core.settings import Settings
@@ -71,13 +73,13 @@ async def setup(dsn: str) -> None:
     await save_vehicles(
         conn, [Vehicle(f"veh-{i:04d}", VehicleKind.OTHER, "depot-1") for i in range(VEHICLES)]
     )
-    await conn.execute("TRUNCATE gps_fixes, vehicle_state")
+    await truncate(conn, ("gps_fixes", "vehicle_state"))
     await conn.close()
 
 
 async def stored(dsn: str) -> int:
     conn = await asyncpg.connect(dsn)
-    n = int(await conn.fetchval("SELECT count(*) FROM gps_fixes"))
+    n = (await row_counts(conn, ("gps_fixes",)))["gps_fixes"]
     await conn.close()
     return n
 
@@ -89,7 +91,7 @@ class Timings:
         self.commits: list[tuple[float, list[int]]] = []
         self.count = 0
 
-    def __call__(self, messages: list) -> None:  # type: ignore[type-arg]
+    def __call__(self, messages: list[Any]) -> None:
         self.commits.append((time.time(), [m.timestamp for m in messages]))
         self.count += len(messages)
 
@@ -124,7 +126,7 @@ def main() -> None:
             ep.kafka_bootstrap_servers,
             ep.database_url,
             settings.topic_dead_letter,
-            ValidationPolicy(COPENHAGEN_BBOX, max_age=kind.max_age),
+            ValidationPolicy(settings.city_profile().bbox, max_age=kind.max_age),
             batch_size=args.batch_size,
             on_commit=timings,
         )
@@ -132,12 +134,12 @@ def main() -> None:
         first_fetch = [0.0]
         real_prepare = consumer._prepare
 
-        def start(messages):  # type: ignore[no-untyped-def]
+        def timed_prepare(messages: list[Any]) -> Any:
             if not first_fetch[0]:
                 first_fetch[0] = time.time()
             return real_prepare(messages)
 
-        consumer._prepare = start  # type: ignore[method-assign]
+        consumer._prepare = timed_prepare  # type: ignore[method-assign]
         prof = cProfile.Profile() if args.profile else None
         if prof:
             prof.enable()

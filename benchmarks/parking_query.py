@@ -3,8 +3,9 @@
     python benchmarks/parking_query.py [--sites 1200] [--queries 2000] [--model PATH]
 
 Builds a model on simulated data (or loads ``--model``), then times ``parking.nearby.nearby`` for
-random points in central Copenhagen, radius 500 m, arrival 0-180 min ahead, with every site's
-latest count. Ends with ``RESULT parking_query_p50_ms=... parking_query_p99_ms=... sites=...``.
+random points in the configured city's demo placement box, radius 500 m, arrival 0-180 min
+ahead, with every site's latest count. Ends with
+``RESULT parking_query_p50_ms=... parking_query_p99_ms=... sites=...``.
 """
 
 from __future__ import annotations
@@ -14,29 +15,33 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core.city import CityProfile  # noqa: E402
+from core.domain import BoundingBox  # noqa: E402
 from core.records import ParkingObservation  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from parking.dataset import site_info  # noqa: E402
 from parking.fit import FitConfig, fit_model  # noqa: E402
 from parking.model import ParkingModel  # noqa: E402
 from parking.nearby import QueryOptions, latest_counts, nearby  # noqa: E402
 from parking.persistence import load_model  # noqa: E402
 from parking.table import build_table, from_minutes, to_minutes  # noqa: E402
-from simulations.parking_sim import CENTRAL_BOX, SimConfig, make_sites, simulate_arrays  # noqa: E402
+from simulations.demo_files import demo_dir, load_demo  # noqa: E402
+from simulations.parking_sim import SimConfig, scattered_sites, simulate_arrays  # noqa: E402
 
-START = datetime(2024, 2, 5, tzinfo=ZoneInfo("Europe/Copenhagen"))
 
-
-def simulated_model(n_sites: int, days: float) -> tuple[ParkingModel, list[ParkingObservation]]:
+def simulated_model(
+    n_sites: int, days: float, profile: CityProfile, box: BoundingBox
+) -> tuple[ParkingModel, list[ParkingObservation]]:
     """A model fitted on ``days`` of 15-minute counts of ``n_sites`` simulated sites."""
     cfg = SimConfig(n_street=n_sites - 10, n_carparks=10, step_min=15, seed=3)
-    sims = make_sites(cfg)
-    steps = list(simulate_arrays(sims, START, days, cfg))
+    sims = scattered_sites(cfg, box, profile.districts)
+    start = datetime(2024, 2, 5, tzinfo=profile.zone)
+    steps = list(simulate_arrays(sims, start, days, cfg, profile.timezone))
     ids = [s.site.site_id for s in sims]
     n = len(ids)
     t = np.repeat([to_minutes(ts) for ts, _ in steps], n)
@@ -46,7 +51,7 @@ def simulated_model(n_sites: int, days: float) -> tuple[ParkingModel, list[Parki
     model = fit_model(
         table,
         site_info([s.site for s in sims]),
-        "Europe/Copenhagen",
+        profile.timezone,
         FitConfig(pairs_per_lead=20_000, calibrate=False),
     )
     last_t, last_free = steps[-1]
@@ -67,18 +72,21 @@ def main() -> None:
     ap.add_argument("--model", type=Path, help="benchmark a saved model instead (no latest counts)")
     args = ap.parse_args()
     t0 = time.perf_counter()
+    settings = Settings()
+    profile = settings.city_profile()
+    box = load_demo(demo_dir(settings.city, settings.demo_dir)).placement
     if args.model:
         observations: list[ParkingObservation] = []
         model = load_model(args.model)
         now = datetime.fromisoformat(model.meta["train_end"])
     else:
-        model, observations = simulated_model(args.sites, args.days)
+        model, observations = simulated_model(args.sites, args.days, profile, box)
         now = observations[0].observed_at
     latest = latest_counts(model, observations)
     print(f"model with {len(model.sites.site_ids)} sites ready in {time.perf_counter() - t0:.1f}s")
     rng = np.random.default_rng(0)
-    lons = rng.uniform(CENTRAL_BOX[0], CENTRAL_BOX[2], args.queries)
-    lats = rng.uniform(CENTRAL_BOX[1], CENTRAL_BOX[3], args.queries)
+    lons = rng.uniform(box.min_lon, box.max_lon, args.queries)
+    lats = rng.uniform(box.min_lat, box.max_lat, args.queries)
     ahead = rng.uniform(0, 180, args.queries)
     opts = QueryOptions()
     for i in range(50):  # warm-up

@@ -1,4 +1,4 @@
-"""Benchmark: a Copenhagen collection day of ~1,000 bins on the real road network.
+"""Benchmark: a collection day of ~1,000 bins on the configured city's real road network.
 
     .venv/bin/python benchmarks/plan_day.py [--time-limit 60] [--seed 42] [--bins 1000]
         [--first-engine pyvrp|ortools] [--engine portfolio|pyvrp|ortools]
@@ -29,10 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core.domain import VehicleKind  # noqa: E402
 from core.plan import DayPlan
 from core.settings import Settings  # noqa: E402
-from forecasting.forecast import forecast_arrays  # noqa: E402
+from forecasting.forecast import ForecastParams, forecast_arrays  # noqa: E402
 from routing.network.graph import build_network  # noqa: E402
 from routing.network.matrix import travel_matrix  # noqa: E402
-from routing.network.osm import load_copenhagen  # noqa: E402
+from routing.network.osm import load_osm  # noqa: E402
 from routing.planning.day_problem import (
     DayConfig,
     build_day_problem,
@@ -46,6 +46,7 @@ from routing.vrp.checker import check  # noqa: E402
 from routing.vrp.portfolio import solve  # noqa: E402
 from simulations.bins_sim import simulate_history  # noqa: E402
 from simulations.city import build_city  # noqa: E402
+from simulations.demo_files import demo_dir, load_demo  # noqa: E402
 
 MATRIX_TARGET_S = 10.0
 FIRST_PLAN_TARGET_S = 2.0
@@ -86,12 +87,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--bins", type=int, default=1000)
     p.add_argument("--date", type=date.fromisoformat, default=date(2024, 5, 14))
     a = p.parse_args(argv)
-    settings = Settings()  # type: ignore[call-arg]
+    settings = Settings()
 
     t0 = time.perf_counter()
-    net = build_network(load_copenhagen(settings.data_dir))
-    city = build_city(net, a.seed, n_bins=a.bins, n_vehicles=200, n_trucks=60, n_cleaners=40)
-    cfg = DayConfig()
+    profile = settings.city_profile()
+    demo = load_demo(demo_dir(settings.city, settings.demo_dir))
+    net = build_network(load_osm(profile.osm_files))
+    city = build_city(
+        net, profile, demo, a.seed, n_bins=a.bins, n_vehicles=200, n_trucks=60, n_cleaners=40
+    )
+    cfg = DayConfig(profile.timezone)
     service_at = local_midnight(a.date, cfg.tz) + timedelta(hours=6)
     history = simulate_history(
         list(city.bins),
@@ -100,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         timedelta(minutes=30),
         a.seed,
         activity=city.bin_activity,
+        tz=cfg.tz,
     )
     n_trucks = len(city.vehicles_of(VehicleKind.WASTE_TRUCK))
     print(
@@ -111,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     ids = np.tile(np.array(history.sensor_ids), steps)
     utc = np.repeat([t.timestamp() for t in history.times], len(city.bins))
     t0 = time.perf_counter()
-    forecasts = forecast_arrays(list(city.bins), ids, utc, history.reading.ravel())
+    forecasts = forecast_arrays(
+        list(city.bins), ids, utc, history.reading.ravel(), ForecastParams(cfg.tz)
+    )
     nxt = service_at + timedelta(days=1)
     selection = select_bins(list(city.bins), forecasts, service_at, nxt)
     at_risk = overflow_risk(list(city.bins), forecasts, nxt)

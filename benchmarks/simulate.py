@@ -1,4 +1,5 @@
-"""Simulator speed on the real Copenhagen network: the city's fleet GPS and bin fill history.
+"""Simulator speed on the configured city's real network (CITYOPS_CITY, Copenhagen by default):
+the city's fleet GPS and bin fill history.
 
     python benchmarks/simulate.py [--hours 1] [--days 7]
 
@@ -18,9 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.settings import Settings
 from routing.network.graph import build_network
-from routing.network.osm import load_copenhagen
+from routing.network.osm import load_osm
 from simulations.bins_sim import simulate_history
 from simulations.city import build_city
+from simulations.demo_files import demo_dir, load_demo
 from simulations.vehicles_sim import GpsSimConfig, gps_batches
 
 
@@ -30,15 +32,23 @@ def main() -> None:
     ap.add_argument("--days", type=float, default=7.0)
     a = ap.parse_args()
     t0 = time.perf_counter()
-    net = build_network(load_copenhagen(Settings().data_dir))
-    city = build_city(net, 1)
+    settings = Settings()
+    profile = settings.city_profile()
+    net = build_network(load_osm(profile.osm_files))
+    city = build_city(net, profile, load_demo(demo_dir(settings.city, settings.demo_dir)), 1)
     print(f"network + city: {time.perf_counter() - t0:.2f} s")
     start = datetime(2026, 11, 23, 6, tzinfo=UTC)
     t0 = time.perf_counter()
     n = sum(
         len(b)
         for b in gps_batches(
-            net, city, start, timedelta(hours=a.hours), 1, GpsSimConfig(respect_shifts=False)
+            net,
+            city,
+            start,
+            timedelta(hours=a.hours),
+            1,
+            GpsSimConfig(respect_shifts=False),
+            tz=profile.timezone,
         )
     )
     gps_s = time.perf_counter() - t0
@@ -54,6 +64,7 @@ def main() -> None:
         timedelta(minutes=15),
         1,
         activity=city.bin_activity,
+        tz=profile.timezone,
     )
     fill_s = time.perf_counter() - t0
     print(

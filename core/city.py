@@ -14,19 +14,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from core.districts import Districts
 from core.domain import BoundingBox, VehicleKind
 
 
 @dataclass(frozen=True)
 class CityProfile:
-    """A city's geography and defaults. Validated at construction."""
+    """A city's geography and defaults. Validated at construction; messages name the city."""
 
     name: str
-    timezone: str
-    bbox: BoundingBox
-    osm_files: tuple[Path, ...]
+    timezone: str  # IANA name: local hours of shifts, profiles and forecasts
+    bbox: BoundingBox  # every accepted coordinate lies in it
+    osm_files: tuple[Path, ...]  # Overpass JSON extracts, merged into one road network
     map_centre: tuple[float, float]  # lon, lat
-    co2_g_per_km: Mapping[VehicleKind, float] = field(default_factory=dict)
+    co2_g_per_km: Mapping[VehicleKind, float]  # default factor per vehicle kind
+    districts: Districts = field(default_factory=Districts.none)
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -35,9 +37,18 @@ class CityProfile:
             ZoneInfo(self.timezone)
         except Exception as e:  # ZoneInfoNotFoundError or ValueError for a malformed key
             raise ValueError(f"city {self.name}: unknown time zone {self.timezone!r}.") from e
+        b = self.bbox
+        if not (-180 <= b.min_lon < b.max_lon <= 180 and -90 <= b.min_lat < b.max_lat <= 90):
+            raise ValueError(f"city {self.name}: bounding box {b} is empty or not lon/lat.")
         lon, lat = self.map_centre
         if not self.bbox.contains(lon, lat):
-            raise ValueError(f"city {self.name}: map centre {self.map_centre} is outside its box.")
+            raise ValueError(
+                f"city {self.name}: map centre {self.map_centre} (lon, lat) is outside its"
+                f" bounding box {b}."
+            )
+        missing = [k.value for k in VehicleKind if k not in self.co2_g_per_km]
+        if missing:
+            raise ValueError(f"city {self.name}: no default CO2 factor for {missing}.")
         if any(v < 0 for v in self.co2_g_per_km.values()):
             raise ValueError(f"city {self.name}: CO2 factors must be non-negative.")
 

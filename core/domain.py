@@ -100,7 +100,3 @@ class BoundingBox:
 
     def contains(self, lon: float, lat: float) -> bool:
         return self.min_lon <= lon <= self.max_lon and self.min_lat <= lat <= self.max_lat
-
-
-# Municipality of Copenhagen, from the main-roads extract (55.608-55.740 N, 12.449-12.647 E).
-COPENHAGEN_BBOX = BoundingBox(12.449, 55.608, 12.647, 55.740)

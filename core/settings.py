@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     jwt_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     city: str = "copenhagen"  # a built-in profile name (core/cities/) or a profile directory
+    # The demo's inventory files (sites.geojson, placement.json); default simulations/cities/<city>/
+    demo_dir: Path | None = None
     data_dir: Path = DEFAULT_DATA_DIR
     state_dir: Path = PROJECT_ROOT / "var"
     tile_url: str = ""
@@ -63,20 +65,13 @@ class Settings(BaseSettings):
         return self
 
     def city_profile(self) -> CityProfile:
-        """The configured city's profile (read once per settings object)."""
+        """The configured city's profile (read once per settings object; raises
+        :class:`~core.city_files.CityProfileError` saying what is wrong)."""
         cached = self.__dict__.get("_city_profile")
         if cached is None:
             cached = load_profile(self.city, self.data_dir)
             self.__dict__["_city_profile"] = cached
         return cached
-
-    @property
-    def osm_central(self) -> Path:
-        return self.data_dir / "osm" / "copenhagen_central_drive.overpass.json"
-
-    @property
-    def osm_main_roads(self) -> Path:
-        return self.data_dir / "osm" / "copenhagen_main_roads.overpass.json"
 
     @property
     def edinburgh_bins(self) -> Path:

@@ -6,14 +6,14 @@ about the fleet's work, not about where an employee was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.domain import Vehicle
 from fleet.privacy import coarsen, pseudonym
-from fleet.trips import TripParams, analyse
+from fleet.trips import AreaOf, TripParams, analyse
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +67,11 @@ def fleet_report(
     speed_kmh: np.ndarray,
     fleet: Sequence[Vehicle],
     key: str,
-    area_of: Callable[[float, float], str],
+    area_of: AreaOf,
     params: TripParams | None = None,
 ) -> FleetReport:
-    """Figures per vehicle (fixes grouped by ``vehicle_index`` into ``vehicle_ids``)."""
+    """Figures per vehicle (fixes grouped by ``vehicle_index`` into ``vehicle_ids``); hours per
+    area from the vectorised ``area_of`` (the city profile's districts)."""
     by_id = {v.vehicle_id: v for v in fleet}
     order = np.argsort(vehicle_index, kind="stable")
     bounds = np.searchsorted(vehicle_index[order], np.arange(len(vehicle_ids) + 1))

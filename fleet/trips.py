@@ -4,7 +4,9 @@ A vehicle is *stopped* while its reported speed stays under ``stop_speed_kmh`` f
 ``min_stop_s``; *trips* are the moving stretches between stops. A gap longer than ``max_gap_s``
 without fixes (tracker off, vehicle parked in a garage) ends a trip too. Fixes implying an
 impossible jump (multipath outliers) are dropped before distances are summed, and distance is
-only counted while moving, so GPS jitter at a standstill adds no kilometres.
+only counted while moving, so GPS jitter at a standstill adds no kilometres. Time per area
+comes from a vectorised ``area_of(lon, lat) -> names`` (e.g. the city profile's
+:meth:`core.districts.Districts.assign`), called once per trace.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy.typing as npt
 from core.geo import haversine_m
 
 FloatArray = npt.NDArray[np.float64]
+AreaOf = Callable[[FloatArray, FloatArray], npt.ArrayLike]  # lon, lat arrays -> area names
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +74,7 @@ class VehicleDay:
         return self.distance_m / 1000.0 * g_per_km / 1000.0
 
 
-def _drop_outliers(
+def drop_outliers(
     t: FloatArray, lon: FloatArray, lat: FloatArray, max_speed_ms: float
 ) -> npt.NDArray[np.bool_]:
     """Keep mask: a fix is a spike (dropped) if getting there from the previous fix and on to
@@ -92,7 +95,7 @@ def analyse(
     lon: npt.ArrayLike,
     lat: npt.ArrayLike,
     speed_kmh: npt.ArrayLike,
-    area_of: Callable[[float, float], str],
+    area_of: AreaOf,
     params: TripParams | None = None,
 ) -> VehicleDay:
     """Trips, stops, distance and time per area of one vehicle's fixes (any order)."""
@@ -105,7 +108,7 @@ def analyse(
     v = np.asarray(speed_kmh, dtype=np.float64)[order]
     if len(t) == 0:
         return VehicleDay((), (), 0.0, 0.0, 0.0, {}, 0)
-    keep = _drop_outliers(t, x, y, p.max_speed_kmh / 3.6)
+    keep = drop_outliers(t, x, y, p.max_speed_kmh / 3.6)
     dropped = int((~keep).sum())
     t, x, y, v = t[keep], x[keep], y[keep], v[keep]
     still = v < p.stop_speed_kmh
@@ -153,9 +156,12 @@ def analyse(
         trips.append(Trip(float(t[start]), float(t[-1]), dist))
 
     by_area: dict[str, float] = {}
-    for k in np.flatnonzero(connected).tolist():
-        area = area_of(float(x[k]), float(y[k]))
-        by_area[area] = by_area.get(area, 0.0) + float(dt[k])
+    timed = np.flatnonzero(connected)  # an interval counts for the area of its first fix
+    if timed.size:
+        areas = np.broadcast_to(np.asarray(area_of(x[timed], y[timed])), timed.shape)
+        names, which = np.unique(areas, return_inverse=True)
+        seconds = np.bincount(which.ravel(), weights=dt[timed], minlength=len(names))
+        by_area = {str(a): float(sec) for a, sec in zip(names, seconds, strict=True)}
     moving_s = float(dt[moving].sum()) if len(dt) else 0.0
     stopped_s = float(sum(s.duration_s for s in stops))
     return VehicleDay(

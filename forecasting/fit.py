@@ -265,7 +265,7 @@ def _fit(
     return _Fit(fleet, rate, rate * lo, rate * hi, n_used, cum, level_now, last_hours, n_obs)
 
 
-def fit_fleet(readings: Iterable[FillReading], params: ForecastParams | None = None) -> FleetModel:
+def fit_fleet(readings: Iterable[FillReading], params: ForecastParams) -> FleetModel:
     """Fleet prior rate, weekly profile and band shape from every bin's history."""
     return fit_fleet_arrays(*_arrays(readings), params)
 
@@ -274,10 +274,10 @@ def fit_fleet_arrays(
     sensor_ids: Sequence[str] | np.ndarray,
     utc_seconds: np.ndarray,
     levels: np.ndarray,
-    params: ForecastParams | None = None,
+    params: ForecastParams,
 ) -> FleetModel:
     """As :func:`fit_fleet`, from columns (UTC epoch seconds) instead of records."""
-    p = params or ForecastParams()
+    p = params
     if len(sensor_ids) == 0:
         return FleetModel(0.0, WeeklyProfile.flat())
     keys, group = np.unique(np.asarray(sensor_ids, dtype=str), return_inverse=True)

@@ -52,16 +52,15 @@ __all__ = [
 def forecast_fleet(
     bins: Sequence[Bin],
     readings: Iterable[FillReading],
-    params: ForecastParams | None = None,
+    params: ForecastParams,
     fleet: FleetModel | None = None,
 ) -> dict[str, FillForecast]:
     """A forecast per bin from the readings whose ``sensor_id`` is the bin id.
 
     Readings of unknown bins are ignored. Without ``fleet``, it is fitted on these readings.
     """
-    p = params or ForecastParams()
     ids, utc_s, level = _arrays(readings)
-    return forecast_arrays(bins, ids, utc_s, level, p, fleet)
+    return forecast_arrays(bins, ids, utc_s, level, params, fleet)
 
 
 def forecast_arrays(
@@ -69,11 +68,11 @@ def forecast_arrays(
     sensor_ids: Sequence[str] | np.ndarray,
     utc_seconds: np.ndarray,
     levels: np.ndarray,
-    params: ForecastParams | None = None,
+    params: ForecastParams,
     fleet: FleetModel | None = None,
 ) -> dict[str, FillForecast]:
     """As :func:`forecast_fleet`, from columns (UTC epoch seconds) instead of records."""
-    p = params or ForecastParams()
+    p = params
     index = {b.bin_id: i for i, b in enumerate(bins)}
     group = np.array([index.get(s, -1) for s in sensor_ids], dtype=np.int64)
     known = group >= 0

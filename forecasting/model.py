@@ -23,9 +23,12 @@ class ForecastMethod(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ForecastParams:
-    """Tuning of the forecaster; levels are fillingLevel fractions, times hours."""
+    """Tuning of the forecaster; levels are fillingLevel fractions, times hours.
 
-    tz: str = "Europe/Copenhagen"
+    ``tz`` is the city's time zone (its profile's): the weekly profile runs on local time there.
+    """
+
+    tz: str
     drop_tol: float = 0.15
     spike_tol: float | None = 0.10  # None: no spike filter (e.g. for collection logs)
     spike_max_gap_h: float = 12.0
@@ -102,7 +105,7 @@ class FillForecast:
     n_segments: int
     method: ForecastMethod
     profile: WeeklyProfile = field(repr=False)
-    tz: str = "Europe/Copenhagen"
+    tz: str  # the time zone of ``profile``'s hours (the forecaster's ``ForecastParams.tz``)
 
     def level_at(self, t: datetime, which: str = "mid") -> float | None:
         """Predicted level at ``t`` (no emptying assumed); ``which`` is low, mid or high."""

@@ -1,4 +1,4 @@
-"""Run one ingest consumer: ``python -m ingest --kind gps``.
+"""Run one ingest consumer: ``city-ingest --kind gps`` (or ``python -m ingest --kind gps``).
 
 Reads the settings (environment / .env); the broker and database must already be running.
 """
@@ -12,7 +12,7 @@ import signal
 import sys
 from datetime import timedelta
 
-from core.domain import COPENHAGEN_BBOX
+from core.cli import HelpFormatter, env_epilog
 from core.settings import Settings
 from ingest import kafka_io
 from ingest.consumer import TopicConsumer
@@ -21,16 +21,42 @@ from ingest.validate import ValidationPolicy
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
-    p.add_argument("--kind", choices=["fill", "gps", "parking"], required=True)
+    p = argparse.ArgumentParser(
+        prog="city-ingest",
+        description=__doc__,
+        formatter_class=HelpFormatter,
+        epilog=env_epilog(
+            "KAFKA_BOOTSTRAP_SERVERS",
+            "DATABASE_URL",
+            "CITYOPS_TOPIC_FILL",
+            "CITYOPS_TOPIC_GPS",
+            "CITYOPS_TOPIC_PARKING",
+            "CITYOPS_TOPIC_DEAD_LETTER",
+            "CITYOPS_TOPIC_PARTITIONS",
+            "CITYOPS_TOPIC_REPLICATION",
+            "CITYOPS_INGEST_BATCH_SIZE",
+            "CITYOPS_CONSUMER_SESSION_TIMEOUT_MS",
+            "CITYOPS_MAX_FUTURE_SKEW_S",
+            "CITYOPS_GPS_RETENTION_DAYS",
+            note="KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL are required.",
+        ),
+    )
+    p.add_argument(
+        "--kind", choices=["fill", "gps", "parking"], required=True, help="which topic to consume"
+    )
     p.add_argument(
         "--idle-exit",
         type=float,
         default=None,
         help="exit after this many seconds without messages (default: run forever)",
     )
-    p.add_argument("--batch-size", type=int, default=None)
-    p.add_argument("--log-level", default="INFO")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="messages per database write (default: CITYOPS_INGEST_BATCH_SIZE)",
+    )
+    p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
     args = p.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(message)s")
     settings = Settings()
@@ -38,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error("KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL must be set")
     kind = kinds(settings)[args.kind]
     policy = ValidationPolicy(
-        COPENHAGEN_BBOX, timedelta(seconds=settings.max_future_skew_s), kind.max_age
+        settings.city_profile().bbox, timedelta(seconds=settings.max_future_skew_s), kind.max_age
     )
     stopping = False
 

@@ -16,7 +16,6 @@ from maps.assets import make_offline
 from maps.streets import street_style
 
 ATTRIBUTION = "© OpenStreetMap contributors"
-COPENHAGEN = (12.568, 55.676)  # lon, lat
 
 
 class Attribution(MacroElement):
@@ -64,11 +63,13 @@ def base_map(
     static_prefix: str,
     tile_url: str = "",
     streets_url: str = "",
-    center: tuple[float, float] = COPENHAGEN,
+    *,
+    center: tuple[float, float],
     zoom: int = 13,
 ) -> folium.Map:
-    """A map centred on ``center`` (lon, lat) drawing tiles from ``tile_url`` if given, else the
-    street network fetched from ``streets_url``; always attributed to OpenStreetMap."""
+    """A map centred on ``center`` (lon, lat; e.g. the city profile's ``map_centre``) drawing tiles
+    from ``tile_url`` if given, else the street network fetched from ``streets_url``; always
+    attributed to OpenStreetMap."""
     m = folium.Map(
         location=[center[1], center[0]],
         zoom_start=zoom,

@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from core.cli import HelpFormatter, env_epilog
 from parking.baselines import fit_historical
 from parking.dataset import load_dataset
 from parking.evaluation import evaluate
@@ -35,11 +36,25 @@ def _minutes(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     """CLI entry point."""
-    ap = argparse.ArgumentParser(description="Evaluate the parking availability model.")
-    ap.add_argument("--observations", type=Path, required=True)
-    ap.add_argument("--sites", type=Path, required=True)
-    ap.add_argument("--report", type=Path, required=True)
-    ap.add_argument("--tz", default="Europe/Copenhagen", help="local time zone of the profiles")
+    ap = argparse.ArgumentParser(
+        prog="parking-evaluate",
+        description=__doc__,
+        formatter_class=HelpFormatter,
+        epilog=env_epilog("CITYOPS_CITY", note="CITYOPS_CITY gives the time zone unless --tz."),
+    )
+    ap.add_argument(
+        "--observations",
+        type=Path,
+        required=True,
+        help="observations CSV (site_id,observed_at,free,capacity)",
+    )
+    ap.add_argument(
+        "--sites", type=Path, required=True, help="sites CSV (site_id,name,kind,capacity,lon,lat)"
+    )
+    ap.add_argument("--report", type=Path, required=True, help="directory for the report")
+    ap.add_argument(
+        "--tz", default=None, help="local time zone of the profiles (default: CITYOPS_CITY's)"
+    )
     ap.add_argument("--test-days", type=float, default=14.0, help="test on the last N days")
     ap.add_argument(
         "--split-at", help="ISO time where the test period starts (overrides --test-days)"
@@ -49,6 +64,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--max-targets", type=int, default=300_000, help="sample of test targets")
     ap.add_argument("--save-model", type=Path, help="also save the trained model with its metrics")
     args = ap.parse_args(argv)
+    if args.tz is None:  # the configured city's (CITYOPS_CITY)
+        from core.settings import Settings
+
+        args.tz = Settings().city_profile().timezone
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     t0 = time.perf_counter()
     data = load_dataset(args.observations, args.sites)

@@ -15,6 +15,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from core.cli import HelpFormatter, env_epilog
 from parking.dataset import Dataset, load_dataset
 from parking.persistence import save_model
 from parking.pipeline import train_for_serving
@@ -53,17 +54,37 @@ async def _from_db(window_days: float, tz: str, out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """CLI entry point."""
-    ap = argparse.ArgumentParser(description="Train the parking availability model.")
-    ap.add_argument("--observations", type=Path)
-    ap.add_argument("--sites", type=Path)
+    ap = argparse.ArgumentParser(
+        prog="parking-train",
+        description=__doc__,
+        formatter_class=HelpFormatter,
+        epilog=env_epilog(
+            "DATABASE_URL",
+            "CITYOPS_CITY",
+            note="DATABASE_URL is required with --from-db; CITYOPS_CITY gives the time zone"
+            " unless --tz.",
+        ),
+    )
+    ap.add_argument(
+        "--observations", type=Path, help="observations CSV (site_id,observed_at,free,capacity)"
+    )
+    ap.add_argument("--sites", type=Path, help="sites CSV (site_id,name,kind,capacity,lon,lat)")
     ap.add_argument("--from-db", action="store_true", help="read the window from PostgreSQL")
-    ap.add_argument("--window-days", type=float, default=42.0)
+    ap.add_argument(
+        "--window-days", type=float, default=42.0, help="days of history to train on (--from-db)"
+    )
     ap.add_argument(
         "--every-hours", type=float, default=0.0, help="retrain on this schedule (with --from-db)"
     )
-    ap.add_argument("--tz", default="Europe/Copenhagen")
-    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument(
+        "--tz", default=None, help="local time zone of the profiles (default: CITYOPS_CITY's)"
+    )
+    ap.add_argument("--out", type=Path, required=True, help="model file to write (.npz)")
     args = ap.parse_args(argv)
+    if args.tz is None:  # the configured city's (CITYOPS_CITY)
+        from core.settings import Settings
+
+        args.tz = Settings().city_profile().timezone
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not args.from_db:
         if not (args.observations and args.sites):

@@ -1,8 +1,9 @@
 """Fill-level readings for the city's bins over time (pure, seeded, vectorised over bins).
 
 Each step adds litter by the fill model, bins at or above ``collect_from`` level are emptied with
-a per-hour hazard during collection hours (municipal rounds, local time), and each bin's sensor
-reports a noisy reading. Levels are fractions of the physical bin (``fillingLevel``, 0-1).
+a per-hour hazard during collection hours (municipal rounds, local time in ``tz``, the city
+profile's time zone), and each bin's sensor reports a noisy reading. Levels are fractions of the
+physical bin (``fillingLevel``, 0-1).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from simulations.fill_model import (
 )
 
 FloatArray = npt.NDArray[np.float64]
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,11 @@ def simulate_history(
     calibration: FillRateCalibration = DEFAULT_CALIBRATION,
     activity: Sequence[float] | None = None,
     config: BinSimConfig | None = None,
+    *,
+    tz: str,
 ) -> FillHistory:
-    """Readings every ``interval`` from ``start`` (tz-aware) for ``duration``, all bins at once."""
+    """Readings every ``interval`` from ``start`` (tz-aware) for ``duration``, all bins at once;
+    deposit rhythm and collection rounds follow local time in ``tz``."""
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware.")
     if interval <= timedelta(0) or duration < timedelta(0):
@@ -96,7 +99,8 @@ def simulate_history(
     rates = bin_daily_rates(n, calibration, rng, activity)
     level = initial_levels(n, seed)
     times = tuple(start.astimezone(UTC) + k * interval for k in range(steps))
-    local = [t.astimezone(LOCAL_TZ) for t in times]
+    zone = ZoneInfo(tz)
+    local = [t.astimezone(zone) for t in times]
     hours = np.array([t.hour + t.minute / 60 + t.second / 3600 for t in local])
     factor = calibration.time_factor(hours, [t.weekday() for t in local])
     p_collect = 1.0 - np.exp(-cfg.collect_hazard_per_h * dt_s / 3600.0)
@@ -126,7 +130,11 @@ def fill_readings(
     calibration: FillRateCalibration = DEFAULT_CALIBRATION,
     activity: Sequence[float] | None = None,
     config: BinSimConfig | None = None,
+    *,
+    tz: str,
 ) -> Iterator[FillReading]:
     """:class:`FillReading` records in time order (see :func:`simulate_history`)."""
-    history = simulate_history(bins, start, duration, interval, seed, calibration, activity, config)
+    history = simulate_history(
+        bins, start, duration, interval, seed, calibration, activity, config, tz=tz
+    )
     return history.readings()

@@ -1,38 +1,25 @@
-"""The simulated city inventory on the real road network: bins, depots, disposal site, vehicles.
+"""The simulated city inventory on the real road network: bins, depots, disposal sites, vehicles.
 
-Pure and seeded. Stand-in for Copenhagen's open-data layers (``affaldskurve_puma`` bins and the
-municipal fleet), which are not available offline.
-
-District rule (ordered, first match wins; lon/lat in degrees):
-
-1. Indre By      - within 1.3 km of Kongens Nytorv-ish centre (12.580 E, 55.681 N)
-2. Østerbro      - north of 55.695 N and east of 12.565 E
-3. Nørrebro      - north of 55.686 N and west of 12.565 E (also covers Nordvest at the edge)
-4. Frederiksberg - west of 12.545 E
-5. Vesterbro     - south of 55.676 N and west of 12.575 E
-6. Amager        - east of 12.590 E and south of 55.681 N
-7. Indre By      - anything else (the central remainder)
+Pure and seeded. Stand-in for a city's open-data layers (bins, the municipal fleet), which are
+not available offline. What the city *is* comes from its profile (:class:`core.city.CityProfile`:
+districts, CO2 defaults); the fixed inventory the demo starts from (depots, disposal sites) and
+the area where bins are generated come from the demo's files (:class:`DemoSetup`, read by
+:mod:`simulations.demo_files`). Bins take the district of the profile's polygon they lie in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from core.city import CityProfile
 from core.domain import Bin, BoundingBox, Site, Vehicle, VehicleKind
 from core.geo import haversine_m
 from routing.network.graph import RoadNetwork
 
-CENTRAL_BOX = BoundingBox(12.538, 55.678, 12.592, 55.710)  # the central drive extract
-CITY_CENTRE = (12.580, 55.681)
-DISPOSAL_SITE = Site("ARC", "ARC Amager Bakke", 12.6206, 55.6847)
-DEPOT_PLACES: tuple[tuple[str, str, float, float], ...] = (
-    ("DEPOT-NB", "Depot Nørrebro", 12.5430, 55.7000),
-    ("DEPOT-OB", "Depot Østerbro", 12.5840, 55.7050),
-    ("DEPOT-IB", "Depot Indre By", 12.5700, 55.6830),
-)
 # Relative bin density and litter activity by highway class (busier street, more bins/litter).
 STREET_ACTIVITY: dict[str, float] = {
     "primary": 2.5,
@@ -56,6 +43,34 @@ OTHER_SHIFTS: tuple[tuple[float, float, float], ...] = (
 )
 
 
+# Other municipal vehicles' CO2 as multiples of the profile's default for "other" (electric,
+# small, typical, van); with Copenhagen's 180 g/km: 0, 120, 180 and 250 g/km.
+OTHER_CO2_MIX: tuple[float, ...] = (0.0, 120.0 / 180.0, 1.0, 250.0 / 180.0)
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    """The demo's fixed inventory in one city and where it generates the rest; validated.
+
+    ``placement`` bounds the streets that get bins and parking sites; streets nearer
+    ``activity_centre`` (lon, lat) get more bins and more litter.
+    """
+
+    depots: tuple[Site, ...]
+    disposal_sites: tuple[Site, ...]
+    placement: BoundingBox
+    activity_centre: tuple[float, float]
+
+    def __post_init__(self) -> None:
+        if not self.depots or not self.disposal_sites:
+            raise ValueError("the demo needs at least one depot and one disposal site.")
+        ids = [s.site_id for s in (*self.depots, *self.disposal_sites)]
+        if len(set(ids)) != len(ids):
+            raise ValueError("site ids must be unique.")
+        if not self.placement.contains(*self.activity_centre):
+            raise ValueError("the activity centre must lie in the placement box.")
+
+
 @dataclass(frozen=True)
 class City:
     """The inventory: bins (with a relative litter activity each), depots, disposal, vehicles."""
@@ -77,23 +92,6 @@ class City:
         return tuple(v for v in self.vehicles if v.kind == kind)
 
 
-def district_of(lon: float, lat: float) -> str:
-    """The operations district of a point, by the rule in the module docstring."""
-    if float(haversine_m(lon, lat, *CITY_CENTRE)) <= 1300:
-        return "Indre By"
-    if lat > 55.695 and lon > 12.565:
-        return "Østerbro"
-    if lat > 55.686 and lon <= 12.565:
-        return "Nørrebro"
-    if lon < 12.545:
-        return "Frederiksberg"
-    if lat < 55.676 and lon < 12.575:
-        return "Vesterbro"
-    if lon > 12.590 and lat < 55.681:
-        return "Amager"
-    return "Indre By"
-
-
 def _in_box(
     net: RoadNetwork, nodes: npt.NDArray[np.int64], box: BoundingBox
 ) -> npt.NDArray[np.bool_]:
@@ -101,20 +99,31 @@ def _in_box(
     return (lon >= box.min_lon) & (lon <= box.max_lon) & (lat >= box.min_lat) & (lat <= box.max_lat)
 
 
-def street_activity(net: RoadNetwork) -> npt.NDArray[np.float64]:
-    """Per directed edge: class activity x centrality (1 + 1.5 exp(-d / 1.5 km)); 0 outside box."""
+def street_activity(net: RoadNetwork, demo: DemoSetup) -> npt.NDArray[np.float64]:
+    """Per directed edge: class activity x centrality (1 + 1.5 exp(-d / 1.5 km)), where d is the
+    distance to the activity centre; 0 outside the placement box."""
     cls = np.array([STREET_ACTIVITY.get(h, 0.0) for h in net.edge_highway])
     mid_lon = (net.lon[net.edge_src] + net.lon[net.edge_dst]) / 2
     mid_lat = (net.lat[net.edge_src] + net.lat[net.edge_dst]) / 2
-    centrality = 1.0 + 1.5 * np.exp(-haversine_m(mid_lon, mid_lat, *CITY_CENTRE) / 1500.0)
-    inside = _in_box(net, net.edge_src, CENTRAL_BOX) & _in_box(net, net.edge_dst, CENTRAL_BOX)
+    centre = demo.activity_centre
+    centrality = 1.0 + 1.5 * np.exp(-haversine_m(mid_lon, mid_lat, *centre) / 1500.0)
+    box = demo.placement
+    inside = _in_box(net, net.edge_src, box) & _in_box(net, net.edge_dst, box)
     return cls * centrality * inside
 
 
-def place_bins(net: RoadNetwork, rng: np.random.Generator, n: int) -> tuple[list[Bin], list[float]]:
-    """``n`` bins along streets in the central box, denser on busier and more central streets."""
-    activity = street_activity(net)
+def place_bins(
+    net: RoadNetwork,
+    rng: np.random.Generator,
+    n: int,
+    profile: CityProfile,
+    demo: DemoSetup,
+) -> tuple[list[Bin], list[float]]:
+    """``n`` bins along streets in the placement box, denser on busier and more central streets,
+    each in the profile's district that covers it."""
+    activity = street_activity(net, demo)
     pts = net.sample_street_points(rng, n, edge_weight=activity)
+    districts = profile.districts.assign(pts.lon, pts.lat)
     bins: list[Bin] = []
     for k in range(n):
         lon, lat = float(pts.lon[k]), float(pts.lat[k])
@@ -125,19 +134,19 @@ def place_bins(net: RoadNetwork, rng: np.random.Generator, n: int) -> tuple[list
                 lon=round(lon, 7),
                 lat=round(lat, 7),
                 street=street,
-                district=district_of(lon, lat),
+                district=str(districts[k]),
                 capacity_l=float(rng.choice([80.0, 110.0, 110.0, 160.0])),
             )
         )
     return bins, [float(a) for a in activity[pts.edge]]
 
 
-def place_depots(net: RoadNetwork) -> list[Site]:
+def place_depots(net: RoadNetwork, depots: tuple[Site, ...]) -> list[Site]:
     """The depots, moved onto their nearest network node."""
     sites = []
-    for site_id, name, lon, lat in DEPOT_PLACES:
-        node, _ = net.snap(lon, lat)
-        sites.append(Site(site_id, name, float(net.lon[node]), float(net.lat[node])))
+    for d in depots:
+        node, _ = net.snap(d.lon, d.lat)
+        sites.append(Site(d.site_id, d.name, float(net.lon[node]), float(net.lat[node])))
     return sites
 
 
@@ -147,12 +156,15 @@ def make_fleet(
     n_vehicles: int,
     n_trucks: int,
     n_cleaners: int,
+    co2_g_per_km: Mapping[VehicleKind, float],
 ) -> list[Vehicle]:
-    """Waste trucks (06-14), street cleaners (06-14 or 14-22) and other municipal vehicles."""
+    """Waste trucks (06-14), street cleaners (06-14 or 14-22) and other municipal vehicles, with
+    the profile's CO2 factors per kind (other vehicles: a mix around it, :data:`OTHER_CO2_MIX`)."""
     if n_trucks + n_cleaners > n_vehicles:
         raise ValueError("n_trucks + n_cleaners must not exceed n_vehicles.")
     out: list[Vehicle] = []
     depot_ids = [d.site_id for d in depots]
+    other_g_per_km = co2_g_per_km[VehicleKind.OTHER]
     for k in range(n_trucks):
         cap_l = float(rng.integers(20, 33) * 500)  # 10,000-16,000 l compacted-equivalent
         out.append(
@@ -164,7 +176,7 @@ def make_fleet(
                 capacity_kg=round(cap_l * 0.45),
                 shift_start_h=6.0,
                 shift_end_h=14.0,
-                co2_g_per_km=1100.0,
+                co2_g_per_km=co2_g_per_km[VehicleKind.WASTE_TRUCK],
             )
         )
     for k in range(n_cleaners):
@@ -176,7 +188,7 @@ def make_fleet(
                 depot_ids[k % len(depot_ids)],
                 shift_start_h=start,
                 shift_end_h=start + 8.0,
-                co2_g_per_km=600.0,
+                co2_g_per_km=co2_g_per_km[VehicleKind.STREET_CLEANER],
             )
         )
     shares = np.array([s[2] for s in OTHER_SHIFTS])
@@ -190,7 +202,7 @@ def make_fleet(
                 depot_ids[k % len(depot_ids)],
                 shift_start_h=start,
                 shift_end_h=end,
-                co2_g_per_km=float(rng.choice([0.0, 120.0, 180.0, 250.0])),
+                co2_g_per_km=round(float(rng.choice(OTHER_CO2_MIX)) * other_g_per_km, 1),
             )
         )
     return out
@@ -198,17 +210,20 @@ def make_fleet(
 
 def build_city(
     net: RoadNetwork,
+    profile: CityProfile,
+    demo: DemoSetup,
     seed: int,
     n_bins: int = 1000,
     n_vehicles: int = 1500,
     n_trucks: int = 60,
     n_cleaners: int = 140,
 ) -> City:
-    """The seeded city inventory on ``net``."""
+    """The seeded city inventory on ``net``: ``demo``'s depots and disposal sites, generated bins
+    in the profile's districts and a fleet with the profile's CO2 factors."""
     if n_bins <= 0 or n_vehicles <= 0:
         raise ValueError("n_bins and n_vehicles must be positive.")
     rng = np.random.default_rng(seed)
-    bins, activity = place_bins(net, rng, n_bins)
-    depots = place_depots(net)
-    vehicles = make_fleet(rng, depots, n_vehicles, n_trucks, n_cleaners)
-    return City(tuple(bins), tuple(activity), tuple(depots), (DISPOSAL_SITE,), tuple(vehicles))
+    bins, activity = place_bins(net, rng, n_bins, profile, demo)
+    depots = place_depots(net, demo.depots)
+    vehicles = make_fleet(rng, depots, n_vehicles, n_trucks, n_cleaners, profile.co2_g_per_km)
+    return City(tuple(bins), tuple(activity), tuple(depots), demo.disposal_sites, tuple(vehicles))

@@ -1,4 +1,4 @@
-"""The main job: one simulated Copenhagen day, end to end.
+"""The main job: one simulated day of the configured city (CITYOPS_CITY), end to end.
 
     city-day [--date YYYY-MM-DD] [--seed 42] [--gps-hours 1] ...
 
@@ -18,23 +18,41 @@ import signal
 import sys
 import time
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from core.cli import HelpFormatter, env_epilog
 from core.embedded import services
 from core.settings import Settings
 from ingest import kafka_io
 from ingest.topics import kinds
 from routing.network.graph import build_network
-from routing.network.osm import load_copenhagen
+from routing.network.osm import load_osm
 from simulations.city import build_city
 from simulations.day_ingest import publish, register, start_consumers, summarise, wait_ingested
 from simulations.day_outputs import fleet_summary, plan_routes, serve_day, train_parking
-from simulations.day_scenario import LOCAL, DayScenario, console, parking_sites_on
+from simulations.day_scenario import DayScenario, console, parking_sites_on
+from simulations.demo_files import demo_dir, load_demo
 
 
-def parse_args(argv: list[str] | None) -> tuple[DayScenario, argparse.Namespace]:
-    yesterday = (datetime.now(LOCAL) - timedelta(days=1)).date()
+def parse_args(argv: list[str] | None, tz: str) -> tuple[DayScenario, argparse.Namespace]:
+    yesterday = (datetime.now(ZoneInfo(tz)) - timedelta(days=1)).date()
     p = argparse.ArgumentParser(
-        prog="city-day", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="city-day",
+        description=__doc__,
+        formatter_class=HelpFormatter,
+        epilog=env_epilog(
+            "KAFKA_BOOTSTRAP_SERVERS",
+            "DATABASE_URL",
+            "CITYOPS_CITY",
+            "CITYOPS_DEMO_DIR",
+            "CITYOPS_DATA_DIR",
+            "CITYOPS_STATE_DIR",
+            "CITYOPS_API_PORT",
+            "CITYOPS_JWT_SECRET",
+            "CITYOPS_PSEUDONYM_KEY",
+            note="Without KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL an embedded broker / PostgreSQL"
+            " server is started (the 'embedded' extra).",
+        ),
     )
     p.add_argument(
         "--date",
@@ -42,16 +60,22 @@ def parse_args(argv: list[str] | None) -> tuple[DayScenario, argparse.Namespace]
         default=yesterday,
         help="local day to simulate (default: yesterday, so no timestamp is future)",
     )
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--bins", type=int, default=1000)
-    p.add_argument("--vehicles", type=int, default=1500)
+    p.add_argument("--seed", type=int, default=42, help="seed of the whole simulated city")
+    p.add_argument("--bins", type=int, default=1000, help="litter bins placed")
+    p.add_argument("--vehicles", type=int, default=1500, help="municipal vehicles sending GPS")
     p.add_argument("--gps-start-hour", type=float, default=7.0, help="local hour GPS starts")
-    p.add_argument("--gps-hours", type=float, default=1.0)
+    p.add_argument("--gps-hours", type=float, default=1.0, help="hours of GPS fixes")
     p.add_argument("--fill-days", type=float, default=3.0, help="bin history before the hour")
-    p.add_argument("--fill-interval-min", type=float, default=30.0)
-    p.add_argument("--parking-days", type=float, default=7.0)
-    p.add_argument("--parking-step-min", type=int, default=15)
-    p.add_argument("--fault-rate", type=float, default=0.001)
+    p.add_argument(
+        "--fill-interval-min", type=float, default=30.0, help="minutes between fill readings"
+    )
+    p.add_argument("--parking-days", type=float, default=7.0, help="days of parking counts")
+    p.add_argument(
+        "--parking-step-min", type=int, default=15, help="minutes between parking counts"
+    )
+    p.add_argument(
+        "--fault-rate", type=float, default=0.001, help="share of messages with realistic faults"
+    )
     p.add_argument(
         "--speedup",
         type=float,
@@ -64,7 +88,12 @@ def parse_args(argv: list[str] | None) -> tuple[DayScenario, argparse.Namespace]
         default=20.0,
         help="solver time budget for the day's routes (s)",
     )
-    p.add_argument("--engine", choices=["portfolio", "ortools", "pyvrp"], default="portfolio")
+    p.add_argument(
+        "--engine",
+        choices=["portfolio", "ortools", "pyvrp"],
+        default="portfolio",
+        help="routing solver: both in parallel (best checked plan wins) or one",
+    )
     p.add_argument(
         "--port",
         type=int,
@@ -77,7 +106,7 @@ def parse_args(argv: list[str] | None) -> tuple[DayScenario, argparse.Namespace]
         default=None,
         help="serve the API this long, then shut down (default: until Ctrl-C; 0: do not serve)",
     )
-    p.add_argument("--log-level", default="WARNING")
+    p.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING or ERROR")
     a = p.parse_args(argv)
     scenario = DayScenario(
         a.date,
@@ -91,15 +120,18 @@ def parse_args(argv: list[str] | None) -> tuple[DayScenario, argparse.Namespace]
         a.parking_days,
         a.parking_step_min,
         a.fault_rate,
+        tz,
     )
     return scenario, a
 
 
 def main(argv: list[str] | None = None) -> int:
-    scenario, args = parse_args(argv)
+    settings = Settings()
+    profile = settings.city_profile()
+    scenario, args = parse_args(argv, profile.timezone)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("kafka").setLevel(logging.ERROR)  # slow-task notices from its I/O thread
-    settings = Settings()
+    demo = load_demo(demo_dir(settings.city, settings.demo_dir))
     t_start = time.monotonic()
     with services(settings.kafka_bootstrap_servers, settings.database_url.get_secret_value()) as ep:
         where = {True: "embedded", False: "external"}
@@ -107,9 +139,9 @@ def main(argv: list[str] | None = None) -> int:
             f"broker {ep.kafka_bootstrap_servers} ({where[ep.embedded_kafka]}),"
             f" database {where[ep.embedded_db]}"
         )
-        net = build_network(load_copenhagen(settings.data_dir))
-        city = build_city(net, scenario.seed, scenario.n_bins, scenario.n_vehicles)
-        parking = parking_sites_on(net, scenario.seed)
+        net = build_network(load_osm(profile.osm_files))
+        city = build_city(net, profile, demo, scenario.seed, scenario.n_bins, scenario.n_vehicles)
+        parking = parking_sites_on(net, scenario.seed, profile.districts)
         asyncio.run(register(ep.database_url, city, parking))
         console.log(
             f"road network {net.n_nodes:,} nodes; {len(city.bins)} bins,"
@@ -151,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             f"ingest finished in {time.monotonic() - t_start:.0f} s;"
             f" reconciled: {'yes' if ok else 'NO'}"
         )
-        fleet_summary(ep, settings, scenario, city)
+        fleet_summary(ep, settings, scenario, city, profile.districts)
         plan_routes(scenario, args, net, ep, settings)
         train_parking(ep, settings, scenario)
         if args.serve_seconds != 0:

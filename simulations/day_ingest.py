@@ -14,6 +14,7 @@ from rich.table import Table
 
 from core.db.inventory import save_bins, save_parking_sites, save_sites, save_vehicles
 from core.db.migrate import migrate
+from core.db.tables import row_counts as count_rows
 from core.embedded import Endpoints
 from core.settings import Settings
 from ingest.progress import committed_total
@@ -79,6 +80,7 @@ def publish(
         timedelta(minutes=scenario.fill_interval_min),
         seed,
         activity=city.bin_activity,
+        tz=scenario.tz,
     )
     pub.send_all(
         settings.topic_fill, FaultInjector(scenario.fault_rate, seed).messages(history.readings())
@@ -93,7 +95,7 @@ def publish(
     pub.send_all(
         settings.topic_parking,
         FaultInjector(scenario.fault_rate, seed + 1).messages(
-            simulate(parking, park_start, scenario.parking_days, cfg)
+            simulate(parking, park_start, scenario.parking_days, cfg, scenario.tz)
         ),
     )
     console.log(
@@ -103,7 +105,7 @@ def publish(
     t0 = time.monotonic()
     gps_faults = FaultInjector(scenario.fault_rate, seed + 2)
     for batch in gps_batches(
-        net, city, scenario.gps_start, timedelta(hours=scenario.gps_hours), seed
+        net, city, scenario.gps_start, timedelta(hours=scenario.gps_hours), seed, tz=scenario.tz
     ):
         if batch:
             pub.send_all(
@@ -138,17 +140,17 @@ def wait_ingested(
 async def row_counts(dsn: str) -> dict[str, int]:
     conn = await asyncpg.connect(dsn)
     try:
-        return {
-            t: int(await conn.fetchval(f"SELECT count(*) FROM {t}"))  # noqa: S608
-            for t in (
+        return await count_rows(
+            conn,
+            (
                 "fill_readings",
                 "gps_fixes",
                 "parking_observations",
                 "bin_state",
                 "vehicle_state",
                 "parking_state",
-            )
-        }
+            ),
+        )
     finally:
         await conn.close()
 

@@ -11,24 +11,30 @@ from pathlib import Path
 import asyncpg
 from rich.table import Table
 
-from core.db.fleet import Traces, read_traces
+from core.db.fleet import read_traces
+from core.districts import OUTSIDE, Districts
 from core.embedded import Endpoints
 from core.plan import DayPlan as DayPlanResult
 from core.settings import Settings
+from core.tracking import Traces
 from fleet.report import fleet_report
 from parking.persistence import save_model
 from parking.pipeline import train_for_serving
 from parking.store import load_window
 from routing.network.graph import RoadNetwork
 from routing.planning.cli import print_plan
+from routing.planning.day_problem import DayConfig
 from routing.planning.plan_service import PlanRejected, PlanRequest, plan_day
 from routing.vrp.solution import Solution
-from simulations.city import City, district_of
+from simulations.city import City
 from simulations.day_scenario import DayScenario, console
 
 
-def fleet_summary(ep: Endpoints, settings: Settings, scenario: DayScenario, city: City) -> None:
-    """Fleet analytics of the ingested hour: pseudonymised, coarsened, the read logged."""
+def fleet_summary(
+    ep: Endpoints, settings: Settings, scenario: DayScenario, city: City, districts: Districts
+) -> None:
+    """Fleet analytics of the ingested hour: pseudonymised, coarsened, the read logged; time on
+    the road per district of the city profile."""
     t0 = time.monotonic()
 
     async def read() -> Traces:
@@ -54,7 +60,7 @@ def fleet_summary(ep: Endpoints, settings: Settings, scenario: DayScenario, city
         tr.speed_kmh,
         city.vehicles,
         settings.pseudonym_key.get_secret_value(),
-        district_of,
+        districts.assign,
     )
     t = Table(
         title=f"Fleet from GPS, {scenario.gps_start:%H:%M}-{scenario.gps_end:%H:%M} local"
@@ -74,7 +80,8 @@ def fleet_summary(ep: Endpoints, settings: Settings, scenario: DayScenario, city
         )
     console.print(t)
     areas = ", ".join(
-        f"{a} {h:,.0f} h" for a, h in sorted(report.hours_by_area.items(), key=lambda x: -x[1])
+        f"{'(no district)' if a == OUTSIDE else a} {h:,.0f} h"
+        for a, h in sorted(report.hours_by_area.items(), key=lambda x: -x[1])
     )
     console.print(
         f"time on the road by district: {areas}; {report.dropped_outliers} GPS outliers"
@@ -91,7 +98,11 @@ def plan_routes(
 ) -> DayPlanResult | None:
     """Forecast, select and route the day's collections from what was just ingested."""
     request = PlanRequest(
-        scenario.day, time_limit_s=args.plan_time_limit, engine=args.engine, seed=scenario.seed
+        scenario.day,
+        time_limit_s=args.plan_time_limit,
+        engine=args.engine,
+        seed=scenario.seed,
+        config=DayConfig(scenario.tz),
     )
     t0 = time.monotonic()
 
@@ -137,7 +148,7 @@ def train_parking(ep: Endpoints, settings: Settings, scenario: DayScenario) -> P
             until + timedelta(seconds=1),
         )
     )
-    model = train_for_serving(data.table, data.sites, "Europe/Copenhagen")
+    model = train_for_serving(data.table, data.sites, scenario.tz)
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     path = settings.state_dir / "parking_model.npz"
     save_model(model, path)

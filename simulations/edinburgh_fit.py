@@ -74,13 +74,25 @@ def fit_file(path: Path | str) -> FillRateCalibration:
     return fit(read_collections(path))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Print the fitted calibration (the numbers baked into ``fill_model``)."""
+    from core.cli import HelpFormatter, env_epilog
     from core.settings import Settings
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("csv", nargs="?", type=Path, default=Settings().edinburgh_bins)
-    cal = fit_file(parser.parse_args().csv)
+    parser = argparse.ArgumentParser(
+        prog="edinburgh-fit",
+        description=__doc__,
+        formatter_class=HelpFormatter,
+        epilog=env_epilog("CITYOPS_DATA_DIR", note="The CSV is bins/ under CITYOPS_DATA_DIR."),
+    )
+    parser.add_argument(
+        "csv",
+        nargs="?",
+        type=Path,
+        default=Settings().edinburgh_bins,
+        help="Edinburgh Enevo collections CSV",
+    )
+    cal = fit_file(parser.parse_args(argv).csv)
     rates = np.exp(cal.log_mu + np.array([0.0, cal.log_sigma**2 / 2]))
     print(f"bins fitted      {cal.n_bins_fitted}")
     print(f"log_mu           {cal.log_mu:.4f}")

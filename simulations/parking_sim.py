@@ -1,12 +1,14 @@
-"""Seeded simulation of Copenhagen street parking and car parks (pure; no I/O).
+"""Seeded simulation of a city's street parking and car parks (pure; no I/O).
 
-Sites look like rows of the municipality's ``p_pladser`` layer (street, side, number of spaces,
+Sites look like rows of Copenhagen's ``p_pladser`` layer (street, side, number of spaces,
 district, parking scheme) plus a handful of off-street car parks. Occupancy is a birth-death
 process per site: arrivals follow a time-of-week demand profile (residential, commercial or
 night-life; weekends differ), each parked car leaves at a constant per-minute rate, and arrivals
 that find the site full are lost. Demand is further modulated by a slowly drifting per-site level
 and a city-wide daily factor, so the latest count carries information for minutes (turnover) and
 for days (drift). Observations are :class:`core.records.ParkingObservation` every ``step_min``.
+Local time (``tz``, the city profile's time zone) drives the demand profiles; each site takes
+the district of the profile's polygon it lies in.
 """
 
 from __future__ import annotations
@@ -18,12 +20,11 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from core.domain import ParkingSite
+from core.districts import Districts
+from core.domain import BoundingBox, ParkingSite
 from core.records import ParkingObservation
 
-CENTRAL_BOX = (12.538, 55.678, 12.592, 55.710)  # min_lon, min_lat, max_lon, max_lat
 PROFILES = ("residential", "commercial", "nightlife", "carpark")
-DISTRICTS = ("Indre By", "Nørrebro", "Østerbro", "Vesterbro", "Frederiksberg C")
 SCHEMES = ("Rød zone", "Grøn zone", "Blå zone")
 STREETS = (
     "Nørrebrogade",
@@ -83,28 +84,37 @@ class SimConfig:
             raise ValueError("drift_days must be positive.")
 
 
-def central_points(n: int, seed: int) -> list[StreetPoint]:
-    """Fallback placement: ``n`` points scattered in the central box on named streets."""
+def central_points(n: int, seed: int, box: BoundingBox) -> list[StreetPoint]:
+    """Fallback placement: ``n`` points scattered in ``box`` on made-up named streets."""
     rng = np.random.default_rng(seed)
-    lon = rng.uniform(CENTRAL_BOX[0], CENTRAL_BOX[2], n)
-    lat = rng.uniform(CENTRAL_BOX[1], CENTRAL_BOX[3], n)
+    lon = rng.uniform(box.min_lon, box.max_lon, n)
+    lat = rng.uniform(box.min_lat, box.max_lat, n)
     names = rng.choice(len(STREETS), n)
     return [
         StreetPoint(float(x), float(y), STREETS[k]) for x, y, k in zip(lon, lat, names, strict=True)
     ]
 
 
-def make_sites(config: SimConfig, points: Sequence[StreetPoint] | None = None) -> list[SimSite]:
-    """Street segments at ``points`` (cycled if too few; scattered if None) plus car parks."""
+def scattered_sites(config: SimConfig, box: BoundingBox, districts: Districts) -> list[SimSite]:
+    """:func:`make_sites` at points scattered in ``box`` (when there is no street network)."""
+    n_total = config.n_street + config.n_carparks
+    return make_sites(config, central_points(n_total, config.seed + 1, box), districts)
+
+
+def make_sites(
+    config: SimConfig, points: Sequence[StreetPoint], districts: Districts
+) -> list[SimSite]:
+    """Street segments at ``points`` (cycled if too few) plus car parks, in their districts."""
     rng = np.random.default_rng(config.seed)
     n_total = config.n_street + config.n_carparks
-    pts = list(points) if points else central_points(n_total, config.seed + 1)
+    pts = list(points)
     if not pts:
         raise ValueError("points must not be empty.")
+    names = districts.assign([p.lon for p in pts], [p.lat for p in pts])
     sites: list[SimSite] = []
     for i in range(n_total):
         p = pts[i % len(pts)]
-        district = _district(p.lon, p.lat)
+        district = str(names[i % len(pts)])
         if i < config.n_street:
             profile = str(rng.choice(PROFILES[:3], p=(0.55, 0.3, 0.15)))
             cap = int(rng.integers(5, 61))
@@ -137,14 +147,6 @@ def make_sites(config: SimConfig, points: Sequence[StreetPoint] | None = None) -
     return sites
 
 
-def _district(lon: float, lat: float) -> str:
-    if lat > 55.697:
-        return "Østerbro" if lon > 12.565 else "Nørrebro"
-    if lon > 12.565:
-        return "Indre By"
-    return "Vesterbro" if lat < 55.686 else "Frederiksberg C"
-
-
 def demand_rate(profile: str, local_hour: np.ndarray, weekday: np.ndarray) -> np.ndarray:
     """Target occupancy (parked cars / capacity, may exceed 1) by local hour and weekday 0=Mon."""
     h = np.asarray(local_hour, dtype=float)
@@ -175,9 +177,10 @@ def simulate(
     start: datetime,
     days: float,
     config: SimConfig,
-    tz: str = "Europe/Copenhagen",
+    tz: str,
 ) -> Iterator[ParkingObservation]:
-    """Observations of every site every ``config.step_min`` minutes from ``start`` for ``days``."""
+    """Observations of every site every ``config.step_min`` minutes from ``start`` for ``days``
+    (demand by local time in ``tz``)."""
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware.")
     for t, free in simulate_arrays(sites, start, days, config, tz):
@@ -190,7 +193,7 @@ def simulate_arrays(
     start: datetime,
     days: float,
     config: SimConfig,
-    tz: str = "Europe/Copenhagen",
+    tz: str,
 ) -> Iterator[tuple[datetime, np.ndarray]]:
     """The same process as :func:`simulate`, yielding (time, free spaces per site) per step."""
     rng = np.random.default_rng(config.seed + 1000)

@@ -26,7 +26,6 @@ from core.records import GpsFix
 from routing.network.graph import RoadNetwork
 from simulations.city import City
 
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
@@ -63,8 +62,8 @@ class _Plan:
     on_to: FloatArray
 
 
-def _local_hours(start: datetime) -> float:
-    loc = start.astimezone(LOCAL_TZ)
+def _local_hours(start: datetime, tz: str) -> float:
+    loc = start.astimezone(ZoneInfo(tz))
     return loc.hour + loc.minute / 60 + loc.second / 3600
 
 
@@ -75,11 +74,13 @@ def _plan(
     horizon_s: float,
     rng: np.random.Generator,
     cfg: GpsSimConfig,
+    tz: str,
 ) -> _Plan:
     n_v = len(city.vehicles)
     depot_node = {d.site_id: net.snap(d.lon, d.lat)[0] for d in city.depots}
     bin_nodes, _ = net.snap_many([b.lon for b in city.bins], [b.lat for b in city.bins])
-    street_nodes = rng.choice(net.n_nodes, size=cfg.random_targets, replace=False)
+    n_random = min(cfg.random_targets, net.n_nodes)  # a small town has fewer street nodes
+    street_nodes = rng.choice(net.n_nodes, size=n_random, replace=False)
     pool = np.unique(np.concatenate([bin_nodes, list(depot_node.values()), street_nodes]))
     slot = {int(n): k for k, n in enumerate(pool)}
     # next hop toward pool[j] from every node: predecessors on the reversed graph
@@ -94,7 +95,7 @@ def _plan(
     is_truck = kind == VehicleKind.WASTE_TRUCK
     is_clean = kind == VehicleKind.STREET_CLEANER
     home = np.array([slot[int(depot_node[v.depot_id])] for v in city.vehicles])
-    h0 = _local_hours(start)
+    h0 = _local_hours(start, tz)
     s_start = np.array([v.shift_start_h for v in city.vehicles])
     s_end = np.array([v.shift_end_h for v in city.vehicles])
     if cfg.respect_shifts:
@@ -172,14 +173,17 @@ def gps_batches(
     duration: timedelta,
     seed: int,
     config: GpsSimConfig | None = None,
+    *,
+    tz: str,
 ) -> Iterator[list[GpsFix]]:
-    """One list of :class:`GpsFix` per time step (every ``fix_interval_s``), in time order."""
+    """One list of :class:`GpsFix` per time step (every ``fix_interval_s``), in time order;
+    shift hours are local time in ``tz``."""
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware.")
     cfg = config or GpsSimConfig()
     rng = np.random.default_rng(seed)
     horizon = duration.total_seconds()
-    plan = _plan(net, city, start, horizon, rng, cfg)
+    plan = _plan(net, city, start, horizon, rng, cfg, tz)
     ids = [v.vehicle_id for v in city.vehicles]
     n_v = len(ids)
     x, y = net.xy[:, 0], net.xy[:, 1]

@@ -170,7 +170,13 @@ async def parking_page(
     labels = {k: t(lang, k) for k in ("p_free", "expected_free", "walk")}
     cfg = state.config
     m = parking_map(
-        _views(a), (lon, lat), cfg.static_prefix, cfg.tile_url, "/maps/streets.geojson", labels
+        _views(a),
+        (lon, lat),
+        cfg.static_prefix,
+        cfg.tile_url,
+        "/maps/streets.geojson",
+        labels,
+        city_centre=cfg.map_centre,
     )
     reason = _reason(a, lang, radius_m, QueryOptions().target_p)
     best = ""

@@ -14,8 +14,10 @@ from api.gpx import route_gpx
 from api.html import page
 from api.plan_access import current_plan_id, route_public
 from api.schemas.routes import RoutePublic, SkipReason, StopReportCreate, StopStatus
-from core.db.plans import UnknownStop, report_stop, route_for_vehicle, route_geometries
-from core.db.users import Role, User
+from api.state import ApiState
+from core.db.plans import route_geometries, route_vehicle_ids
+from core.db.stop_reports import UnknownStop, report_stop, route_for_vehicle
+from core.users import Role, User
 from maps.pages import route_map
 from maps.views import RouteView, StopView
 
@@ -33,23 +35,20 @@ PlanQ = Annotated[int | None, Query(ge=1, le=2**62, description="plan id (defaul
 DateQ = Annotated[date | None, Query(description="plan date (default: latest planned day)")]
 
 
-async def _plan(pool: PoolDep, plan_id: int | None, day: date | None) -> int:
-    return plan_id if plan_id is not None else await current_plan_id(pool, day)
+async def _plan(state: ApiState, plan_id: int | None, day: date | None) -> int:
+    if plan_id is not None:
+        return plan_id
+    return await current_plan_id(state.pool, day, state.config.timezone)
 
 
 @router.get("/routes", response_model=list[RoutePublic])
 async def my_routes(
-    user: StaffDep, pool: PoolDep, plan_id: PlanQ = None, day: DateQ = None
+    user: StaffDep, pool: PoolDep, state: StateDep, plan_id: PlanQ = None, day: DateQ = None
 ) -> list[RoutePublic]:
     """The routes of the vehicles assigned to me in the current plan (planners: all)."""
-    pid = await _plan(pool, plan_id, day)
+    pid = await _plan(state, plan_id, day)
     if user.role == Role.PLANNER:
-        vids = [
-            r[0]
-            for r in await pool.fetch(
-                "SELECT vehicle_id FROM plan_routes WHERE plan_id = $1 ORDER BY vehicle_id", pid
-            )
-        ]
+        vids = await route_vehicle_ids(pool, pid)
     else:
         vids = list(user.vehicle_ids)
     out = []
@@ -64,11 +63,16 @@ async def my_routes(
 
 @router.get("/routes/{vehicle_id}", response_model=RoutePublic)
 async def route(
-    vehicle_id: str, user: StaffDep, pool: PoolDep, plan_id: PlanQ = None, day: DateQ = None
+    vehicle_id: str,
+    user: StaffDep,
+    pool: PoolDep,
+    state: StateDep,
+    plan_id: PlanQ = None,
+    day: DateQ = None,
 ) -> RoutePublic:
     """One vehicle's ordered stops with their reported status."""
     check_vehicle_access(user, vehicle_id)
-    pid = await _plan(pool, plan_id, day)
+    pid = await _plan(state, plan_id, day)
     async with pool.acquire() as conn:
         return await route_public(conn, pid, vehicle_id)
 
@@ -79,12 +83,17 @@ async def route(
     responses={200: {"content": {"application/gpx+xml": {}}}},
 )
 async def route_as_gpx(
-    vehicle_id: str, user: StaffDep, pool: PoolDep, plan_id: PlanQ = None, day: DateQ = None
+    vehicle_id: str,
+    user: StaffDep,
+    pool: PoolDep,
+    state: StateDep,
+    plan_id: PlanQ = None,
+    day: DateQ = None,
 ) -> Response:
     """The route as GPX 1.1 (waypoints, a route and the road track if known) for navigation
     apps."""
     check_vehicle_access(user, vehicle_id)
-    pid = await _plan(pool, plan_id, day)
+    pid = await _plan(state, plan_id, day)
     async with pool.acquire() as conn:
         stops = await route_for_vehicle(conn, pid, vehicle_id)
         track = (await route_geometries(conn, pid, vehicle_id)).get(vehicle_id, ())
@@ -106,6 +115,7 @@ async def report(
     body: StopReportCreate,
     user: StaffDep,
     pool: PoolDep,
+    state: StateDep,
     plan_id: PlanQ = None,
 ) -> RoutePublic:
     """Report a bin stop emptied (with the fill seen) or skipped (with a reason); updates the
@@ -114,7 +124,7 @@ async def report(
     if not 0 <= seq < 100_000:
         raise UnknownStop(f"no stop {seq}")
     async with pool.acquire() as conn:
-        pid = plan_id if plan_id is not None else await current_plan_id(conn, None)
+        pid = await _plan(state, plan_id, None)
         await report_stop(
             conn,
             pid,
@@ -181,11 +191,16 @@ button,select{{font-size:1em;padding:.4em;margin:.2em 0}} form.inline{{display:i
 
 @router.get("/routes/{vehicle_id}/page", response_class=HTMLResponse, tags=["pages"])
 async def route_page(
-    vehicle_id: str, user: StaffDep, pool: PoolDep, plan_id: PlanQ = None, day: DateQ = None
+    vehicle_id: str,
+    user: StaffDep,
+    pool: PoolDep,
+    state: StateDep,
+    plan_id: PlanQ = None,
+    day: DateQ = None,
 ) -> HTMLResponse:
     """Today's route as a mobile-friendly page with buttons to report each stop."""
     check_vehicle_access(user, vehicle_id)
-    pid = await _plan(pool, plan_id, day)
+    pid = await _plan(state, plan_id, day)
     async with pool.acquire() as conn:
         r = await route_public(conn, pid, vehicle_id)
     return HTMLResponse(_route_page(user, r))
@@ -197,7 +212,7 @@ async def route_map_page(
 ) -> HTMLResponse:
     """The route on a map with numbered stops, along the streets when its geometry is stored."""
     check_vehicle_access(user, vehicle_id)
-    pid = await _plan(state.pool, plan_id, day)
+    pid = await _plan(state, plan_id, day)
     async with state.pool.acquire() as conn:
         r = await route_public(conn, pid, vehicle_id)
         path = (await route_geometries(conn, pid, vehicle_id)).get(vehicle_id, ())
@@ -209,7 +224,9 @@ async def route_map_page(
         path,
     )
     cfg = state.config
-    m = route_map(view, cfg.static_prefix, cfg.tile_url, "/maps/streets.geojson")
+    m = route_map(
+        view, cfg.static_prefix, cfg.tile_url, "/maps/streets.geojson", city_centre=cfg.map_centre
+    )
     return HTMLResponse(page(m, f"Route {vehicle_id}"))
 
 
@@ -224,6 +241,7 @@ async def report_form(
     seq: int,
     user: StaffDep,
     pool: PoolDep,
+    state: StateDep,
     status_: Annotated[StopStatus, Form(alias="status")],
     fill_observed: Annotated[float | None, Form(ge=0, le=1)] = None,
     skip_reason: Annotated[SkipReason | None, Form()] = None,
@@ -235,7 +253,7 @@ async def report_form(
         fill_observed=fill_observed,
         skip_reason=skip_reason if status_ == StopStatus.SKIPPED else None,
     )
-    await report(vehicle_id, seq, body, user, pool, plan_id)
+    await report(vehicle_id, seq, body, user, pool, state, plan_id)
     query = f"?plan_id={plan_id}" if plan_id is not None else ""
     return RedirectResponse(
         f"/driver/routes/{vehicle_id}/page{query}", status_code=status.HTTP_303_SEE_OTHER

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import orjson
 from fastapi import APIRouter, HTTPException, Response, status
@@ -14,10 +15,10 @@ router = APIRouter(prefix="/maps", tags=["maps"])
 _lock = asyncio.Lock()
 
 
-def _build(data_dir: object) -> bytes:
-    from routing.network.osm import load_copenhagen
+def _build(osm_files: tuple[Path, ...]) -> bytes:
+    from routing.network.osm import load_osm
 
-    fc = street_geojson(load_copenhagen(data_dir))  # type: ignore[arg-type]
+    fc = street_geojson(load_osm(osm_files))
     fc["attribution"] = "© OpenStreetMap contributors"
     return orjson.dumps(fc)
 
@@ -32,12 +33,12 @@ def _build(data_dir: object) -> bytes:
 async def streets(state: StateDep) -> Response:
     """The road network (© OpenStreetMap contributors) as a light map background."""
     if state.streets_json is None:
-        if state.config.data_dir is None:
+        if not state.config.osm_files:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "no OSM data configured")
         async with _lock:
             if state.streets_json is None:
                 try:
-                    state.streets_json = await asyncio.to_thread(_build, state.config.data_dir)
+                    state.streets_json = await asyncio.to_thread(_build, state.config.osm_files)
                 except (OSError, ValueError) as e:
                     raise HTTPException(
                         status.HTTP_404_NOT_FOUND, f"OSM data not readable: {e}"

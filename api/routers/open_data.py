@@ -12,7 +12,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.deps import PoolDep, citizen_rate_limit
+from api.deps import PoolDep, StateDep, citizen_rate_limit
+from core.db.open_data import bin_fills, fill_by_district_hour, occupancy_by_site_hour
 
 router = APIRouter(
     prefix="/open",
@@ -47,25 +48,21 @@ def _geojson(features: list[dict[str, Any]]) -> dict[str, Any]:
 )
 async def bins(pool: PoolDep) -> dict[str, Any]:
     """Litter bins with their latest ``fillingLevel`` (FIWARE WasteContainer)."""
-    rows = await pool.fetch(
-        "SELECT b.bin_id, b.lon, b.lat, b.street, b.district, b.capacity_l, s.filling_level,"
-        " s.observed_at FROM bins b LEFT JOIN bin_state s USING (bin_id) ORDER BY b.bin_id"
-    )
     return _geojson(
         [
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                "geometry": {"type": "Point", "coordinates": [b.lon, b.lat]},
                 "properties": {
-                    "id": r["bin_id"],
-                    "street": r["street"],
-                    "district": r["district"],
-                    "capacityLitres": r["capacity_l"],
-                    "fillingLevel": r["filling_level"],
-                    "dateObserved": r["observed_at"].isoformat() if r["observed_at"] else None,
+                    "id": b.bin_id,
+                    "street": b.street,
+                    "district": b.district,
+                    "capacityLitres": b.capacity_l,
+                    "fillingLevel": b.filling_level,
+                    "dateObserved": b.observed_at.isoformat() if b.observed_at else None,
                 },
             }
-            for r in rows
+            for b in await bin_fills(pool)
         ]
     )
 
@@ -73,29 +70,15 @@ async def bins(pool: PoolDep) -> dict[str, Any]:
 @router.get(
     "/fill-statistics", responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}}
 )
-async def fill_statistics(pool: PoolDep, days: Days = 7, format: Format = Format.CSV) -> Any:
+async def fill_statistics(state: StateDep, days: Days = 7, format: Format = Format.CSV) -> Any:
     """Mean, maximum fill and reading count per district and hour of day (local time)."""
     since = datetime.now(UTC) - timedelta(days=days)
-    rows = await pool.fetch(
-        "SELECT b.district, extract(hour FROM r.observed_at AT TIME ZONE 'Europe/Copenhagen')::int"
-        " AS hour, avg(r.filling_level) AS mean_fill, max(r.filling_level) AS max_fill,"
-        " count(*) AS n, avg(b.lon) AS lon, avg(b.lat) AS lat"
-        " FROM fill_readings r JOIN bins b ON b.bin_id = r.sensor_id"
-        " WHERE r.observed_at >= $1 AND r.src_partition >= 0"
-        " GROUP BY b.district, hour ORDER BY b.district, hour",
-        since,
-    )
+    rows = await fill_by_district_hour(state.pool, since, state.config.timezone)
     if format == Format.CSV:
         return _csv(
             ["district", "hour", "mean_filling_level", "max_filling_level", "readings"],
             [
-                (
-                    r["district"],
-                    r["hour"],
-                    round(r["mean_fill"], 4),
-                    round(r["max_fill"], 4),
-                    r["n"],
-                )
+                (r.district, r.hour, round(r.mean_fill, 4), round(r.max_fill, 4), r.readings)
                 for r in rows
             ],
         )
@@ -103,12 +86,12 @@ async def fill_statistics(pool: PoolDep, days: Days = 7, format: Format = Format
         [
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
                 "properties": {
-                    "district": r["district"],
-                    "hour": r["hour"],
-                    "meanFillingLevel": round(r["mean_fill"], 4),
-                    "readings": r["n"],
+                    "district": r.district,
+                    "hour": r.hour,
+                    "meanFillingLevel": round(r.mean_fill, 4),
+                    "readings": r.readings,
                 },
             }
             for r in rows
@@ -119,34 +102,26 @@ async def fill_statistics(pool: PoolDep, days: Days = 7, format: Format = Format
 @router.get(
     "/parking-occupancy", responses={200: {"content": {"text/csv": {}, "application/geo+json": {}}}}
 )
-async def parking_occupancy(pool: PoolDep, days: Days = 7, format: Format = Format.CSV) -> Any:
+async def parking_occupancy(state: StateDep, days: Days = 7, format: Format = Format.CSV) -> Any:
     """Mean occupancy (1 − free/capacity) per parking site and hour of day (local time)."""
     since = datetime.now(UTC) - timedelta(days=days)
-    rows = await pool.fetch(
-        "SELECT o.site_id, s.name, s.lon, s.lat,"
-        " extract(hour FROM o.observed_at AT TIME ZONE 'Europe/Copenhagen')::int AS hour,"
-        " avg(1 - o.free::float8 / o.capacity) AS occupancy, count(*) AS n"
-        " FROM parking_observations o JOIN parking_sites s USING (site_id)"
-        " WHERE o.observed_at >= $1 GROUP BY o.site_id, s.name, s.lon, s.lat, hour"
-        " ORDER BY o.site_id, hour",
-        since,
-    )
+    rows = await occupancy_by_site_hour(state.pool, since, state.config.timezone)
     if format == Format.CSV:
         return _csv(
             ["site_id", "name", "hour", "mean_occupancy", "observations"],
-            [(r["site_id"], r["name"], r["hour"], round(r["occupancy"], 4), r["n"]) for r in rows],
+            [(r.site_id, r.name, r.hour, round(r.occupancy, 4), r.observations) for r in rows],
         )
     return _geojson(
         [
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
                 "properties": {
-                    "id": r["site_id"],
-                    "name": r["name"],
-                    "hour": r["hour"],
-                    "meanOccupancy": round(r["occupancy"], 4),
-                    "observations": r["n"],
+                    "id": r.site_id,
+                    "name": r.name,
+                    "hour": r.hour,
+                    "meanOccupancy": round(r.occupancy, 4),
+                    "observations": r.observations,
                 },
             }
             for r in rows

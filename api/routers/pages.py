@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import COOKIE, StateDep
 from api.security import issue_token, verify_password
-from core.db.users import Role, get_user
+from core.db.users import get_user
+from core.users import Role
 
 router = APIRouter(tags=["pages"])
 

@@ -9,6 +9,7 @@ import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse
@@ -17,7 +18,7 @@ from api.deps import PlannerDep, PoolDep, StateDep
 from api.html import page
 from api.jobs import Progress
 from api.live import bin_views, route_views, vehicle_views
-from api.plan_access import TZ, current_plan_id, progress_of, route_public, stop_public
+from api.plan_access import current_plan_id, progress_of, route_public, stop_public
 from api.schemas.plans import (
     JobPublic,
     OverrideCreate,
@@ -29,7 +30,9 @@ from api.schemas.plans import (
 )
 from api.schemas.routes import ProgressPublic, RoutePublic
 from core.db.overrides import Override, clear_override, overrides_for, set_override
-from core.db.plans import StopReport, load_plan, plan_progress, route_for_vehicle
+from core.db.plans import load_plan
+from core.db.stop_reports import plan_progress, route_for_vehicle
+from core.reports import StopReport
 from maps.geojson import bins_geojson, routes_geojson
 from maps.pages import operations_map
 
@@ -78,9 +81,9 @@ async def _network(request: Request, state: StateDep) -> Any:
             if net is None:
                 from routing.planning.plan_service import load_network
 
-                if state.config.data_dir is None:
+                if not state.config.osm_files:
                     raise ValueError("no OSM data configured for planning")
-                net = await asyncio.to_thread(load_network, state.config.data_dir)
+                net = await asyncio.to_thread(load_network, state.config.osm_files)
                 request.app.state.network = net
     return net
 
@@ -95,6 +98,7 @@ async def generate_plan(
     each truck starts from its latest GPS position (its depot if the fix is older than 30 min),
     bins already emptied or skipped are left out, and the result is stored as a new plan that
     records which plan it re-plans and when. Without a current plan it plans from scratch."""
+    from routing.planning.day_problem import DayConfig
     from routing.planning.plan_service import PlanRejected, PlanRequest, plan_day
     from routing.planning.replan_service import REPLAN_STEPS, ReplanRequest, replan_day
 
@@ -105,12 +109,12 @@ async def generate_plan(
     replanning = body.replan
     if replanning:
         try:
-            await current_plan_id(pool, body.plan_date)
+            await current_plan_id(pool, body.plan_date, state.config.timezone)
         except LookupError:
             replanning = False
     now = body.now
     if now is not None and now.tzinfo is None:
-        now = now.replace(tzinfo=TZ)
+        now = now.replace(tzinfo=ZoneInfo(state.config.timezone))
     steps = REPLAN_STEPS if replanning else STEPS
     cache_dir = Path(request.app.state.work_dir) / "matrix-cache"
     dsn = state.config.database_url
@@ -139,9 +143,8 @@ async def generate_plan(
                     engine=body.engine.value,
                     exclude=exclude,
                 )
-                plan = await asyncio.to_thread(
-                    asyncio.run, replan_day(dsn, rreq, net, cache_dir, step, on_solution)
-                )
+                run = replan_day(dsn, rreq, net, cache_dir, step, on_solution, actor=user.username)
+                plan = await asyncio.to_thread(asyncio.run, run)
             else:
                 req = PlanRequest(
                     body.plan_date,
@@ -149,6 +152,7 @@ async def generate_plan(
                     engine=body.engine.value,
                     include=include,
                     exclude=exclude,
+                    config=DayConfig(state.config.timezone),
                 )
                 plan = await asyncio.to_thread(
                     asyncio.run, plan_day(dsn, req, net, cache_dir, step, on_solution)
@@ -218,10 +222,13 @@ async def _summary(conn: Any, plan_id: int) -> tuple[Any, PlanSummaryPublic]:
 
 
 @router.get("/plans/current", response_model=PlanSummaryPublic)
-async def current_plan(user: PlannerDep, pool: PoolDep, day: DateQ = None) -> PlanSummaryPublic:
+async def current_plan(
+    user: PlannerDep, pool: PoolDep, state: StateDep, day: DateQ = None
+) -> PlanSummaryPublic:
     """The current accepted plan for a date: totals, KPIs and progress."""
     async with pool.acquire() as conn:
-        return (await _summary(conn, await current_plan_id(conn, day)))[1]
+        pid = await current_plan_id(conn, day, state.config.timezone)
+        return (await _summary(conn, pid))[1]
 
 
 @router.get("/plans/{plan_id}", response_model=PlanPublic)
@@ -272,7 +279,7 @@ async def plan_routes_geojson(plan_id: int, user: PlannerDep, pool: PoolDep) -> 
 async def bins_with_forecast(user: PlannerDep, state: StateDep) -> dict[str, Any]:
     """Every bin with its latest ``fillingLevel`` and forecast level."""
     async with state.pool.acquire() as conn:
-        return bins_geojson(await bin_views(conn, state.config.database_url))
+        return bins_geojson(await bin_views(conn, state.config.database_url, state.config.timezone))
 
 
 @router.get("/overrides/{plan_date}", response_model=list[OverridePublic])
@@ -307,17 +314,23 @@ async def live_view(user: PlannerDep, state: StateDep, day: DateQ = None) -> HTM
     """Live operations map: bins by fill (fill colour) and forecast (outline), trucks at their
     latest positions, the current plan's routes with stop status."""
     async with state.pool.acquire() as conn:
-        bins = await bin_views(conn, state.config.database_url)
+        bins = await bin_views(conn, state.config.database_url, state.config.timezone)
         vehicles = await vehicle_views(conn, user.username)
         try:
-            pid: int | None = await current_plan_id(conn, day)
+            pid: int | None = await current_plan_id(conn, day, state.config.timezone)
         except LookupError:
             pid = None
         routes = await route_views(conn, pid) if pid is not None else []
         summary = (await _summary(conn, pid))[1] if pid is not None else None
     cfg = state.config
     m = operations_map(
-        bins, routes, vehicles, cfg.static_prefix, cfg.tile_url, "/maps/streets.geojson"
+        bins,
+        routes,
+        vehicles,
+        cfg.static_prefix,
+        cfg.tile_url,
+        "/maps/streets.geojson",
+        city_centre=cfg.map_centre,
     )
     if summary is not None:
         p = summary.progress

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.db.users import Role
+from core.users import Role
 
 
 class TokenPublic(BaseModel):

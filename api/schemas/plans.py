@@ -46,7 +46,7 @@ class PlanCreate(BaseModel):
     )
     now: datetime | None = Field(
         None,
-        description="re-planning time (default: now; without an offset: Copenhagen local time)",
+        description="re-planning time (default: now; without an offset: the city's local time)",
     )
 
 

@@ -1,7 +1,16 @@
-"""Apply pending migrations and GPS retention: ``python -m core.db`` (uses DATABASE_URL)."""
+"""Database administration on DATABASE_URL: ``city-db migrate`` or ``city-db retention``
+(also ``python -m core.db ...``).
+
+  migrate    apply the pending schema migrations (idempotent; run before the services start)
+  retention  drop raw GPS history partitions older than CITYOPS_GPS_RETENTION_DAYS (GDPR; deletes
+             data: run it daily, for example from cron)
+
+Without a command it prints this help and exits with status 2: nothing is deleted by accident.
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import sys
@@ -9,30 +18,73 @@ from datetime import UTC, datetime
 
 import asyncpg
 
+from core.cli import HelpFormatter, env_epilog
 from core.db.migrate import migrate
 from core.db.retention import drop_expired_gps
 from core.settings import Settings
 
 
-async def _run(settings: Settings) -> None:
-    conn = await asyncpg.connect(settings.database_url.get_secret_value())
+async def _migrate(dsn: str) -> None:
+    conn = await asyncpg.connect(dsn)
     try:
         applied = await migrate(conn)
-        dropped = await drop_expired_gps(conn, datetime.now(UTC), settings.gps_retention_days)
-        print(
-            f"migrations applied: {applied or 'none'}; GPS partitions dropped: {dropped or 'none'}"
-        )
+        print(f"migrations applied: {applied or 'none'}")
     finally:
         await conn.close()
 
 
-def main() -> int:
+async def _retention(dsn: str, retention_days: int) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        dropped = await drop_expired_gps(conn, datetime.now(UTC), retention_days)
+        print(f"GPS partitions dropped (older than {retention_days} days): {dropped or 'none'}")
+    finally:
+        await conn.close()
+
+
+def parser() -> argparse.ArgumentParser:
+    """``city-db`` and its two subcommands."""
+    p = argparse.ArgumentParser(
+        prog="city-db",
+        description=__doc__,
+        formatter_class=HelpFormatter,
+        epilog=env_epilog("DATABASE_URL", "CITYOPS_GPS_RETENTION_DAYS"),
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser(
+        "migrate",
+        help="apply pending schema migrations",
+        description="Apply the pending schema migrations (in order, once, under an advisory lock).",
+        formatter_class=HelpFormatter,
+        epilog=env_epilog("DATABASE_URL"),
+    )
+    sub.add_parser(
+        "retention",
+        help="drop expired raw GPS partitions (deletes data)",
+        description="Drop the daily partitions of raw GPS history older than the retention window.",
+        formatter_class=HelpFormatter,
+        epilog=env_epilog("DATABASE_URL", "CITYOPS_GPS_RETENTION_DAYS"),
+    )
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point; returns the exit status."""
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command is None:
+        p.print_help(sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO)
     settings = Settings()
-    if not settings.database_url.get_secret_value():
+    dsn = settings.database_url.get_secret_value()
+    if not dsn:
         print("DATABASE_URL must be set", file=sys.stderr)
         return 2
-    asyncio.run(_run(settings))
+    if args.command == "migrate":
+        asyncio.run(_migrate(dsn))
+    else:
+        asyncio.run(_retention(dsn, settings.gps_retention_days))
     return 0
 
 

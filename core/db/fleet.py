@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 import numpy as np
-import numpy.typing as npt
 
-
-@dataclass(frozen=True)
-class Traces:
-    """Fixes of many vehicles as aligned arrays, sorted by (vehicle, time)."""
-
-    vehicle_ids: tuple[str, ...]
-    vehicle: npt.NDArray[np.int32]  # index into vehicle_ids
-    t_s: npt.NDArray[np.float64]
-    lon: npt.NDArray[np.float64]
-    lat: npt.NDArray[np.float64]
-    speed_kmh: npt.NDArray[np.float64]
+from core.db.access_log import log_access
+from core.tracking import Traces
 
 
 async def read_traces(
     conn: asyncpg.Connection, since: datetime, until: datetime, actor: str, purpose: str
 ) -> Traces:
     """GPS fixes in ``[since, until)``; the read is recorded in ``access_log`` first."""
-    if not actor.strip() or not purpose.strip():
-        raise ValueError("reading GPS history needs an actor and a purpose.")
     async with conn.transaction():
-        await conn.execute(
-            "INSERT INTO access_log (actor, purpose, resource, detail) VALUES ($1, $2, $3, $4)",
-            actor,
-            purpose,
-            "gps_fixes",
-            json.dumps({"since": since.isoformat(), "until": until.isoformat()}),
-        )
+        window = {"since": since.isoformat(), "until": until.isoformat()}
+        await log_access(conn, actor, purpose, "gps_fixes", window)
         rows = await conn.fetch(
             "SELECT vehicle_id, extract(epoch FROM observed_at) AS t, lon, lat, speed_kmh"
             " FROM gps_fixes WHERE observed_at >= $1 AND observed_at < $2"

@@ -1,77 +1,24 @@
-"""Store adapter for collection plans: save, load, drivers' stop reports and progress.
+"""Store adapter for collection plans: save, load, find the current plan, route geometry.
 
 Tables from ``migrations/0002_plans.sql`` (route geometry: ``0005_route_geometry.sql``). A plan
-is written in one transaction; only ``accepted`` plans are served by :func:`latest_plan` and can
-have stops reported.
-
-Reporting a bin ``emptied`` also records what the driver saw in ``fill_readings`` (sensor id =
-bin id, ``src_partition``/``src_offset`` = -1 marking a driver report): the observed fill one
-second before the report, when given, and level 0 at the report, so the forecaster sees the
-emptying; ``bin_state`` moves to level 0 unless a newer sensor reading is already there.
+is written in one transaction; only ``accepted`` plans are current (:func:`current_plan_id`,
+:func:`latest_plan`) and can have stops reported (:mod:`core.db.stop_reports`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 import asyncpg
-import numpy as np
-import numpy.typing as npt
 
 from core.plan import DayPlan, Line, PlanTotals, Stop, StopKind, VehicleRoute
-
-REPORTABLE = ("emptied", "skipped")
-DRIVER_REPORT_SRC = -1  # src_partition / src_offset of readings written from a driver's report
 
 
 class PlanNotFound(LookupError):
     """No (accepted) plan with that id or for that date."""
-
-
-class UnknownStop(LookupError):
-    """No such vehicle route or stop in the plan."""
-
-
-@dataclass(frozen=True, slots=True)
-class StopCounts:
-    """Bin stops of a route (or a plan) by status."""
-
-    planned: int = 0
-    emptied: int = 0
-    skipped: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.planned + self.emptied + self.skipped
-
-    @property
-    def done(self) -> int:
-        return self.emptied + self.skipped
-
-
-@dataclass(frozen=True, slots=True)
-class PlanProgress:
-    """How far the drivers are through a plan's bin stops."""
-
-    plan_id: int
-    overall: StopCounts
-    by_vehicle: Mapping[str, StopCounts]
-
-
-@dataclass(frozen=True, slots=True)
-class ReadingArrays:
-    """Fill readings as columns for :func:`forecasting.forecast.forecast_arrays`."""
-
-    sensor_ids: npt.NDArray[np.str_]
-    utc_seconds: npt.NDArray[np.float64]
-    levels: npt.NDArray[np.float64]
-
-    def __len__(self) -> int:
-        return int(self.levels.size)
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -154,87 +101,7 @@ async def save_plan(conn: asyncpg.Connection, plan: DayPlan) -> int:
     return plan_id
 
 
-async def report_stop(
-    conn: asyncpg.Connection,
-    plan_id: int,
-    vehicle_id: str,
-    seq: int,
-    status: str,
-    fill_observed: float | None = None,
-    skip_reason: str | None = None,
-    reported_at: datetime | None = None,
-) -> None:
-    """A driver's report on a bin stop: ``emptied`` (with the fill seen) or ``skipped``.
-
-    :class:`PlanNotFound` for an unknown or rejected plan, :class:`UnknownStop` for an unknown
-    route or stop, ValueError for a bad status or fill, or a stop that is not a bin.
-    """
-    if status not in REPORTABLE:
-        raise ValueError(f"status must be one of {', '.join(REPORTABLE)}, got {status!r}.")
-    if fill_observed is not None and not 0.0 <= fill_observed <= 1.0:
-        raise ValueError(f"fill_observed must be in [0, 1], got {fill_observed}.")
-    at = reported_at or datetime.now(UTC)
-    if at.tzinfo is None:
-        raise ValueError("reported_at must be timezone-aware.")
-    async with conn.transaction():
-        await _accepted(conn, plan_id)
-        row = await conn.fetchrow(
-            "SELECT kind, bin_id FROM plan_stops WHERE plan_id = $1 AND vehicle_id = $2"
-            " AND seq = $3 FOR UPDATE",
-            plan_id,
-            vehicle_id,
-            seq,
-        )
-        if row is None:
-            raise UnknownStop(f"plan {plan_id} has no stop {seq} for vehicle {vehicle_id!r}.")
-        if row["kind"] != StopKind.BIN.value:
-            raise ValueError(f"stop {seq} of {vehicle_id} is a {row['kind']} stop, not a bin.")
-        await conn.execute(
-            "UPDATE plan_stops SET status = $4, reported_at = $5, fill_observed = $6,"
-            " skip_reason = $7 WHERE plan_id = $1 AND vehicle_id = $2 AND seq = $3",
-            plan_id,
-            vehicle_id,
-            seq,
-            status,
-            at,
-            fill_observed,
-            skip_reason if status == "skipped" else None,
-        )
-        if status == "emptied":
-            await _record_emptying(conn, row["bin_id"], at, fill_observed)
-
-
-async def _record_emptying(
-    conn: asyncpg.Connection, bin_id: str, at: datetime, fill_observed: float | None
-) -> None:
-    readings = [(bin_id, at, 0.0)]
-    if fill_observed is not None:
-        readings.insert(0, (bin_id, at - timedelta(seconds=1), fill_observed))
-    await conn.executemany(
-        "INSERT INTO fill_readings (sensor_id, observed_at, filling_level, src_partition,"
-        " src_offset) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sensor_id, observed_at) DO UPDATE"
-        " SET filling_level = EXCLUDED.filling_level",
-        [(*r, DRIVER_REPORT_SRC, DRIVER_REPORT_SRC) for r in readings],
-    )
-    await conn.execute(
-        "INSERT INTO bin_state (bin_id, observed_at, filling_level) VALUES ($1, $2, 0.0)"
-        " ON CONFLICT (bin_id) DO UPDATE SET observed_at = EXCLUDED.observed_at,"
-        " filling_level = EXCLUDED.filling_level, temperature = NULL"
-        " WHERE bin_state.observed_at <= EXCLUDED.observed_at",
-        bin_id,
-        at,
-    )
-
-
 # --- reading ----------------------------------------------------------------------------------
-
-
-async def _accepted(conn: asyncpg.Connection, plan_id: int) -> None:
-    status = await conn.fetchval("SELECT status FROM plans WHERE plan_id = $1", plan_id)
-    if status is None:
-        raise PlanNotFound(f"no plan {plan_id}.")
-    if status != "accepted":
-        raise PlanNotFound(f"plan {plan_id} was rejected by the checker; it cannot be driven.")
 
 
 async def load_plan(conn: asyncpg.Connection, plan_id: int) -> DayPlan:
@@ -250,7 +117,7 @@ async def load_plan(conn: asyncpg.Connection, plan_id: int) -> DayPlan:
     )
     by_vehicle: dict[str, list[Stop]] = {}
     for s in stops:
-        by_vehicle.setdefault(s["vehicle_id"], []).append(_stop(s))
+        by_vehicle.setdefault(s["vehicle_id"], []).append(stop_from_row(s))
     return DayPlan(
         plan_date=head["plan_date"],
         engine=head["engine"],
@@ -266,7 +133,8 @@ async def load_plan(conn: asyncpg.Connection, plan_id: int) -> DayPlan:
     )
 
 
-def _stop(r: Mapping[str, Any]) -> Stop:
+def stop_from_row(r: Mapping[str, Any]) -> Stop:
+    """A ``plan_stops`` row as a :class:`~core.plan.Stop`."""
     return Stop(
         r["seq"],
         StopKind(r["kind"]),
@@ -321,111 +189,42 @@ async def route_geometries(
     return {r["vehicle_id"]: line for r in rows if (line := _geometry(r["geometry"])) is not None}
 
 
-async def latest_plan(conn: asyncpg.Connection, plan_date: date) -> DayPlan:
-    """The most recent accepted plan for ``plan_date``; :class:`PlanNotFound` if none."""
+async def current_plan_id(
+    conn: asyncpg.Connection | asyncpg.Pool, day: date | None = None, *, up_to: date | None = None
+) -> int:
+    """The newest accepted plan for ``day``; without a day, for the latest planned day (up to
+    ``up_to`` when given). :class:`PlanNotFound` if there is none."""
     plan_id = await conn.fetchval(
-        "SELECT plan_id FROM plans WHERE plan_date = $1 AND status = 'accepted'"
-        " ORDER BY created_at DESC, plan_id DESC LIMIT 1",
-        plan_date,
+        "SELECT plan_id FROM plans WHERE status = 'accepted'"
+        " AND ($1::date IS NULL OR plan_date = $1) AND ($2::date IS NULL OR plan_date <= $2)"
+        " ORDER BY plan_date DESC, created_at DESC, plan_id DESC LIMIT 1",
+        day,
+        up_to,
     )
     if plan_id is None:
-        raise PlanNotFound(f"no accepted plan for {plan_date.isoformat()}.")
-    return await load_plan(conn, plan_id)
+        if day is not None:
+            raise PlanNotFound(f"no accepted plan for {day.isoformat()}.")
+        where = f" for any day up to {up_to.isoformat()}" if up_to is not None else ""
+        raise PlanNotFound(f"no accepted plan{where}.")
+    return int(plan_id)
 
 
-@dataclass(frozen=True, slots=True)
-class StopReport:
-    """A stop as a driver's app shows it: the planned stop and what was reported."""
-
-    stop: Stop
-    status: str
-    reported_at: datetime | None
-    fill_observed: float | None
-    skip_reason: str | None
+async def latest_plan(conn: asyncpg.Connection, plan_date: date) -> DayPlan:
+    """The most recent accepted plan for ``plan_date``; :class:`PlanNotFound` if none."""
+    return await load_plan(conn, await current_plan_id(conn, plan_date))
 
 
-async def route_for_vehicle(
-    conn: asyncpg.Connection, plan_id: int, vehicle_id: str
-) -> list[StopReport]:
-    """The ordered stops of ``vehicle_id`` in plan ``plan_id`` with their reported status.
+async def plan_date_of(conn: asyncpg.Connection | asyncpg.Pool, plan_id: int) -> date:
+    """The date plan ``plan_id`` is for; :class:`PlanNotFound` if there is no such plan."""
+    d: date | None = await conn.fetchval("SELECT plan_date FROM plans WHERE plan_id = $1", plan_id)
+    if d is None:
+        raise PlanNotFound(f"no plan {plan_id}")
+    return d
 
-    :class:`PlanNotFound` for an unknown plan, :class:`UnknownStop` when the truck has no route.
-    """
-    if await conn.fetchval("SELECT 1 FROM plans WHERE plan_id = $1", plan_id) is None:
-        raise PlanNotFound(f"no plan {plan_id}.")
+
+async def route_vehicle_ids(conn: asyncpg.Connection | asyncpg.Pool, plan_id: int) -> list[str]:
+    """The vehicles with a route in plan ``plan_id``, by id."""
     rows = await conn.fetch(
-        "SELECT * FROM plan_stops WHERE plan_id = $1 AND vehicle_id = $2 ORDER BY seq",
-        plan_id,
-        vehicle_id,
+        "SELECT vehicle_id FROM plan_routes WHERE plan_id = $1 ORDER BY vehicle_id", plan_id
     )
-    if not rows:
-        raise UnknownStop(f"plan {plan_id} has no route for vehicle {vehicle_id!r}.")
-    return [
-        StopReport(_stop(r), r["status"], r["reported_at"], r["fill_observed"], r["skip_reason"])
-        for r in rows
-    ]
-
-
-async def plan_progress(conn: asyncpg.Connection, plan_id: int) -> PlanProgress:
-    """Bin stops planned, emptied and skipped, per truck and overall."""
-    if await conn.fetchval("SELECT 1 FROM plans WHERE plan_id = $1", plan_id) is None:
-        raise PlanNotFound(f"no plan {plan_id}.")
-    rows = await conn.fetch(
-        "SELECT vehicle_id, status, count(*) AS n FROM plan_stops"
-        " WHERE plan_id = $1 AND kind = 'bin' GROUP BY vehicle_id, status",
-        plan_id,
-    )
-    counts: dict[str, dict[str, int]] = {}
-    for r in rows:
-        counts.setdefault(r["vehicle_id"], {})[r["status"]] = r["n"]
-    by_vehicle = {v: StopCounts(**c) for v, c in sorted(counts.items())}
-    overall = StopCounts(
-        sum(c.planned for c in by_vehicle.values()),
-        sum(c.emptied for c in by_vehicle.values()),
-        sum(c.skipped for c in by_vehicle.values()),
-    )
-    return PlanProgress(plan_id, overall, by_vehicle)
-
-
-async def load_readings(
-    conn: asyncpg.Connection, since: datetime, until: datetime | None = None
-) -> ReadingArrays:
-    """Fill readings observed in ``[since, until)`` as columns, ordered by sensor and time."""
-    rows = await conn.fetch(
-        "SELECT sensor_id, extract(epoch FROM observed_at)::float8 AS t, filling_level"
-        " FROM fill_readings WHERE observed_at >= $1 AND ($2::timestamptz IS NULL"
-        " OR observed_at < $2) ORDER BY sensor_id, observed_at",
-        since,
-        until,
-    )
-    return ReadingArrays(
-        np.array([r[0] for r in rows], dtype=str),
-        np.array([r[1] for r in rows], dtype=np.float64),
-        np.array([r[2] for r in rows], dtype=np.float64),
-    )
-
-
-async def stop_reports(conn: asyncpg.Connection, plan_id: int) -> dict[str, list[StopReport]]:
-    """Every truck's ordered stops in plan ``plan_id`` with their reported status."""
-    rows = await conn.fetch(
-        "SELECT * FROM plan_stops WHERE plan_id = $1 ORDER BY vehicle_id, seq", plan_id
-    )
-    out: dict[str, list[StopReport]] = {}
-    for r in rows:
-        out.setdefault(r["vehicle_id"], []).append(
-            StopReport(
-                _stop(r), r["status"], r["reported_at"], r["fill_observed"], r["skip_reason"]
-            )
-        )
-    return out
-
-
-async def done_bins(conn: asyncpg.Connection, plan_date: date) -> set[str]:
-    """Bins reported emptied or skipped in any accepted plan for ``plan_date``."""
-    rows = await conn.fetch(
-        "SELECT DISTINCT s.bin_id FROM plan_stops s JOIN plans p USING (plan_id)"
-        " WHERE p.plan_date = $1 AND p.status = 'accepted' AND s.kind = 'bin'"
-        " AND s.status <> 'planned'",
-        plan_date,
-    )
-    return {r[0] for r in rows}
+    return [r[0] for r in rows]

@@ -3,28 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 
 import asyncpg
 
-
-class Role(StrEnum):
-    """What a user may do: planners plan and watch, drivers see and report their routes."""
-
-    PLANNER = "planner"
-    DRIVER = "driver"
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    """A stored user."""
-
-    username: str
-    password_hash: str
-    role: Role
-    vehicle_ids: tuple[str, ...] = ()
-    disabled: bool = False
+from core.users import Role, User
 
 
 class UserExists(ValueError):

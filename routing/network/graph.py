@@ -1,4 +1,4 @@
-"""A directed, drivable road graph of Copenhagen built from parsed OpenStreetMap data.
+"""A directed, drivable road graph of a city built from parsed OpenStreetMap data.
 
 Pure: takes :class:`OsmData` (see :mod:`routing.network.osm` for the file adapter) and returns an
 immutable :class:`RoadNetwork` with scipy CSR adjacency (travel time in s and length in m),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -72,15 +73,17 @@ def load_overpass(path: Path | str) -> OsmData:
     return parse_overpass(obj, digest=hashlib.sha256(raw).hexdigest()[:16])
 
 
-CENTRAL_FILE = "copenhagen_central_drive.overpass.json"
-MAIN_ROADS_FILE = "copenhagen_main_roads.overpass.json"
-
-
-def load_copenhagen(data_dir: Path | str) -> list[OsmData]:
-    """The central drive network and the municipality's main roads (``data_dir/osm/``).
+def load_osm(paths: Iterable[Path | str]) -> list[OsmData]:
+    """Every Overpass file of a city (a profile's ``osm_files``), in order.
 
     Pass the list to :func:`routing.network.graph.build_network`, which joins them on shared
     node ids.
     """
-    osm = Path(data_dir) / "osm"
-    return [load_overpass(osm / CENTRAL_FILE), load_overpass(osm / MAIN_ROADS_FILE)]
+    out = []
+    for p in paths:
+        if not Path(p).is_file():
+            raise FileNotFoundError(f"OSM extract {p} not found (see the city profile's osm_files)")
+        out.append(load_overpass(p))
+    if not out:
+        raise OsmFormatError("no OSM files given")
+    return out

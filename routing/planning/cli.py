@@ -1,7 +1,7 @@
-"""``plan``: plan a collection day from the database and print each driver's route list.
+"""``city-plan`` (or ``plan``): plan a day from the database, print each driver's route list.
 
-    plan --date 2024-05-14 --time-limit 60 [--engine portfolio|ortools|pyvrp]
-         [--include BIN-ID ...] [--exclude BIN-ID ...]
+    city-plan --date 2024-05-14 --time-limit 60 [--engine portfolio|ortools|pyvrp]
+              [--include BIN-ID ...] [--exclude BIN-ID ...]
 
 Reads :class:`core.settings.Settings`; ``DATABASE_URL`` must point at a migrated database with
 inventory and fill readings (for example after ``city-day`` against an external database).
@@ -20,8 +20,10 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from core.cli import HelpFormatter, env_epilog
 from core.plan import DayPlan, StopKind
 from core.settings import Settings
+from routing.planning.day_problem import DayConfig
 from routing.planning.plan_service import PlanRejected, PlanRequest, load_network, plan_day
 from routing.vrp.solution import Solution
 
@@ -29,15 +31,31 @@ console = Console()
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="plan", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="city-plan",
+        description=__doc__,
+        formatter_class=HelpFormatter,
+        epilog=env_epilog(
+            "DATABASE_URL",
+            "CITYOPS_CITY",
+            "CITYOPS_DATA_DIR",
+            "CITYOPS_STATE_DIR",
+            note="DATABASE_URL is required.",
+        ),
+    )
     p.add_argument("--date", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
     p.add_argument("--time-limit", type=float, default=60.0, help="solver time limit (s)")
-    p.add_argument("--engine", choices=["portfolio", "ortools", "pyvrp"], default="portfolio")
+    p.add_argument(
+        "--engine",
+        choices=["portfolio", "ortools", "pyvrp"],
+        default="portfolio",
+        help="solver: both in parallel (best checked plan wins) or one",
+    )
     p.add_argument("--include", nargs="*", default=[], metavar="ID", help="bins forced in")
     p.add_argument("--exclude", nargs="*", default=[], metavar="ID", help="bins forced out")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="solver random seed")
     p.add_argument("--quiet", action="store_true", help="totals only, no route lists")
-    p.add_argument("--log-level", default="WARNING")
+    p.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING or ERROR")
     return p.parse_args(argv)
 
 
@@ -81,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         tuple(args.include),
         tuple(args.exclude),
         seed=args.seed,
+        config=DayConfig(settings.city_profile().timezone),
     )
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
@@ -94,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             progress.console.log(f"{engine}: {sol.distance_m / 1000:.1f} km, {state}")
 
         try:
-            net = load_network(settings.data_dir)
+            net = load_network(settings.city_profile().osm_files)
             plan = asyncio.run(
                 plan_day(dsn, request, net, settings.state_dir / "matrix-cache", step, reported)
             )

@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -36,60 +34,24 @@ from core.domain import Bin, Site, Vehicle, VehicleKind
 from core.plan import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
 from forecasting.forecast import FillForecast
 from routing.network.matrix import TravelMatrix
+from routing.planning.day_types import DayConfig, DayProblem, local_midnight
 from routing.planning.selection import Selection
-from routing.vrp.model import LocationKind, Model, ProblemData
+from routing.vrp.model import LocationKind, Model
 from routing.vrp.solution import Route, Solution
 
-STREET_LITTER_KG_PER_L = 0.07
-
-
-@dataclass(frozen=True, slots=True)
-class DayConfig:
-    """Tuning of the day's problem; validated at construction."""
-
-    tz: str = "Europe/Copenhagen"
-    density_kg_per_l: float = STREET_LITTER_KG_PER_L
-    unload_s: int = 900  # weighbridge, tipping and queue at the disposal site
-    metres_per_litre: float = 20.0  # a predicted litre in an optional bin is worth 20 m of driving
-    vehicle_fixed_m: int = 5_000  # using one more truck costs as much as 5 km of driving
-    break_s: int = 0  # driver break length (0: none modelled)
-    break_window_h: tuple[float, float] = (10.0, 12.0)  # local hours the break must start within
-
-    def __post_init__(self) -> None:
-        ZoneInfo(self.tz)
-        if self.density_kg_per_l <= 0:
-            raise ValueError("density_kg_per_l must be positive.")
-        if self.unload_s < 0 or self.break_s < 0 or self.vehicle_fixed_m < 0:
-            raise ValueError("unload_s, break_s and vehicle_fixed_m must be non-negative.")
-        if self.metres_per_litre <= 0:
-            raise ValueError("metres_per_litre must be positive.")
-        if not 0 <= self.break_window_h[0] <= self.break_window_h[1] <= 24:
-            raise ValueError("break_window_h must be (earliest, latest) local hours.")
-
-
-@dataclass(frozen=True)
-class DayProblem:
-    """The routing problem for a day and what maps its locations back to the city."""
-
-    data: ProblemData
-    plan_date: date
-    midnight: datetime  # local midnight of ``plan_date``; the problem clock's zero
-    vehicle_ids: tuple[tuple[str, ...], ...]  # per vehicle type, the trucks of that type
-    vehicles: Mapping[str, Vehicle]
-    location_bin: Mapping[int, Bin]
-    location_site: Mapping[int, Site]
-    location_street: Mapping[int, str]
-    location_point: tuple[int, ...]  # matrix point index per location
-    depot_location: Mapping[str, int]
-    config: DayConfig
-    inputs: Mapping[str, Any]
-    # re-planning: where a route starting at a (virtual) depot location ends, what it carries
-    return_site: Mapping[int, tuple[Site, str]] = field(default_factory=dict)  # site, street
-    initial_load: Mapping[int, tuple[float, float]] = field(default_factory=dict)
-
-    def time_at(self, clock_s: float) -> datetime:
-        return self.midnight + timedelta(seconds=float(clock_s))
-
+__all__ = [  # DayConfig, DayProblem and local_midnight are re-exported from day_types
+    "DayConfig",
+    "DayProblem",
+    "bin_load",
+    "build_day_problem",
+    "day_plan",
+    "local_midnight",
+    "matrix_points",
+    "overflow_risk",
+    "plan_totals",
+    "vehicle_route",
+    "waste_trucks",
+]
 
 # --- building ---------------------------------------------------------------------------------
 
@@ -108,10 +70,6 @@ def matrix_points(
 def waste_trucks(vehicles: Sequence[Vehicle]) -> list[Vehicle]:
     """The vehicles that collect bins: waste trucks with a positive volume capacity."""
     return [v for v in vehicles if v.kind is VehicleKind.WASTE_TRUCK and v.capacity_l > 0]
-
-
-def local_midnight(day: date, tz: str) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz))
 
 
 def bin_load(litres: float, density_kg_per_l: float) -> tuple[int, int]:
@@ -134,10 +92,13 @@ def build_day_problem(
     """The day's routing problem over the selected bins, for the waste trucks in ``vehicles``.
 
     ``matrix`` is over :func:`matrix_points` (``bins`` being the whole inventory); ``streets``
-    gives a street name per matrix point (defaults to each bin's registered street).
-    Trucks with equal depot, capacities, shift and CO2 rate share a vehicle type.
+    gives a street name per matrix point (None: each bin's registered street).
+    Trucks with equal depot, capacities, shift and CO2 rate share a vehicle type. ``config`` is
+    required: it carries the city's time zone (there is no default zone).
     """
-    cfg = config or DayConfig()
+    if config is None:
+        raise ValueError("config is required: DayConfig(tz=<the city profile's time zone>).")
+    cfg = config
     n_pts = len(depots) + len(disposal_sites) + len(bins)
     if matrix.size != n_pts:
         raise ValueError(f"matrix has {matrix.size} points, expected {n_pts} (see matrix_points).")

@@ -18,22 +18,23 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Collection
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 
 from core.db.inventory import load_bins, load_sites, load_vehicles
-from core.db.plans import load_readings, save_plan
+from core.db.plans import save_plan
+from core.db.readings import load_readings
 from core.domain import Bin, Site, Vehicle
 from core.plan import DayPlan
 from forecasting.forecast import ForecastParams, forecast_arrays
 from routing.network.geometry import with_geometry
 from routing.network.graph import RoadNetwork, build_network
 from routing.network.matrix_cache import cached_travel_matrix
-from routing.network.osm import load_copenhagen
+from routing.network.osm import load_osm
 from routing.planning.day_problem import (
     DayConfig,
     DayProblem,
@@ -66,7 +67,7 @@ class PlanRejected(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class PlanRequest:
-    """What to plan and how."""
+    """What to plan and how; ``config`` (keyword) carries the city's time zone."""
 
     plan_date: date
     time_limit_s: float = 60.0
@@ -76,7 +77,7 @@ class PlanRequest:
     history_days: float = 7.0  # fill readings used for the forecast
     seed: int = 0
     policy: SelectionPolicy = SelectionPolicy()
-    config: DayConfig = DayConfig()
+    config: DayConfig = field(kw_only=True)
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
@@ -93,9 +94,9 @@ class Inventory:
     vehicles: list[Vehicle]
 
 
-def load_network(data_dir: Path | str) -> RoadNetwork:
-    """The Copenhagen drive network from the shared OSM extracts."""
-    return build_network(load_copenhagen(data_dir))
+def load_network(osm_files: Sequence[Path | str]) -> RoadNetwork:
+    """The city's drive network from its OSM extracts (the profile's ``osm_files``)."""
+    return build_network(load_osm(osm_files))
 
 
 async def load_inventory(conn: asyncpg.Connection) -> Inventory:
@@ -146,7 +147,11 @@ async def plan_day(
 
         say("forecast and selection")
         forecasts = forecast_arrays(
-            inv.bins, readings.sensor_ids, readings.utc_seconds, readings.levels, ForecastParams()
+            inv.bins,
+            readings.sensor_ids,
+            readings.utc_seconds,
+            readings.levels,
+            ForecastParams(cfg.tz),
         )
         next_opportunity = service_at + timedelta(days=1)
         selection = select_bins(

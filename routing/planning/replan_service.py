@@ -1,6 +1,8 @@
 """Adapter orchestration: mid-day re-planning of a date's current plan (issue 5).
 
-Steps: load the date's current accepted plan, the stops' reports and the trucks' latest GPS fixes;
+Steps: load the date's current accepted plan, the stops' reports and the trucks' latest GPS fixes
+(drivers' personal data: read for the caller's ``actor`` with purpose ``replan``, logged in
+``access_log``);
 rebuild the day's *original* problem from the plan's stored ``inputs`` (the selection -- bins,
 demands, required flags, prizes -- trucks, sites and
 :class:`~routing.planning.day_problem.DayConfig`; no new forecast), over the cached travel matrix;
@@ -35,10 +37,13 @@ from typing import Any
 
 import asyncpg
 
-from core.db.plans import StopReport, done_bins, latest_plan, stop_reports
-from core.db.vehicle_state import VehicleFix, latest_fixes
+from core.db.plans import latest_plan
+from core.db.stop_reports import done_bins, stop_reports
+from core.db.vehicle_state import latest_positions
 from core.domain import Site, Vehicle
 from core.plan import DayPlan, StopKind
+from core.reports import StopReport
+from core.tracking import VehicleFix
 from routing.network.geometry import with_geometry
 from routing.network.graph import RoadNetwork
 from routing.network.matrix import travel_from
@@ -67,6 +72,7 @@ REPLAN_STEPS = (
 )
 REPLAN_KEYS = ("replan_of", "replanned_at", "emptied", "forced_out_now", "truck_starts")
 AT_RISK = (Reason.FULL_NOW.value, Reason.URGENT.value)
+PURPOSE = "replan"  # why re-planning reads the trucks' positions (access_log.purpose)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,11 +184,14 @@ async def replan_day(
     cache_dir: Path | str,
     step: Step | None = None,
     on_solution: Callable[[str, Solution], None] | None = None,
+    *,
+    actor: str,
 ) -> DayPlan:
-    """Re-plan the rest of ``request.plan_date`` and store it (see the module doc).
+    """Re-plan the rest of ``request.plan_date`` for ``actor`` (who asks: a planner's user name,
+    or the service's name) and store it (see the module doc).
 
-    :class:`core.db.plans.PlanNotFound` when the date has no accepted plan; ValueError when no
-    truck is on shift any more. Returns the stored plan; raises
+    :class:`core.db.plans.PlanNotFound` when the date has no accepted plan; ValueError when the
+    actor is empty or no truck is on shift any more. Returns the stored plan; raises
     :class:`~routing.planning.plan_service.PlanRejected` when the checker refused it.
     """
     say = step or (lambda _: None)
@@ -199,7 +208,7 @@ async def replan_day(
         inv = await load_inventory(conn)
         wanted = set(base.inputs["vehicle_ids"])
         trucks = [v for v in inv.vehicles if v.vehicle_id in wanted]
-        fixes = await latest_fixes(conn, wanted)
+        fixes = await latest_positions(conn, actor, PURPOSE, vehicle_ids=wanted)
 
         say(REPLAN_STEPS[1])
         problem = _original_problem(base, inv, trucks, net, cache_dir)

@@ -22,21 +22,28 @@ from api.ratelimit import RateLimit
 from api.security import hash_password
 from core.db.inventory import save_bins, save_parking_sites, save_sites, save_vehicles
 from core.db.plans import save_plan
-from core.db.users import Role, User, create_user
+from core.db.users import create_user
 from core.domain import Bin, Site, Vehicle, VehicleKind
 from core.embedded import free_port
 from core.plan import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
 from core.settings import DEFAULT_DATA_DIR, Settings
+from core.users import Role, User
 from parking.dataset import site_info
 from parking.fit import FitConfig, fit_model
 from parking.persistence import save_model
 from parking.table import build_table, to_minutes
-from simulations.parking_sim import SimConfig, make_sites, simulate_arrays
+from simulations.parking_sim import SimConfig, SimSite, scattered_sites, simulate_arrays
+from tests.cities import CENTRAL_BOX, COPENHAGEN, COPENHAGEN_TZ
 
 PASSWORD = "correct horse battery"
 SECRET = "test-secret-0123456789-0123456789-abcdef"
 PLAN_DATE = date(2024, 3, 18)
 SIM = SimConfig(n_street=8, n_carparks=1, step_min=15, seed=3)
+
+
+def _sites() -> list[SimSite]:
+    """The simulated parking sites, scattered in Copenhagen's central box."""
+    return scattered_sites(SIM, CENTRAL_BOX, COPENHAGEN.districts)
 
 
 @dataclass(frozen=True)
@@ -51,9 +58,9 @@ class Seed:
 @pytest.fixture(scope="session")
 def parking_model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A parking model fitted on 14 simulated days of 9 Copenhagen sites, saved as .npz."""
-    sims = make_sites(SIM)
+    sims = _sites()
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=14)
-    steps = list(simulate_arrays(sims, start, 14, SIM))
+    steps = list(simulate_arrays(sims, start, 14, SIM, COPENHAGEN_TZ))
     ids = [s.site.site_id for s in sims]
     t = np.repeat([to_minutes(ts) for ts, _ in steps], len(ids))
     free = np.concatenate([f for _, f in steps])
@@ -140,7 +147,7 @@ async def _seed(dsn: str) -> Seed:
                 Vehicle("sweeper-1", VehicleKind.STREET_CLEANER, "depot-1"),
             ],
         )
-        await save_parking_sites(conn, [s.site for s in make_sites(SIM)])
+        await save_parking_sites(conn, [s.site for s in _sites()])
         now = datetime.now(UTC)
         await conn.executemany(
             "INSERT INTO bin_state (bin_id, observed_at, filling_level) VALUES ($1, $2, $3)",

@@ -11,9 +11,12 @@ import asyncpg
 import pytest
 from fastapi.testclient import TestClient
 
-from api.plan_access import TZ, today
-from core.db.plans import report_stop
+from api.plan_access import today
+from core.db.stop_reports import report_stop
 from tests.api.conftest import Seed, login
+from tests.cities import COPENHAGEN
+
+TZ = COPENHAGEN.zone
 
 pytestmark = pytest.mark.integration
 
@@ -151,7 +154,7 @@ def test_replan_job_starts_from_gps_and_leaves_out_emptied_bins(
     """replan=true with a time re-plans the current plan as a job: the truck with a fresh fix
     starts there, the bin reported emptied is left out, and the re-plan becomes current."""
     h = login(client, "planner")
-    day = today()
+    day = today(COPENHAGEN.timezone)
     asyncio.run(_sql(seeded.dsn, "UPDATE vehicles SET capacity_kg = 3000"))  # fixture has none
     for b in ("bin-001", "bin-002", "bin-003"):
         client.put(f"/planner/overrides/{day}/{b}", json={"mode": "include"}, headers=h)

@@ -12,18 +12,9 @@ import asyncpg
 import numpy as np
 import pytest
 
-from core.db.plans import (
-    PlanNotFound,
-    UnknownStop,
-    latest_plan,
-    load_plan,
-    load_readings,
-    plan_progress,
-    report_stop,
-    route_for_vehicle,
-    route_geometries,
-    save_plan,
-)
+from core.db.plans import PlanNotFound, latest_plan, load_plan, route_geometries, save_plan
+from core.db.readings import load_readings
+from core.db.stop_reports import UnknownStop, plan_progress, report_stop, route_for_vehicle
 from core.plan import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
 
 pytestmark = pytest.mark.integration

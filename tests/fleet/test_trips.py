@@ -9,8 +9,8 @@ from core.geo import haversine_m
 from fleet.trips import TripParams, analyse
 
 
-def _area(lon: float, lat: float) -> str:
-    return "east" if lon > 12.57 else "west"
+def _area(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    return np.where(lon > 12.57, "east", "west")
 
 
 def _drive(t0: float, lon0: float, n: int, dlon: float) -> tuple[list, list, list, list]:

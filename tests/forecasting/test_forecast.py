@@ -21,9 +21,10 @@ from forecasting.forecast import (
     forecast_fleet,
 )
 from forecasting.weekly_profile import WEEK_H
+from tests.cities import COPENHAGEN_TZ as TZ
 
 T0 = datetime(2024, 3, 4, tzinfo=UTC)  # a Monday
-FLAT = ForecastParams(profile_strength=1e9)  # profile pinned to the (flat) fleet profile
+FLAT = ForecastParams(TZ, profile_strength=1e9)  # profile pinned to the (flat) fleet profile
 
 
 def _bin(bin_id: str = "b1", threshold: float = 0.8) -> Bin:
@@ -151,7 +152,7 @@ def test_fleet_of_1000_bins_in_one_call() -> None:
     t = T0.timestamp() + np.tile(k * 3600.0, n_bins)
     bins = [_bin(f"b{i}") for i in range(n_bins)]
     fleet = FleetModel(0.01, WeeklyProfile.flat())
-    out = forecast_arrays(bins, ids, t, np.clip(level, 0, 1).ravel(), ForecastParams(), fleet)
+    out = forecast_arrays(bins, ids, t, np.clip(level, 0, 1).ravel(), ForecastParams(TZ), fleet)
     assert len(out) == n_bins
     assert all(f.method is ForecastMethod.BIN_HISTORY and f.rate_per_h > 0 for f in out.values())
 
@@ -159,7 +160,7 @@ def test_fleet_of_1000_bins_in_one_call() -> None:
 def test_params_validate() -> None:
     """Invalid parameters are refused with a message."""
     with pytest.raises(ValueError, match="band"):
-        ForecastParams(band=(0.6, 0.9))
+        ForecastParams(TZ, band=(0.6, 0.9))
     with pytest.raises(ValueError, match="168"):
         WeeklyProfile((1.0,) * (WEEK_H - 1))
 
@@ -176,7 +177,7 @@ def test_levels_monotone_and_bands_ordered(
     rate: float, start: float, noise: float, seed: int, hours: list[float]
 ) -> None:
     """Predicted level never falls with time; early <= mid <= late and low <= mid <= high."""
-    f = forecast_fleet([_bin()], _series("b1", rate, 24, start, noise, seed), ForecastParams())[
+    f = forecast_fleet([_bin()], _series("b1", rate, 24, start, noise, seed), ForecastParams(TZ))[
         "b1"
     ]
     assert f.as_of is not None

@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from core.db.inventory import save_bins, save_parking_sites, save_sites, save_vehicles
-from core.domain import COPENHAGEN_BBOX, Bin, ParkingSite, Site, Vehicle, VehicleKind
+from core.domain import Bin, ParkingSite, Site, Vehicle, VehicleKind
 from core.records import FillReading, GpsFix, ParkingObservation, encode
 from core.settings import Settings
 from ingest import kafka_io
@@ -19,6 +19,7 @@ from ingest.consumer import TopicConsumer
 from ingest.reconcile import count_dead_letters
 from ingest.topics import kinds
 from ingest.validate import ValidationPolicy
+from tests.cities import COPENHAGEN_BBOX
 
 pytestmark = pytest.mark.integration
 

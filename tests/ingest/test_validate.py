@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.domain import COPENHAGEN_BBOX
 from core.records import ContractError, FillReading, GpsFix, ParkingObservation
 from ingest.validate import ValidationPolicy, check
+from tests.cities import COPENHAGEN_BBOX
 
 NOW = datetime(2026, 11, 27, 8, tzinfo=UTC)
 POLICY = ValidationPolicy(COPENHAGEN_BBOX, timedelta(minutes=5), timedelta(days=30))

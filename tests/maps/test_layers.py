@@ -13,7 +13,9 @@ from maps.pages import operations_map, parking_map
 from maps.streets import street_geojson
 from maps.views import BinView, ParkingView, RouteView, StopView, VehicleView
 from routing.network.ways import OsmData, OsmWay
+from tests.cities import COPENHAGEN
 
+CENTRE = COPENHAGEN.map_centre
 BINS = [BinView("b1", 12.56, 55.67, "A", 0.9, 0.95), BinView("b2", 12.57, 55.68, "B", 0.1, 0.5)]
 ROUTE = RouteView(
     "t1", (StopView(1, "b1", 12.56, 55.67), StopView(2, "b2", 12.57, 55.68, "emptied"))
@@ -39,7 +41,9 @@ def test_fill_colours() -> None:
 
 def test_operations_map_layers_and_colours() -> None:
     """Bins, routes and vehicles are separate layers; bins are filled by their level."""
-    m = operations_map(BINS, [ROUTE], [VehicleView("t1", 12.565, 55.675)], "/static")
+    m = operations_map(
+        BINS, [ROUTE], [VehicleView("t1", 12.565, 55.675)], "/static", city_centre=CENTRE
+    )
     names = [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
     assert names == ["Bins", "Routes", "Vehicles"]
     fills = [c.options["fillColor"] for c in _markers(m) if "bin" in c.options["className"]]
@@ -48,7 +52,7 @@ def test_operations_map_layers_and_colours() -> None:
 
 def test_rendered_map_loads_nothing_from_outside() -> None:
     """Every script and stylesheet is served under the static prefix; OSM is attributed."""
-    m = operations_map(BINS, [ROUTE], [], "/static", streets_url="/s.geojson")
+    m = operations_map(BINS, [ROUTE], [], "/static", streets_url="/s.geojson", city_centre=CENTRE)
     html = m.get_root().render()
     links = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert links and all(u.startswith("/static/") for u in links)
@@ -58,7 +62,13 @@ def test_rendered_map_loads_nothing_from_outside() -> None:
 def test_tile_url_setting_adds_tile_layer() -> None:
     """With a tile server configured the map uses it (and still attributes OSM)."""
     html = (
-        parking_map([], (12.5, 55.6), "/static", tile_url="http://tiles.local/{z}/{x}/{y}.png")
+        parking_map(
+            [],
+            (12.5, 55.6),
+            "/static",
+            tile_url="http://tiles.local/{z}/{x}/{y}.png",
+            city_centre=CENTRE,
+        )
         .get_root()
         .render()
     )

@@ -13,7 +13,8 @@ from parking.dataset import site_info
 from parking.fit import FitConfig, fit_model
 from parking.model import ParkingModel, SiteInfo
 from parking.table import ObservationTable, build_table, to_minutes
-from simulations.parking_sim import SimConfig, SimSite, make_sites, simulate_arrays
+from simulations.parking_sim import SimConfig, SimSite, scattered_sites, simulate_arrays
+from tests.cities import CENTRAL_BOX, COPENHAGEN
 
 TZ = "Europe/Copenhagen"
 START = datetime(2024, 2, 5, tzinfo=ZoneInfo(TZ))
@@ -36,8 +37,8 @@ class SmallCity:
 def small_city() -> SmallCity:
     """32 sites, 4 weeks of 10-minute counts; the model sees the first 3 weeks."""
     cfg = SimConfig(n_street=30, n_carparks=2, step_min=10, seed=11)
-    sims = make_sites(cfg)
-    steps = list(simulate_arrays(sims, START, TRAIN_DAYS + TEST_DAYS, cfg))
+    sims = scattered_sites(cfg, CENTRAL_BOX, COPENHAGEN.districts)
+    steps = list(simulate_arrays(sims, START, TRAIN_DAYS + TEST_DAYS, cfg, TZ))
     ids = [s.site.site_id for s in sims]
     t = np.repeat([to_minutes(ts) for ts, _ in steps], len(ids))
     free = np.concatenate([f for _, f in steps])

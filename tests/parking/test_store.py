@@ -10,9 +10,10 @@ import pytest
 
 from core.db.ingest_tables import PARKING, BatchWriter
 from core.db.inventory import save_parking_sites
+from core.db.parking import latest_observations
 from core.domain import ParkingSite
 from core.records import ParkingObservation
-from parking.store import fetch_latest, load_window
+from parking.store import load_window
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
@@ -33,7 +34,7 @@ def test_window_and_latest_read_back_what_ingest_stored(database):
         conn = await asyncpg.connect(database)
         await save_parking_sites(conn, sites)
         await BatchWriter(conn, PARKING).write([PARKING.row(o, 0, i) for i, o in enumerate(obs)])
-        latest = {o.site_id: o.free for o in await fetch_latest(conn)}
+        latest = {o.site_id: o.free for o in await latest_observations(conn)}
         await conn.close()
         data = await load_window(database, T0 + timedelta(minutes=15), T0 + timedelta(hours=4))
         return len(data.table), list(data.sites.site_ids), latest

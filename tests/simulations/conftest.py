@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from core.settings import DEFAULT_DATA_DIR
 from routing.network.graph import RoadNetwork, build_network
-from routing.network.osm import load_copenhagen
-
-DATA_DIR = DEFAULT_DATA_DIR
+from routing.network.osm import load_osm
+from tests.cities import COPENHAGEN
 
 
 @pytest.fixture(scope="session")
 def copenhagen() -> RoadNetwork:
     """Central drive network merged with the main roads; skipped if the data is absent."""
-    if not (DATA_DIR / "osm").is_dir():
+    if not all(p.is_file() for p in COPENHAGEN.osm_files):
         pytest.skip("shared OSM data not present")
-    return build_network(load_copenhagen(DATA_DIR))
+    return build_network(load_osm(COPENHAGEN.osm_files))

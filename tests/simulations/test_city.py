@@ -8,19 +8,25 @@ import pytest
 
 from core.domain import VehicleKind
 from routing.network.graph import RoadNetwork
-from simulations.city import CENTRAL_BOX, build_city, district_of
+from simulations.city import build_city
+from tests.cities import CENTRAL_BOX, COPENHAGEN, COPENHAGEN_DEMO
+
+
+def district_of(lon: float, lat: float) -> str:
+    """The Copenhagen profile's district of a point."""
+    return COPENHAGEN.districts.at(lon, lat)
 
 
 def test_city_is_reproducible_from_seed(copenhagen: RoadNetwork) -> None:
     """The same seed gives the same bins and fleet; another seed does not."""
-    a, b, c = build_city(copenhagen, 3), build_city(copenhagen, 3), build_city(copenhagen, 4)
+    a, b, c = (build_city(copenhagen, COPENHAGEN, COPENHAGEN_DEMO, s) for s in (3, 3, 4))
     assert a.bins == b.bins and a.vehicles == b.vehicles
     assert a.bins != c.bins
 
 
 def test_city_counts_and_fleet_mix(copenhagen: RoadNetwork) -> None:
     """1,000 bins, 1,500 vehicles: 60 trucks with 10-16 m3 capacity on 06-14, 140 cleaners."""
-    city = build_city(copenhagen, 1)
+    city = build_city(copenhagen, COPENHAGEN, COPENHAGEN_DEMO, 1)
     assert len(city.bins) == 1000 and len({b.bin_id for b in city.bins}) == 1000
     kinds = Counter(v.kind for v in city.vehicles)
     assert len(city.vehicles) == 1500
@@ -32,7 +38,7 @@ def test_city_counts_and_fleet_mix(copenhagen: RoadNetwork) -> None:
 
 def test_bins_on_central_streets_with_names_and_districts(copenhagen: RoadNetwork) -> None:
     """Bins lie in the central box, near the network, with street names and several districts."""
-    city = build_city(copenhagen, 1)
+    city = build_city(copenhagen, COPENHAGEN, COPENHAGEN_DEMO, 1)
     assert all(CENTRAL_BOX.contains(b.lon, b.lat) for b in city.bins)
     _, dist = copenhagen.snap_many([b.lon for b in city.bins], [b.lat for b in city.bins])
     assert dist.max() < 150
@@ -42,7 +48,7 @@ def test_bins_on_central_streets_with_names_and_districts(copenhagen: RoadNetwor
 
 def test_depots_inside_central_box_and_disposal_is_arc(copenhagen: RoadNetwork) -> None:
     """2-3 depots sit on the network in the central box; the disposal site is ARC Amager Bakke."""
-    city = build_city(copenhagen, 1)
+    city = build_city(copenhagen, COPENHAGEN, COPENHAGEN_DEMO, 1)
     assert 2 <= len(city.depots) <= 3
     assert all(CENTRAL_BOX.contains(d.lon, d.lat) for d in city.depots)
     (arc,) = city.disposal_sites
@@ -60,5 +66,6 @@ def test_depots_inside_central_box_and_disposal_is_arc(copenhagen: RoadNetwork) 
     ],
 )
 def test_district_rule(lon: float, lat: float, district: str) -> None:
-    """The documented lon/lat sector rule assigns the expected district."""
+    """The profile's district polygons, drawn from the former lon/lat sector rule, assign the
+    expected district."""
     assert district_of(lon, lat) == district

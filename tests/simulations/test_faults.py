@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.domain import COPENHAGEN_BBOX
 from core.records import (
     ContractError,
     FillReading,
@@ -18,6 +17,7 @@ from core.records import (
 )
 from ingest.validate import ValidationPolicy, check
 from simulations.faults import FAULTS, FaultInjector, corrupt
+from tests.cities import COPENHAGEN_BBOX
 
 NOW = datetime(2026, 11, 27, 8, tzinfo=UTC)
 RECORDS = [

@@ -24,6 +24,11 @@ finds the reload trips (11 trucks, 342 km after 60 s). So the search here starts
 better, after one local search each, of that random start and the nearest-neighbour tours of
 :mod:`routing.vrp.engines.construction` (reload trips, shifts, break, prizes), whose unloads become
 reload-depot visits.
+
+Stopping: by default the search runs for ``time_limit_s`` of wall-clock time, so its result
+depends on the machine and its load. With ``max_iterations`` and/or ``max_no_improvement`` it
+stops after that many iterations (without a new best) instead, and the time limit is ignored:
+the same data and seed then give the same solution on any machine.
 """
 
 from __future__ import annotations
@@ -48,7 +53,13 @@ from pyvrp import (
 from pyvrp import Route as PyRoute
 from pyvrp import Solution as PySolution
 from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
-from pyvrp.stop import MaxRuntime
+from pyvrp.stop import (
+    MaxIterations,
+    MaxRuntime,
+    MultipleCriteria,
+    NoImprovement,
+    StoppingCriterion,
+)
 
 from routing.vrp.engines.construction import Tour, nearest_neighbour_tours
 from routing.vrp.model import LocationKind
@@ -213,8 +224,13 @@ def _fits(data: Problem, route: Route) -> bool:
     )
 
 
-def _search(mapping: _Mapping, seed: int, deadline: float) -> PySolution:
-    """PyVRP's iterated local search (as ``pyvrp.solve``) from the better start, until ``deadline``.
+def _search(
+    mapping: _Mapping, seed: int, deadline: float, budget: tuple[int | None, int | None]
+) -> PySolution:
+    """PyVRP's iterated local search (as ``pyvrp.solve``) from the better start.
+
+    It stops at ``deadline`` unless ``budget`` (max iterations, max iterations without
+    improvement) sets an iteration budget.
 
     The starts are PyVRP's own (a random solution) and the nearest-neighbour construction,
     each improved by one exhaustive local search under the maximum penalties.
@@ -241,15 +257,42 @@ def _search(mapping: _Mapping, seed: int, deadline: float) -> PySolution:
             pass
     init = min(starts, key=strict.penalised_cost)
     ils = IteratedLocalSearch(data, pm, ls, init, params.ils)
-    budget = max(0.01, deadline - time.perf_counter())
-    return ils.run(MaxRuntime(budget), collect_stats=False).best
+    return ils.run(_stop(deadline, *budget), collect_stats=False).best
 
 
-def solve_problem(data: Problem, time_limit_s: float, seed: int = 0) -> Solution:
-    """Solve ``data`` with PyVRP's iterated local search for ``time_limit_s`` seconds."""
+def _stop(
+    deadline: float, max_iterations: int | None, max_no_improvement: int | None
+) -> StoppingCriterion:
+    """The stopping criterion: the iteration budget if one is set, else the wall clock."""
+    criteria: list[StoppingCriterion] = []
+    if max_iterations is not None:
+        criteria.append(MaxIterations(max_iterations))
+    if max_no_improvement is not None:
+        criteria.append(NoImprovement(max_no_improvement))
+    if not criteria:
+        return MaxRuntime(max(0.01, deadline - time.perf_counter()))
+    return criteria[0] if len(criteria) == 1 else MultipleCriteria(criteria)
+
+
+def solve_problem(
+    data: Problem,
+    time_limit_s: float,
+    seed: int = 0,
+    *,
+    max_iterations: int | None = None,
+    max_no_improvement: int | None = None,
+) -> Solution:
+    """Solve ``data`` with PyVRP's iterated local search for ``time_limit_s`` seconds.
+
+    With ``max_iterations`` and/or ``max_no_improvement`` (positive) the search stops after that
+    many iterations instead and ``time_limit_s`` is ignored: reproducible on any machine.
+    """
+    for name, n in (("max_iterations", max_iterations), ("max_no_improvement", max_no_improvement)):
+        if n is not None and n <= 0:
+            raise ValueError(f"{name} must be positive.")
     t0 = time.perf_counter()
     mapping = _Mapping(data)
-    best = _search(mapping, seed, t0 + time_limit_s)
+    best = _search(mapping, seed, t0 + time_limit_s, (max_iterations, max_no_improvement))
     routes = [mapping.route(r) for r in best.routes()]
     sol = make_solution(data, routes, NAME, time.perf_counter() - t0)
     if not best.is_feasible():

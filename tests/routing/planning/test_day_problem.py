@@ -28,8 +28,10 @@ from routing.planning.selection import Reason, Selection
 from routing.vrp.checker import check
 from routing.vrp.model import LocationKind
 from routing.vrp.solution import make_route, make_solution
+from tests.cities import COPENHAGEN_TZ as TZ
 
 DAY = date(2024, 5, 14)
+CONFIG = DayConfig(TZ)
 DEPOT = Site("D1", "Depot", 12.50, 55.70)
 ARC = Site("ARC", "ARC Amager Bakke", 12.62, 55.68)
 BINS = tuple(
@@ -95,7 +97,7 @@ def problem() -> DayProblem:
         [ARC],
         line_matrix(6),
         streets,
-        DayConfig(unload_s=600, metres_per_litre=10.0),
+        DayConfig(TZ, unload_s=600, metres_per_litre=10.0),
     )
 
 
@@ -135,7 +137,7 @@ def test_empty_street_name_falls_back_to_registered_street() -> None:
     """A matrix point without a network street name uses the bin's registered street."""
     streets = ["", "", "", "", "", ""]
     p = build_day_problem(
-        DAY, BINS, selection(("B2",), {}), [TRUCK], [DEPOT], [ARC], line_matrix(6), streets
+        DAY, BINS, selection(("B2",), {}), [TRUCK], [DEPOT], [ARC], line_matrix(6), streets, CONFIG
     )
     assert p.location_street[p.data.clients[0].location] == "Street 2"
 
@@ -143,7 +145,14 @@ def test_empty_street_name_falls_back_to_registered_street() -> None:
 def test_identical_trucks_share_a_type_and_routes_get_their_ids() -> None:
     """Two identical trucks form one vehicle type; its routes map to T1 then T2."""
     p = build_day_problem(
-        DAY, BINS, selection(("B0", "B1"), {}), [TRUCK2, TRUCK], [DEPOT], [ARC], line_matrix(6)
+        DAY,
+        BINS,
+        selection(("B0", "B1"), {}),
+        [TRUCK2, TRUCK],
+        [DEPOT],
+        [ARC],
+        line_matrix(6),
+        config=CONFIG,
     )
     assert p.vehicle_ids == (("T1", "T2"),)
     (b0, b1), arc = [c.location for c in p.data.clients], p.data.disposal_sites[0].location
@@ -157,7 +166,14 @@ def test_matrix_of_the_wrong_size_is_refused() -> None:
     """A matrix not over matrix_points raises ValueError saying so."""
     with pytest.raises(ValueError, match="matrix has 5 points"):
         build_day_problem(
-            DAY, BINS, selection(("B0",), {}), [TRUCK], [DEPOT], [ARC], line_matrix(5)
+            DAY,
+            BINS,
+            selection(("B0",), {}),
+            [TRUCK],
+            [DEPOT],
+            [ARC],
+            line_matrix(5),
+            config=CONFIG,
         )
 
 
@@ -165,7 +181,14 @@ def test_no_waste_truck_is_refused() -> None:
     """Planning with street cleaners only raises ValueError."""
     with pytest.raises(ValueError, match="no waste trucks"):
         build_day_problem(
-            DAY, BINS, selection(("B0",), {}), [CLEANER], [DEPOT], [ARC], line_matrix(6)
+            DAY,
+            BINS,
+            selection(("B0",), {}),
+            [CLEANER],
+            [DEPOT],
+            [ARC],
+            line_matrix(6),
+            config=CONFIG,
         )
 
 
@@ -254,6 +277,7 @@ def _forecast(bin_id: str, level: float, full_at: datetime | None) -> FillForeca
         1,
         ForecastMethod.BIN_HISTORY,
         WeeklyProfile.flat(),
+        TZ,
     )
 
 

@@ -13,13 +13,17 @@ import pytest
 from core.db.plans import PlanNotFound, latest_plan, load_plan
 from core.plan import StopKind
 from routing.network.graph import RoadNetwork
+from routing.planning.day_problem import DayConfig
 from routing.planning.plan_service import PlanRejected, PlanRequest, plan_day
 from routing.vrp.model import ProblemData
 from routing.vrp.solution import Solution, make_solution
 from simulations.city import City
+from tests.cities import COPENHAGEN_TZ
 from tests.routing.conftest import CITY_DAY as DAY
 
 pytestmark = pytest.mark.integration
+
+CONFIG = DayConfig(COPENHAGEN_TZ)
 
 
 def fetch(dsn: str, fn: Any) -> Any:
@@ -40,7 +44,9 @@ def test_plan_day_from_database_to_stored_checked_plan(
     keep_out = small_city.bins[0].bin_id
     force_in = small_city.bins[1].bin_id
     steps: list[str] = []
-    request = PlanRequest(DAY, time_limit_s=2.0, include=(force_in,), exclude=(keep_out,))
+    request = PlanRequest(
+        DAY, time_limit_s=2.0, include=(force_in,), exclude=(keep_out,), config=CONFIG
+    )
     plan = asyncio.run(plan_day(city_db, request, copenhagen, tmp_path, steps.append))
 
     assert plan.status == "accepted" and plan.violations == ()
@@ -81,7 +87,9 @@ def test_plan_failing_the_checker_is_stored_rejected(
         return make_solution(data, [], "broken", 0.0)
 
     monkeypatch.setattr("routing.planning.plan_service.solve", no_routes)
-    request = PlanRequest(DAY, time_limit_s=1.0, include=(small_city.bins[2].bin_id,))
+    request = PlanRequest(
+        DAY, time_limit_s=1.0, include=(small_city.bins[2].bin_id,), config=CONFIG
+    )
     with pytest.raises(PlanRejected) as err:
         asyncio.run(plan_day(city_db, request, copenhagen, tmp_path))
     stored = fetch(city_db, lambda c: load_plan(c, err.value.plan_id))
@@ -95,7 +103,7 @@ def test_unknown_forced_bin_is_refused(
     city_db: str, copenhagen: RoadNetwork, tmp_path: Path
 ) -> None:
     """Forcing in a bin id that is not in the inventory raises a LookupError and stores nothing."""
-    request = PlanRequest(DAY, time_limit_s=1.0, include=("NO-SUCH-BIN",))
+    request = PlanRequest(DAY, time_limit_s=1.0, include=("NO-SUCH-BIN",), config=CONFIG)
     with pytest.raises(LookupError, match="NO-SUCH-BIN"):
         asyncio.run(plan_day(city_db, request, copenhagen, tmp_path))
     assert fetch(city_db, lambda c: c.fetchval("SELECT count(*) FROM plans")) == 0

@@ -10,19 +10,25 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from core.db.plans import StopReport, latest_plan, load_plan, report_stop
-from core.db.vehicle_state import VehicleFix
+from core.db.plans import latest_plan, load_plan
+from core.db.stop_reports import report_stop
 from core.domain import Site, Vehicle, VehicleKind
 from core.plan import Stop, StopKind
+from core.reports import StopReport
+from core.tracking import VehicleFix
 from routing.network.graph import RoadNetwork
+from routing.planning.day_problem import DayConfig
 from routing.planning.plan_service import PlanRequest, plan_day
 from routing.planning.replan_service import REPLAN_STEPS, ReplanRequest, load_on_board, replan_day
 from routing.planning.replan_service import truck_starts as starts_of
 from simulations.city import City
+from tests.cities import COPENHAGEN_TZ
 from tests.routing.conftest import CITY_DAY as DAY
 from tests.routing.planning.test_plan_service import fetch
 
 T0 = datetime(2024, 5, 14, 6, tzinfo=UTC)
+
+CONFIG = DayConfig(COPENHAGEN_TZ)
 
 
 def _report(seq: int, kind: StopKind, load: float, status: str = "planned") -> StopReport:
@@ -85,7 +91,9 @@ def test_replan_starts_trucks_where_they_are_without_done_bins(
 ) -> None:
     """Trucks mid-route restart from their GPS positions (stale: depot), no emptied or skipped
     bin is planned again, the re-plan passes the checker and is stored as the current plan."""
-    plan = asyncio.run(plan_day(city_db, PlanRequest(DAY, time_limit_s=2.0), copenhagen, tmp_path))
+    plan = asyncio.run(
+        plan_day(city_db, PlanRequest(DAY, time_limit_s=2.0, config=CONFIG), copenhagen, tmp_path)
+    )
     assert plan.plan_id is not None
     busy = max(plan.routes, key=lambda r: len(r.bin_ids))
     assert len(busy.bin_ids) >= 4
@@ -125,6 +133,7 @@ def test_replan_starts_trucks_where_they_are_without_done_bins(
             copenhagen,
             tmp_path,
             steps.append,
+            actor="test-replan",
         )
     )
 
@@ -161,3 +170,29 @@ def test_replan_starts_trucks_where_they_are_without_done_bins(
     stored = fetch(city_db, lambda c: load_plan(c, new.plan_id))
     assert stored == replace(new, created_at=stored.created_at)
     assert fetch(city_db, lambda c: latest_plan(c, DAY)).plan_id == new.plan_id
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_replan_logs_its_read_of_truck_positions(
+    city_db: str, copenhagen: RoadNetwork, small_city: City, tmp_path: Path
+) -> None:
+    """A re-plan reads the trucks' positions for its actor with purpose "replan", logged once."""
+    plan = asyncio.run(
+        plan_day(city_db, PlanRequest(DAY, time_limit_s=1.0, config=CONFIG), copenhagen, tmp_path)
+    )
+    now = plan.routes[0].stops[1].departs
+    fixes = [(v.vehicle_id, now, 12.55, 55.68) for v in small_city.vehicles]
+    fetch(
+        city_db,
+        lambda c: c.executemany("INSERT INTO vehicle_state VALUES ($1, $2, $3, $4, 15, 0)", fixes),
+    )
+    with pytest.raises(ValueError, match="actor"):
+        asyncio.run(
+            replan_day(city_db, ReplanRequest(DAY, now=now), copenhagen, tmp_path, actor="")
+        )
+    request = ReplanRequest(DAY, now=now, time_limit_s=1.0)
+    asyncio.run(replan_day(city_db, request, copenhagen, tmp_path, actor="planner-anna"))
+
+    log = fetch(city_db, lambda c: c.fetch("SELECT actor, purpose, resource FROM access_log"))
+    assert [tuple(r) for r in log] == [("planner-anna", "replan", "vehicle_state")]

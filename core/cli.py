@@ -1,0 +1,99 @@
+"""What every command's ``--help`` shares: option defaults and the environment it reads.
+
+parser = argparse.ArgumentParser(
+    description=..., formatter_class=HelpFormatter, epilog=env_epilog("DATABASE_URL")
+)
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+
+# What each environment variable means to a command; defaults come from core.settings.
+ENV_VARS = {
+    "DATABASE_URL": "PostgreSQL DSN, postgresql://user:password@host:5432/db (also read as"
+    " CITYOPS_DATABASE_URL)",
+    "KAFKA_BOOTSTRAP_SERVERS": "Kafka brokers, host:port[,host:port...] (also read as"
+    " CITYOPS_KAFKA_BOOTSTRAP_SERVERS)",
+    "CITYOPS_ENVIRONMENT": "development, test or production (production refuses placeholder"
+    " secrets)",
+    "CITYOPS_CITY": "city profile: a built-in name (core/cities/) or a profile directory",
+    "CITYOPS_DATA_DIR": "shared data: OpenStreetMap extracts, Edinburgh bins, ...",
+    "CITYOPS_DEMO_DIR": "the demo's inventory files (sites.geojson, placement.json); empty:"
+    " simulations/cities/<city>/",
+    "CITYOPS_STATE_DIR": "writable state: travel-matrix cache, parking model",
+    "CITYOPS_GPS_RETENTION_DAYS": "days of raw GPS history kept; older daily partitions are"
+    " dropped",
+    "CITYOPS_JWT_SECRET": "secret signing the API's access tokens",
+    "CITYOPS_PSEUDONYM_KEY": "key of the vehicles' pseudonyms in fleet reports",
+    "CITYOPS_API_HOST": "address the API listens on",
+    "CITYOPS_API_PORT": "port the API listens on",
+    "CITYOPS_TILE_URL": "map tile URL template (empty: the OpenStreetMap streets drawn offline)",
+    "CITYOPS_PARKING_REFRESH_S": "seconds the API reuses the parking sites' latest counts",
+    "CITYOPS_TOPIC_FILL": "bin fill topic",
+    "CITYOPS_TOPIC_GPS": "vehicle GPS topic",
+    "CITYOPS_TOPIC_PARKING": "parking counts topic",
+    "CITYOPS_TOPIC_DEAD_LETTER": "dead-letter topic",
+    "CITYOPS_TOPIC_PARTITIONS": "partitions of topics this command creates",
+    "CITYOPS_TOPIC_REPLICATION": "replication factor of topics this command creates (3 on a"
+    " production cluster)",
+    "CITYOPS_INGEST_BATCH_SIZE": "messages per database write",
+    "CITYOPS_CONSUMER_SESSION_TIMEOUT_MS": "Kafka consumer group session timeout",
+    "CITYOPS_MAX_FUTURE_SKEW_S": "readings further in the future are dead-lettered",
+}
+UNPREFIXED = {"DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS"}
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Keeps the description's and epilog's line breaks; shows each option's default when it has
+    one (not for flags, required options, empty defaults or help that already states it)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if (
+            action.required
+            or default is None
+            or default is False
+            or default == []
+            or default == ""
+            or default is argparse.SUPPRESS
+            or "default" in text
+        ):
+            return text
+        return super()._get_help_string(action)
+
+
+def _default(name: str) -> str:
+    """The settings default of ``name`` as help text ('' when there is none worth showing)."""
+    from core.settings import Settings  # class metadata only: nothing is read from the env here
+
+    if name in UNPREFIXED:
+        return ""
+    field = Settings.model_fields.get(name.removeprefix("CITYOPS_").lower())
+    if field is None or field.default in (None, "") or "SECRET" in name or "KEY" in name:
+        return ""
+    return f" (default: {field.default})"
+
+
+def env_epilog(*names: str, note: str = "") -> str:
+    """An ``environment:`` block for argparse's epilog: each variable the command reads, what it
+    means and its default, then ``note``; a ``.env`` file in the working directory also works."""
+    unknown = [n for n in names if n not in ENV_VARS]
+    if unknown:
+        raise ValueError(f"undocumented environment variables: {unknown}")
+    lines = ["environment:"]
+    if not names:
+        lines.append("  none (everything comes from the options)")
+    width = max((len(n) for n in names), default=0)
+    for n in names:
+        first, rest = f"  {n:<{width}}  ", " " * (width + 4)
+        lines += textwrap.wrap(
+            f"{ENV_VARS[n]}{_default(n)}", 98, initial_indent=first, subsequent_indent=rest
+        )
+    if note:
+        lines += textwrap.wrap(note, 98, initial_indent="  ", subsequent_indent="  ")
+    if names:
+        lines.append("  Settings are also read from a .env file; all of them: core/settings.py.")
+    return "\n".join(lines)
