@@ -25,6 +25,7 @@ ENV = {
     "parking-evaluate": ["CITYOPS_CITY"],
     "parking-export": ["CITYOPS_CITY"],
     "edinburgh-fit": ["CITYOPS_DATA_DIR"],
+    "city-whatif": ["CITYOPS_CITY", "CITYOPS_DATA_DIR"],
 }
 
 

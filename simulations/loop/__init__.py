@@ -1,0 +1,24 @@
+"""Closed-loop simulation of the collection service and the what-if study over policies.
+
+Pure and seeded. The simulator keeps the ground truth (every bin's content, litres deposited,
+collected and overflowed); the platform sees only what sensors and drivers report; a policy
+(:mod:`simulations.loop.policies`) turns that into the day's routes with the project's planning
+code; trucks drive them on the road network with traffic noise. Module by module:
+
+* :mod:`~simulations.loop.config` settings; :mod:`~simulations.loop.clock` sim hours vs local time;
+* :mod:`~simulations.loop.scenario` the city the loop runs on (inventory, fleet, travel matrix);
+* :mod:`~simulations.loop.demand` and :mod:`~simulations.loop.traffic`: random draws from the seed
+  alone (common random numbers); :mod:`~simulations.loop.truth` the ground truth ledger;
+* :mod:`~simulations.loop.sensors` readings with noise, dropouts, stuck sensors, late messages;
+  :mod:`~simulations.loop.knowledge` what the platform knows; :mod:`~simulations.loop.risk`
+  overflow probabilities from forecasts;
+* :mod:`~simulations.loop.planner` selection -> routes (PyVRP, seeded, iteration budget);
+  :mod:`~simulations.loop.execution` trucks driving a plan;
+* :mod:`~simulations.loop.events` the discrete-event simulator; :mod:`~simulations.loop.engine`
+  one run; :mod:`~simulations.loop.results` its rows; :mod:`~simulations.loop.kpis` the measures
+  and the headline comparison; :mod:`~simulations.loop.study` the sweep of policies, settings and
+  seeds; :mod:`~simulations.loop.report` the HTML page; :mod:`~simulations.loop.gps` the trucks'
+  GPS fixes along the roads they drove.
+
+The CLI is :mod:`simulations.whatif`.
+"""

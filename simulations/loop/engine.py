@@ -1,0 +1,229 @@
+"""One closed-loop run: a policy, a seed, a city, day after day.
+
+Pure and seeded. Everything random is drawn from the seed before or independently of the
+policy (deposits, sensor faults, traffic), so policies meet the same city. Events, in time
+order: the sensors measure every ``interval_h`` and the platform receives what arrives; on each
+working day, ``plan_lead_h`` before the first shift, the policy plans from what the platform
+knows, the trucks' day is driven (:mod:`simulations.loop.execution`) and its emptyings are
+scheduled; each emptying updates the ground truth and the platform gets the driver's report;
+each local midnight closes the day's books into a :class:`~simulations.loop.results.DayRow`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import partial
+
+import numpy as np
+
+from routing.planning.day_problem import DayConfig
+from routing.planning.selection import Selection
+from simulations.loop.clock import Clock
+from simulations.loop.config import LoopConfig
+from simulations.loop.demand import Deposits, draw_deposits
+from simulations.loop.events import Priority, Simulator
+from simulations.loop.execution import DayExecution, Service, execute
+from simulations.loop.knowledge import Platform
+from simulations.loop.planner import RoutePlan, solve_selection
+from simulations.loop.policies import DayContext, Strategy
+from simulations.loop.results import DayRow, PlanRow, RunResult
+from simulations.loop.scenario import Scenario
+from simulations.loop.sensors import SensorNetwork
+from simulations.loop.traffic import day_traffic
+from simulations.loop.truth import GroundTruth, Ledger
+
+
+def solver_seed(seed: int, day: int) -> int:
+    """The PyVRP seed of a day's solve: the same for every policy facing that day."""
+    return (seed * 1_000_003 + day * 7_919) % (2**31 - 1)
+
+
+@dataclass
+class _Day:
+    """What happened on one day, gathered until its books close."""
+
+    execution: DayExecution | None = None
+    fills: list[float] = field(default_factory=list)
+
+
+class _Run:
+    """The state of one run while its events play out."""
+
+    def __init__(self, sc: Scenario, cfg: LoopConfig, strategy: Strategy, seed: int) -> None:
+        self.sc, self.cfg, self.strategy, self.seed = sc, cfg, strategy, seed
+        self.clock = Clock(start=cfg.start, days=cfg.days, tz=cfg.tz)
+        self.deposits: Deposits = draw_deposits(
+            sc.capacity_l, sc.activity, self.clock, cfg.calibration, seed
+        )
+        self.truth = GroundTruth(self.deposits, sc.capacity_l)
+        self.sensors = SensorNetwork(sc.n_bins, cfg.days, cfg.sensors, seed)
+        self.platform = Platform(
+            sc.bins,
+            self.sensors.has_sensor,
+            self.clock,
+            history_days=cfg.history_days,
+            driver_step=cfg.sensors.driver_step,
+        )
+        self.sim = Simulator()
+        self.unload_s = DayConfig(tz=cfg.tz).unload_s
+        self.ledgers: list[Ledger] = [self.truth.ledger(0.0)]
+        self.executions: list[tuple[int, DayExecution]] = []
+        self.days: list[DayRow] = []
+        self.plans: list[PlanRow] = []
+        self.today: dict[int, _Day] = {}
+        self.work_days = sorted(cfg.work_days)
+        shift_start = min(t.shift_start_h for t in sc.trucks)
+        self.plan_h = shift_start - cfg.plan_lead_h
+        self.mid_h = float(np.mean([(t.shift_start_h + t.shift_end_h) / 2 for t in sc.trucks]))
+        rates = cfg.calibration
+        self.mean_fill = math.exp(rates.log_mu + rates.log_sigma**2 / 2)
+
+    # --- scheduling ------------------------------------------------------------------------
+
+    def schedule_all(self) -> None:
+        end = self.clock.end_h
+        step = self.cfg.sensors.interval_h
+        for slot in range(int(math.floor(end / step)) + 1):
+            if slot * step < end:
+                self.sim.schedule(slot * step, Priority.SWEEP, partial(self.sweep, slot))
+        work_index = 0
+        for day in range(self.cfg.days):
+            if self.clock.weekday(day) in self.work_days:
+                at = max(self.clock.at(day, self.plan_h), 0.0)
+                self.sim.schedule(at, Priority.PLAN, partial(self.plan, day, work_index))
+                work_index += 1
+            self.sim.schedule(
+                self.clock.midnight_h(day + 1), Priority.CLOSE, partial(self.close, day)
+            )
+
+    # --- events ----------------------------------------------------------------------------
+
+    def sweep(self, slot: int, t_h: float) -> None:
+        level = self.truth.content(t_h) / self.truth.capacity
+        self.platform.receive(self.sensors.sweep(slot, t_h, level))
+
+    def _next_work_day(self, day: int) -> int:
+        d = day + 1
+        while self.clock.weekday(d) not in self.work_days:
+            d += 1
+        return d
+
+    def plan(self, day: int, work_index: int, t_h: float) -> None:
+        solve = partial(self._solve, day)
+        ctx = DayContext(
+            day=day,
+            work_index=work_index,
+            plan_date=self.clock.date_of(day),
+            now_h=t_h,
+            tz=self.cfg.tz,
+            bins=self.sc.bins,
+            trucks=self.sc.trucks,
+            service_at=self.clock.instant(self.clock.at(day, self.mid_h)),
+            next_service_at=self.clock.instant(self.clock.at(self._next_work_day(day), self.mid_h)),
+            days_per_work_day=7.0 / len(self.work_days),
+            mean_daily_fill=self.mean_fill,
+            solve=solve,
+        )
+        route_plan = self.strategy.plan(ctx, self.platform)
+        traffic = day_traffic(self.seed, day, self.sc.matrix.size, self.sc.n_bins, self.cfg.traffic)
+        exe = execute(
+            self.sc, self.clock, day, route_plan, traffic, self.truth.content_of, self.unload_s
+        )
+        self.today.setdefault(day, _Day()).execution = exe
+        self.executions.append((day, exe))
+        for s in exe.services:
+            self.sim.schedule(s.t_h, Priority.EMPTY, partial(self.empty, day, s))
+        self.plans.append(self._plan_row(day, route_plan, exe))
+
+    def _solve(self, day: int, selection: Selection) -> RoutePlan:
+        return solve_selection(
+            self.sc,
+            selection,
+            plan_date=self.clock.date_of(day),
+            tz=self.cfg.tz,
+            budget=self.cfg.budget,
+            solver_seed=solver_seed(self.seed, day),
+        )
+
+    def empty(self, day: int, service: Service, t_h: float) -> None:
+        b = service.bin_index
+        litres = self.truth.empty(b, t_h)
+        fill = litres / float(self.truth.capacity[b])
+        self.today.setdefault(day, _Day()).fills.append(fill)
+        self.platform.report_emptied(b, t_h, fill)
+
+    def close(self, day: int, t_h: float) -> None:
+        before, after = self.ledgers[-1], self.truth.ledger(t_h)
+        self.ledgers.append(after)
+        info = self.today.pop(day, _Day())
+        trucks = info.execution.trucks if info.execution else ()
+        self.days.append(
+            DayRow(
+                policy=self.strategy.name,
+                param=self.strategy.param,
+                seed=self.seed,
+                day=day,
+                deposited_l=float((after.deposited - before.deposited).sum()),
+                collected_l=float((after.collected - before.collected).sum()),
+                overflow_l=float((after.overflow_l - before.overflow_l).sum()),
+                overflow_bin_h=float((after.overflow_h - before.overflow_h).sum()),
+                km=sum(t.km for t in trucks),
+                drive_h=sum(t.drive_h for t in trucks),
+                route_h=sum(t.route_h for t in trucks),
+                collections=len(info.fills),
+                disposal_trips=sum(t.disposal_trips for t in trucks),
+                trucks_used=len(trucks),
+                mean_fill_at_emptying=float(np.mean(info.fills)) if info.fills else math.nan,
+                co2_kg=sum(t.co2_kg for t in trucks),
+            )
+        )
+
+    def _plan_row(self, day: int, plan: RoutePlan, exe: DayExecution) -> PlanRow:
+        s = plan.solve
+        planned = sum(1 for r in plan.routes for x in r.stops if x not in self._site_ids)
+        return PlanRow(
+            policy=self.strategy.name,
+            param=self.strategy.param,
+            seed=self.seed,
+            day=day,
+            solved=s is not None,
+            engine=s.engine if s else "",
+            solver_seed=s.solver_seed if s else -1,
+            max_iterations=s.max_iterations if s else 0,
+            max_no_improvement=s.max_no_improvement if s else 0,
+            clients=s.clients if s else 0,
+            required=s.required if s else 0,
+            objective=s.objective if s else 0,
+            violations=len(s.violations) if s else 0,
+            planned_bins=planned,
+            done_bins=len(exe.services),
+            not_done_bins=len(exe.not_done),
+        )
+
+    @property
+    def _site_ids(self) -> set[str]:
+        return {s.site_id for s in (*self.sc.depots, *self.sc.disposal_sites)}
+
+
+def simulate(
+    scenario: Scenario,
+    config: LoopConfig,
+    strategy: Strategy,
+    seed: int,
+    keep_details: bool = False,
+) -> RunResult:
+    """Run ``strategy`` on ``scenario`` for ``config.days`` days with ``seed``; with
+    ``keep_details`` the per-bin books of every midnight and each day's driving are kept."""
+    run = _Run(scenario, config, strategy, seed)
+    run.schedule_all()
+    run.sim.run(until=run.clock.end_h)
+    return RunResult(
+        policy=strategy.name,
+        param=strategy.param,
+        seed=seed,
+        days=tuple(run.days),
+        plans=tuple(run.plans),
+        ledgers=tuple(run.ledgers) if keep_details else (),
+        executions=tuple(run.executions) if keep_details else (),
+    )

@@ -1,0 +1,263 @@
+"""What-if study CLI: fixed rounds vs k-soonest vs the platform, in the closed loop.
+
+    python -m simulations.whatif --config small --weeks 3 --seeds 2 --out var/whatif [--jobs 2]
+
+Builds the configured city (:meth:`core.settings.Settings.city_profile`: time zone and OSM
+extracts; the demo's depots and disposal sites) with the ``small`` (300 bins, 3 trucks) or
+``copenhagen`` (1,000 bins, 10 trucks) inventory, runs every policy setting with every seed
+(:mod:`simulations.loop.study`) and writes into ``--out``:
+
+* ``daily.csv`` -- one row per policy, setting, seed and day (the columns of
+  :data:`simulations.loop.results.DAILY_COLUMNS`);
+* ``plans.csv`` -- per working day how the routes were made (solver seed, iteration budget,
+  violations) and how many planned bins were left at shift end;
+* ``run.json`` -- seeds, weeks, warm-up, settings, budget, sensors, traffic, scenario;
+* ``report.html`` -- self-contained figures drawn from ``daily.csv``;
+* ``result.txt`` -- the ``RESULT ...`` line, also printed last.
+
+``--report DIR`` regenerates ``report.html`` and ``result.txt`` from ``DIR/daily.csv`` and
+``DIR/run.json`` without simulating.
+
+Every run is seeded and every solve has an iteration budget, so the figures do not depend on
+the machine, its load or ``--jobs``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from core.cli import HelpFormatter, env_epilog
+from core.settings import Settings
+from routing.network.graph import build_network
+from routing.network.matrix_cache import cached_travel_matrix
+from routing.network.osm import load_osm
+from routing.planning.day_problem import matrix_points
+from simulations.city import build_city
+from simulations.demo_files import demo_dir, load_demo
+from simulations.loop.config import LoopConfig, SensorConfig, SolverBudget, parse_work_days
+from simulations.loop.kpis.comparison import compare, result_line
+from simulations.loop.report import report_html
+from simulations.loop.results import (
+    DAILY_COLUMNS,
+    PlanRow,
+    RunResult,
+    csv_text,
+    parse_daily_csv,
+)
+from simulations.loop.scenario import Scenario, scenario_from_city
+from simulations.loop.study import Job, collect, default_settings, jobs, run_job
+
+console = Console(stderr=True)
+log = logging.getLogger(__name__)
+CITY_SEED = 7  # the inventory (bin places, trucks) is the same for every seed of a study
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named study size."""
+
+    n_bins: int
+    n_trucks: int
+    weeks: int
+    seeds: int
+    budget: SolverBudget
+
+
+PRESETS = {
+    "small": Preset(300, 3, 3, 2, SolverBudget(max_iterations=800, max_no_improvement=300)),
+    "copenhagen": Preset(1000, 10, 8, 3, SolverBudget(max_iterations=2000, max_no_improvement=600)),
+}
+
+
+def build_scenario(name: str, preset: Preset, settings: Settings) -> tuple[Scenario, str]:
+    """The city's road network, inventory and travel matrix; returns it with the time zone."""
+    profile = settings.city_profile()
+    net = build_network(load_osm(profile.osm_files))
+    demo = load_demo(demo_dir(settings.city, settings.demo_dir))
+    city = build_city(
+        net,
+        profile,
+        demo,
+        seed=CITY_SEED,
+        n_bins=preset.n_bins,
+        n_vehicles=preset.n_trucks,
+        n_trucks=preset.n_trucks,
+        n_cleaners=0,
+    )
+    lon, lat = matrix_points(city.bins, city.depots, city.disposal_sites)
+    matrix = cached_travel_matrix(settings.state_dir / "matrices", net, lon, lat)
+    return scenario_from_city(city, matrix, name=name), profile.timezone
+
+
+_WORKER: tuple[Scenario, LoopConfig] | None = None
+
+
+def _init_worker(scenario: Scenario, config: LoopConfig) -> None:
+    global _WORKER
+    _WORKER = (scenario, config)
+
+
+def _run_in_worker(job: Job) -> RunResult:
+    assert _WORKER is not None, "worker not initialised"
+    return run_job(_WORKER[0], _WORKER[1], job)
+
+
+def run_all(
+    scenario: Scenario, config: LoopConfig, todo: list[Job], n_jobs: int
+) -> list[RunResult]:
+    """Every job, in ``n_jobs`` processes (1: in this one), with a progress bar."""
+    columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn())
+    out: list[RunResult] = []
+    with Progress(*columns, TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task("runs", total=len(todo))
+        if n_jobs <= 1:
+            for job in todo:
+                bar.update(task, description=f"{job.policy} {job.param} seed {job.seed}")
+                out.append(run_job(scenario, config, job))
+                bar.advance(task)
+            return out
+        with ProcessPoolExecutor(
+            n_jobs, initializer=_init_worker, initargs=(scenario, config)
+        ) as ex:
+            futures = {ex.submit(_run_in_worker, j): j for j in todo}
+            for f in as_completed(futures):
+                j = futures[f]
+                bar.update(task, description=f"done {j.policy} {j.param} seed {j.seed}")
+                out.append(f.result())
+                bar.advance(task)
+    return out
+
+
+def _plan_columns() -> tuple[str, ...]:
+    return tuple(PlanRow.__dataclass_fields__)
+
+
+def describe(scenario: Scenario, config: LoopConfig, args: argparse.Namespace) -> dict:
+    """What the figures were made with, for ``run.json``."""
+    return {
+        "config": args.config,
+        "seeds": list(range(1, args.seeds + 1)),
+        "weeks": args.weeks,
+        "days": config.days,
+        "warmup_days": config.warmup_days,
+        "start": config.start.isoformat(),
+        "tz": config.tz,
+        "work_days": list(config.work_days),
+        "engine": "pyvrp",
+        "budget": asdict(config.budget),
+        "sensors": asdict(config.sensors),
+        "traffic": asdict(config.traffic),
+        "settings": [list(s) for s in args.settings],
+        "scenario": {
+            "bins": scenario.n_bins,
+            "trucks": [
+                {"id": t.vehicle_id, "capacity_l": t.capacity_l, "depot": t.depot_id}
+                for t in scenario.trucks
+            ],
+            "disposal_sites": [s.site_id for s in scenario.disposal_sites],
+        },
+    }
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="city-whatif",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=HelpFormatter,
+        epilog=env_epilog(
+            "CITYOPS_CITY",
+            "CITYOPS_DATA_DIR",
+            "CITYOPS_DEMO_DIR",
+            "CITYOPS_STATE_DIR",
+            note="Both configurations place the simulated city on the configured city's road"
+            " network (its profile's OSM files).",
+        ),
+    )
+    p.add_argument("--config", choices=sorted(PRESETS), default="small")
+    p.add_argument("--weeks", type=int, help="simulated weeks, warm-up included")
+    p.add_argument("--seeds", type=int, help="seeds 1..S")
+    p.add_argument("--out", type=Path, help="output directory")
+    p.add_argument("--report", type=Path, help="only redraw the report of this output directory")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes")
+    p.add_argument("--coverage", type=float, default=1.0, help="share of bins with a sensor")
+    p.add_argument("--work-days", default="mon-sat", help="e.g. mon-sat, mon-fri, mon,wed,fri")
+    p.add_argument("--warmup-days", type=int, default=7)
+    p.add_argument("--iterations", type=int, help="PyVRP iterations per solve")
+    p.add_argument("--no-improvement", type=int, help="PyVRP iterations without improvement")
+    p.add_argument("--log-level", default="WARNING")
+    args = p.parse_args(argv)
+    if args.report is None and args.out is None:
+        p.error("give --out DIR (or --report DIR to redraw a report).")
+    preset = PRESETS[args.config]
+    args.weeks = args.weeks or preset.weeks
+    args.seeds = args.seeds or preset.seeds
+    if args.weeks <= 0 or args.seeds <= 0 or args.jobs <= 0:
+        p.error("--weeks, --seeds and --jobs must be positive.")
+    if args.weeks * 7 <= args.warmup_days:
+        p.error("the run must be longer than the warm-up.")
+    args.budget = SolverBudget(
+        max_iterations=args.iterations or preset.budget.max_iterations,
+        max_no_improvement=args.no_improvement or preset.budget.max_no_improvement,
+    )
+    return args
+
+
+def write(out: Path, name: str, text: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / name).write_text(text, encoding="utf-8")
+
+
+def redraw(out: Path) -> str:
+    """Rewrite ``report.html`` and ``result.txt`` from ``daily.csv``; returns the RESULT line."""
+    meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    days = parse_daily_csv((out / "daily.csv").read_text(encoding="utf-8"))
+    after = int(meta["warmup_days"])
+    comparison = compare(days, after=after)
+    line = result_line(comparison, seeds=len(meta["seeds"]), weeks=int(meta["weeks"]))
+    write(out, "report.html", report_html(days, comparison, after, line))
+    write(out, "result.txt", line + "\n")
+    return line
+
+
+def main(argv: list[str] | None = None, echo: Callable[[str], None] = print) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(message)s")
+    if args.report is not None:
+        echo(redraw(args.report))
+        return 0
+    preset = PRESETS[args.config]
+    console.log(f"building the {args.config} city ({preset.n_bins} bins, {preset.n_trucks} trucks)")
+    scenario, tz = build_scenario(args.config, preset, Settings())
+    config = LoopConfig(
+        tz=tz,
+        days=7 * args.weeks,
+        work_days=parse_work_days(args.work_days),
+        warmup_days=args.warmup_days,
+        sensors=SensorConfig(coverage=args.coverage),
+        budget=args.budget,
+    )
+    args.settings = default_settings(scenario.n_bins)
+    todo = jobs(args.settings, range(1, args.seeds + 1))
+    results = run_all(scenario, config, todo, args.jobs)
+    days, plans = collect(results)
+    write(args.out, "daily.csv", csv_text(days, DAILY_COLUMNS))
+    write(args.out, "plans.csv", csv_text(plans, _plan_columns()))
+    write(args.out, "run.json", json.dumps(describe(scenario, config, args), indent=2) + "\n")
+    line = redraw(args.out)
+    console.log(f"wrote {args.out}/daily.csv, plans.csv, run.json, report.html")
+    echo(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

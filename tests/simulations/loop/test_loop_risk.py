@@ -1,0 +1,51 @@
+"""Overflow probability and expected overflow from a forecast's rate band."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+
+from forecasting import weekly_profile as wp
+from simulations.loop.risk import Outlook, RiskModel
+from tests.simulations.loop.grid import TZ
+
+T0 = datetime(2024, 9, 3, 8, tzinfo=UTC)
+
+
+def flat_outlook(level: list[float], rate: list[float], log_sd: float) -> Outlook:
+    n = len(level)
+    return Outlook(
+        known=np.ones(n, bool),
+        level_now=np.array(level),
+        rate=np.array(rate),
+        log_sd=np.full(n, log_sd),
+        as_of_h=np.full(n, wp.local_hours(T0, ZoneInfo(TZ))),
+        cum=np.tile(wp.WeeklyProfile.flat().cumulative(), (n, 1)),
+    )
+
+
+def test_probability_and_expected_overflow_match_monte_carlo() -> None:
+    """P(full by t) and E[litter beyond capacity] agree with sampling the lognormal rate."""
+    o = flat_outlook([0.5, 0.2, 1.0], [0.01, 0.005, 0.01], log_sd=0.4)
+    model = RiskModel(level_sd=0.0, min_rate_share=0.0)
+    p, excess = o.overflow(T0 + timedelta(hours=50), TZ, model)
+    rng = np.random.default_rng(0)
+    r = np.exp(np.log(o.rate)[:, None] + 0.4 * rng.standard_normal((3, 200_000)))
+    final = o.level_now[:, None] + r * 50
+    assert p[:2] == pytest.approx((final[:2] >= 1).mean(axis=1), abs=0.01)
+    assert p[0] == pytest.approx(0.5, abs=0.01)
+    assert excess[:2] == pytest.approx(np.maximum(final[:2] - 1, 0).mean(axis=1), abs=0.005)
+    assert p[2] == 1.0 and excess[2] == pytest.approx(0.5)  # full now: all new litter overflows
+
+
+def test_level_and_probability_grow_with_time() -> None:
+    """Later horizons mean higher predicted levels and overflow probabilities."""
+    o = flat_outlook([0.3, 0.6], [0.004, 0.004], log_sd=0.3)
+    model = RiskModel()
+    soon, later = T0 + timedelta(hours=10), T0 + timedelta(hours=80)
+    assert (o.level_at(later, TZ) > o.level_at(soon, TZ)).all()
+    assert (o.p_overflow(later, TZ, model) > o.p_overflow(soon, TZ, model)).all()
+    assert o.level_at(soon, TZ)[0] == pytest.approx(0.34)
