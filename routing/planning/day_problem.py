@@ -34,9 +34,10 @@ from core.domain import Bin, Site, Vehicle, VehicleKind
 from core.plan import DayPlan, PlanTotals, Stop, StopKind, VehicleRoute
 from forecasting.forecast import FillForecast
 from routing.network.matrix import TravelMatrix
+from routing.planning.day_builder import DayBuilder
 from routing.planning.day_types import DayConfig, DayProblem, local_midnight
 from routing.planning.selection import Selection
-from routing.vrp.model import LocationKind, Model
+from routing.vrp.model import LocationKind
 from routing.vrp.solution import Route, Solution
 
 __all__ = [  # DayConfig, DayProblem and local_midnight are re-exported from day_types
@@ -93,7 +94,8 @@ def build_day_problem(
 
     ``matrix`` is over :func:`matrix_points` (``bins`` being the whole inventory); ``streets``
     gives a street name per matrix point (None: each bin's registered street).
-    Trucks with equal depot, capacities, shift and CO2 rate share a vehicle type. ``config`` is
+    Trucks with equal depot, capacities, shift and CO2 rate share a vehicle type (built by
+    :class:`~routing.planning.day_builder.DayBuilder`, as re-plans are). ``config`` is
     required: it carries the city's time zone (there is no default zone).
     """
     if config is None:
@@ -115,94 +117,30 @@ def build_day_problem(
         raise ValueError(f"trucks belong to unknown depots: {', '.join(missing)}")
     bin_point = {b.bin_id: len(depots) + len(disposal_sites) + i for i, b in enumerate(bins)}
     by_id = {b.bin_id: b for b in bins}
+    names = list(streets) if streets is not None else [""] * n_pts
 
-    m = Model()
-    point_of: list[int] = []
-    loc_bin: dict[int, Bin] = {}
-    loc_site: dict[int, Site] = {}
-    depot_loc: dict[str, int] = {}
-    used_depots = sorted({v.depot_id for v in trucks}, key=depot_index.__getitem__)
+    builder = DayBuilder(cfg)
+    used_depots = {v.depot_id for v in trucks}
     for d in depots:
         if d.site_id in used_depots:
-            loc = m.add_depot(name=d.site_id)
-            depot_loc[d.site_id] = loc
-            loc_site[loc] = d
-            point_of.append(depot_index[d.site_id])
+            p = depot_index[d.site_id]
+            builder.add_depot(d, names[p] or d.name, p)
     for k, s in enumerate(disposal_sites):
-        loc = m.add_disposal_site(unload_s=cfg.unload_s, name=s.site_id)
-        loc_site[loc] = s
-        point_of.append(len(depots) + k)
+        p = len(depots) + k
+        builder.add_disposal_site(s, names[p] or s.name, p)
     for bin_id in selection.visited_candidates:
         if bin_id not in by_id:
             raise ValueError(f"selected bin {bin_id} is not in the inventory.")
         b = by_id[bin_id]
         required = bin_id not in selection.optional
         prize = 0 if required else max(1, round(selection.optional[bin_id] * cfg.metres_per_litre))
-        loc = m.add_client(
-            bin_load(selection.demand_l[bin_id], cfg.density_kg_per_l),
-            service_s=round(b.service_s),
-            required=required,
-            prize=prize,
-            name=bin_id,
+        p = bin_point[bin_id]
+        demand = bin_load(selection.demand_l[bin_id], cfg.density_kg_per_l)
+        builder.add_bin(
+            b, demand, required=required, prize=prize, street=names[p] or b.street, source=p
         )
-        loc_bin[loc] = b
-        point_of.append(bin_point[bin_id])
-
-    groups: dict[tuple[Any, ...], list[str]] = {}
-    for v in sorted(trucks, key=lambda v: v.vehicle_id):
-        key = (
-            v.depot_id,
-            int(v.capacity_l),
-            int(v.capacity_kg),
-            v.shift_start_h,
-            v.shift_end_h,
-            v.co2_g_per_km,
-        )
-        groups.setdefault(key, []).append(v.vehicle_id)
-    type_ids: list[tuple[str, ...]] = []
-    for (depot_id, cap_l, cap_kg, start_h, end_h, co2), ids in groups.items():
-        m.add_vehicle_type(
-            len(ids),
-            (cap_l, cap_kg),
-            depot_loc[depot_id],
-            shift_start_s=round(start_h * 3600),
-            shift_end_s=round(end_h * 3600),
-            fixed_cost=cfg.vehicle_fixed_m,
-            distance_cost=1,
-            co2_g_per_km=co2,
-            name=",".join(ids),
-        )
-        type_ids.append(tuple(ids))
-    if cfg.break_s > 0:
-        lo, hi = cfg.break_window_h
-        m.set_driver_break(cfg.break_s, round(lo * 3600), round(hi * 3600))
-
-    idx = np.asarray(point_of, dtype=np.int64)
-    sub_t = np.rint(matrix.time_s[np.ix_(idx, idx)]).astype(np.int64)
-    sub_d = np.rint(matrix.dist_m[np.ix_(idx, idx)]).astype(np.int64)
-    np.fill_diagonal(sub_t, 0)
-    np.fill_diagonal(sub_d, 0)
-    m.set_matrices(sub_t, sub_d)
-
-    names = list(streets) if streets is not None else [""] * n_pts
-    loc_street: dict[int, str] = {}
-    for loc, p in enumerate(point_of):
-        fallback = loc_bin[loc].street if loc in loc_bin else loc_site[loc].name
-        loc_street[loc] = names[p] or fallback
-    return DayProblem(
-        data=m.data(),
-        plan_date=plan_date,
-        midnight=local_midnight(plan_date, cfg.tz),
-        vehicle_ids=tuple(type_ids),
-        vehicles={v.vehicle_id: v for v in trucks},
-        location_bin=loc_bin,
-        location_site=loc_site,
-        location_street=loc_street,
-        location_point=tuple(point_of),
-        depot_location=depot_loc,
-        config=cfg,
-        inputs=dict(inputs or {}),
-    )
+    builder.add_trucks(trucks)
+    return builder.build(plan_date, matrix.time_s, matrix.dist_m, inputs)
 
 
 # --- reading a solution back ------------------------------------------------------------------
@@ -240,13 +178,15 @@ def _vehicle_of_routes(problem: DayProblem, routes: Sequence[Route]) -> list[str
 
 
 def vehicle_route(problem: DayProblem, route: Route, vehicle_id: str) -> VehicleRoute:
-    """One route as a truck's ordered stop list (depot, bins and unloads, depot)."""
+    """One route as a truck's ordered stop list (start, bins and unloads, end).
+
+    The start is the truck's depot or, when re-planned, its position then (with its load on
+    board); the end is its home depot.
+    """
     data = problem.data
     vt = data.vehicle_types[route.vehicle_type]
     vehicle = problem.vehicles[vehicle_id]
-    home, home_street = problem.return_site.get(
-        vt.depot, (problem.location_site[vt.depot], problem.location_street[vt.depot])
-    )
+    first, last_loc = vt.start_location, vt.end_location
     at = problem.time_at
     street = problem.location_street
 
@@ -268,11 +208,10 @@ def vehicle_route(problem: DayProblem, route: Route, vehicle_id: str) -> Vehicle
             float(load[1]),
         )
 
-    carry = problem.initial_load.get(vt.depot, (0.0, 0.0))  # on board at the start
-    stops = [site_stop(0, vt.depot, StopKind.DEPOT, route.start_s, route.start_s, carry)]
+    stops = [site_stop(0, first, StopKind.DEPOT, route.start_s, route.start_s, vt.initial_load)]
     drive = 0
     service = 0
-    prev = vt.depot
+    prev = first
     for seq, v in enumerate(route.visits, start=1):
         drive += int(data.duration[prev, v.location])
         service += v.end_s - v.start_s
@@ -290,33 +229,19 @@ def vehicle_route(problem: DayProblem, route: Route, vehicle_id: str) -> Vehicle
                     b.lat,
                     at(v.start_s),
                     at(v.end_s),
-                    v.load[0] + carry[0],
-                    v.load[1] + carry[1],
+                    float(v.load[0]),
+                    float(v.load[1]),
                 )
             )
         else:
-            carry = (0.0, 0.0)
             stops.append(site_stop(seq, v.location, StopKind.DISPOSAL, v.start_s, v.end_s, v.load))
-    drive += int(data.duration[prev, vt.depot])
+    drive += int(data.duration[prev, last_loc])
     last = stops[-1].load_after_l, stops[-1].load_after_kg
-    end = Stop(
-        len(stops),
-        StopKind.DEPOT,
-        None,
-        home.site_id,
-        home_street,
-        home.lon,
-        home.lat,
-        at(route.end_s),
-        at(route.end_s),
-        last[0],
-        last[1],
-    )
-    stops.append(end)
+    stops.append(site_stop(len(stops), last_loc, StopKind.DEPOT, route.end_s, route.end_s, last))
     brk = None if route.break_start_s is None else at(route.break_start_s)
     return VehicleRoute(
         vehicle_id=vehicle_id,
-        depot_id=home.site_id,
+        depot_id=problem.location_site[vt.depot].site_id,
         stops=tuple(stops),
         distance_m=float(route.distance_m),
         drive_s=float(drive),

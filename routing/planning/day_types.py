@@ -1,10 +1,11 @@
 """The day problem's configuration and the built problem (pure types), re-exported by
-:mod:`routing.planning.day_problem`, which builds the problem and reads solutions back."""
+:mod:`routing.planning.day_problem`, which builds the problem (with
+:mod:`routing.planning.day_builder`) and reads solutions back."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -54,13 +55,10 @@ class DayProblem:
     location_bin: Mapping[int, Bin]
     location_site: Mapping[int, Site]
     location_street: Mapping[int, str]
-    location_point: tuple[int, ...]  # matrix point index per location
+    location_point: tuple[int, ...]  # matrix point index per location (-1: a truck's position)
     depot_location: Mapping[str, int]
     config: DayConfig
     inputs: Mapping[str, Any]
-    # re-planning: where a route starting at a (virtual) depot location ends, what it carries
-    return_site: Mapping[int, tuple[Site, str]] = field(default_factory=dict)  # site, street
-    initial_load: Mapping[int, tuple[float, float]] = field(default_factory=dict)
 
     def time_at(self, clock_s: float) -> datetime:
         return self.midnight + timedelta(seconds=float(clock_s))

@@ -5,12 +5,15 @@ route's vehicle type, visit order, departure time and break placement), so an en
 hide itself. Rules checked, one :class:`ViolationKind` each:
 
 * every required client visited exactly once, optional clients at most once, no visit to an
-  unknown location or to a depot in the middle of a route;
-* per capacity dimension, the load collected since the last unload never exceeds the capacity;
-* departure not before the shift start, return not after the shift end, depot-to-depot time
-  within the vehicle's maximum duration (travel, waits, service, unloads and the break count);
+  unknown location or to a depot or plain location in the middle of a route;
+* per capacity dimension, the load on board (the vehicle's initial load, then what it collected
+  since the last unload) never exceeds the capacity;
+* departure from the start location not before the shift start, arrival at the end location not
+  after the shift end, start-to-end time within the vehicle's maximum duration (travel, waits,
+  service, unloads and the break count);
 * service starts within each client's time window (waiting for it to open is allowed);
-* when the model has disposal sites, a truck carrying load unloads before returning;
+* when the model has disposal sites, a truck carrying load unloads before it ends its route,
+  and every vehicle starting with a load gets a route (to unload it);
 * no more routes of a vehicle type than vehicles available;
 * the driver break, when configured, is taken inside its window without overlapping a
   service by every driver still on the road at its latest start;
@@ -68,7 +71,7 @@ def check(data: ProblemData, solution: Solution) -> list[Violation]:
         locs = [v.location for v in route.visits]
         ok_locs = True
         for loc in locs:
-            if not 0 <= loc < data.num_locations or data.kinds[loc] == LocationKind.DEPOT:
+            if not 0 <= loc < data.num_locations or data.kinds[loc] in _NOT_STOPS:
                 out.append(_v("UNKNOWN_LOCATION", f"route {r_idx}: location {loc} is not a stop"))
                 ok_locs = False
             elif data.kinds[loc] == LocationKind.CLIENT:
@@ -83,9 +86,15 @@ def check(data: ProblemData, solution: Solution) -> list[Violation]:
                 _v("TOTALS", f"route {r_idx}: reported {route.distance_m} m, recomputed {distance}")
             )
     for t, n in enumerate(used):
-        if n > data.vehicle_types[t].num_available:
-            avail = data.vehicle_types[t].num_available
-            out.append(_v("VEHICLE_COUNT", f"vehicle type {t}: {n} routes, {avail} vehicles"))
+        vt = data.vehicle_types[t]
+        if n > vt.num_available:
+            out.append(
+                _v("VEHICLE_COUNT", f"vehicle type {t}: {n} routes, {vt.num_available} vehicles")
+            )
+        elif n < vt.num_available and data.disposal_sites and any(vt.initial_load):
+            idle = vt.num_available - n
+            msg = f"vehicle type {t}: {idle} vehicle(s) carrying {vt.initial_load} get no route"
+            out.append(_v("NO_FINAL_UNLOAD", msg))
     for c in data.clients:
         n = seen.get(c.location, 0)
         if n > 1:
@@ -100,6 +109,9 @@ def check(data: ProblemData, solution: Solution) -> list[Violation]:
         msg = f"reported objective {solution.objective}, recomputed {total_cost}"
         out.append(_v("TOTALS", msg))
     return out
+
+
+_NOT_STOPS = (LocationKind.DEPOT, LocationKind.PLAIN)
 
 
 def is_feasible(data: ProblemData, solution: Solution) -> bool:
@@ -137,10 +149,13 @@ def _check_route(
         out.append(
             _v("SHIFT", f"route {r}: leaves at {clock} before shift start {vt.shift_start_s}")
         )
-    on_board = [0] * len(vt.capacity)
-    here = vt.depot
+    on_board = list(vt.initial_load)
+    for dim, (q, cap) in enumerate(zip(on_board, vt.capacity, strict=True)):
+        if q > cap:
+            out.append(_v("CAPACITY", f"route {r}: starts with load {q} > {cap} (dim {dim})"))
+    here = vt.start_location
     metres = 0
-    for pos, loc in enumerate([*locs, vt.depot]):
+    for pos, loc in enumerate([*locs, vt.end_location]):
         if b_start is not None and b_after is not None and pos == b_after + 1:
             if b_start < clock:
                 out.append(
@@ -172,7 +187,7 @@ def _check_route(
             clock += unload[loc]
             on_board = [0] * len(on_board)
     if data.disposal_sites and any(on_board):
-        out.append(_v("NO_FINAL_UNLOAD", f"route {r}: returns to the depot carrying {on_board}"))
+        out.append(_v("NO_FINAL_UNLOAD", f"route {r}: ends its route carrying {on_board}"))
     if clock > vt.shift_end_s:
         out.append(_v("SHIFT", f"route {r}: returns at {clock} after shift end {vt.shift_end_s}"))
     if clock - route.start_s > vt.max_duration_s:

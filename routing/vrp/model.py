@@ -6,11 +6,19 @@ plan checker read. Pure: no solver library and no I/O is imported here.
 
 Location indexing
 -----------------
-Every ``add_depot`` / ``add_client`` / ``add_disposal_site`` call appends one *location* and
-returns its index: indices follow the order of the calls, whatever the kind (adding the depots
-first is customary, not required). The duration and distance matrices are square over these
+Every ``add_depot`` / ``add_client`` / ``add_disposal_site`` / ``add_location`` call appends one
+*location* and returns its index: indices follow the order of the calls, whatever the kind (adding
+the depots first is customary, not required). A plain location (``add_location``) is where a
+vehicle may start or end its route without it being a depot, for example a truck's position
+mid-route; no route visits it. The duration and distance matrices are square over these
 locations, ``matrix[i, j]`` being the travel from location ``i`` to location ``j``. Routes in
 :mod:`routing.vrp.solution` name their visits by the same indices.
+
+Vehicles
+--------
+A vehicle type is based at a depot (its home, named on the plan) and by default starts and ends
+its routes there. It may instead start and/or end at another depot or a plain location, and carry
+an ``initial_load`` at the start (counted against its capacity until its first unload).
 
 Units
 -----
@@ -40,6 +48,7 @@ class LocationKind(StrEnum):
     DEPOT = "depot"
     CLIENT = "client"
     DISPOSAL = "disposal"
+    PLAIN = "plain"  # only a route's start or end (a truck's position mid-route)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,19 +83,34 @@ class DisposalSite:
 
 
 @dataclass(frozen=True, slots=True)
+class PlainLocation:
+    """A location that is only a start or end of routes, never visited."""
+
+    location: int
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class VehicleType:
-    """``num_available`` identical vehicles based at ``depot`` (a location index)."""
+    """``num_available`` identical vehicles based at ``depot`` (a location index).
+
+    Routes leave ``start_location`` and end at ``end_location`` (a depot or a plain location;
+    :meth:`Model.add_vehicle_type` defaults both to ``depot``) with ``initial_load`` on board.
+    """
 
     num_available: int
     capacity: tuple[int, ...]
     depot: int
     shift_start_s: int = 0
     shift_end_s: int = UNBOUNDED_S
-    max_duration_s: int = UNBOUNDED_S  # depot departure to depot return
+    max_duration_s: int = UNBOUNDED_S  # departure from the start to arrival at the end
     fixed_cost: int = 0
     distance_cost: int = 1  # cost units per metre
     co2_g_per_km: float = 0.0
     name: str = ""
+    start_location: int = field(kw_only=True)
+    end_location: int = field(kw_only=True)
+    initial_load: tuple[int, ...] = field(kw_only=True)  # per dimension, on board at the start
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +139,7 @@ class ProblemData:
     duration: IntMatrix = field(repr=False)
     distance: IntMatrix = field(repr=False)
     driver_break: DriverBreak | None = None
+    plain_locations: tuple[PlainLocation, ...] = ()
 
     @property
     def num_locations(self) -> int:
@@ -152,6 +177,7 @@ class Model:
         self._depots: list[Depot] = []
         self._clients: list[Client] = []
         self._sites: list[DisposalSite] = []
+        self._plain: list[PlainLocation] = []
         self._vehicle_types: list[VehicleType] = []
         self._duration: IntMatrix | None = None
         self._distance: IntMatrix | None = None
@@ -190,6 +216,12 @@ class Model:
         self._sites.append(DisposalSite(loc, unload_s, name))
         return loc
 
+    def add_location(self, *, name: str = "") -> int:
+        """Add a plain location (a route's start or end only); returns its location index."""
+        loc = self._add_location(LocationKind.PLAIN)
+        self._plain.append(PlainLocation(loc, name))
+        return loc
+
     def add_vehicle_type(
         self,
         num_available: int,
@@ -203,9 +235,17 @@ class Model:
         distance_cost: int = 1,
         co2_g_per_km: float = 0.0,
         name: str = "",
+        start_location: int | None = None,
+        end_location: int | None = None,
+        initial_load: int | tuple[int, ...] | None = None,
     ) -> int:
-        """Add a vehicle type based at the depot location ``depot``; returns the type index."""
+        """Add a vehicle type based at the depot location ``depot``; returns the type index.
+
+        Its routes start at ``start_location`` and end at ``end_location`` (default: ``depot``)
+        with ``initial_load`` on board (default: empty).
+        """
         cap = _ints(capacity)
+        load = (0,) * len(cap) if initial_load is None else _ints(initial_load)
         self._vehicle_types.append(
             VehicleType(
                 num_available,
@@ -218,6 +258,9 @@ class Model:
                 distance_cost,
                 co2_g_per_km,
                 name,
+                start_location=depot if start_location is None else start_location,
+                end_location=depot if end_location is None else end_location,
+                initial_load=load,
             )
         )
         return len(self._vehicle_types) - 1
@@ -248,6 +291,7 @@ class Model:
             duration,
             distance,
             self._break,
+            tuple(self._plain),
         )
         validate(data)
         return data
@@ -298,6 +342,20 @@ def _check_vehicle_type(data: ProblemData, i: int, vt: VehicleType, dims: int) -
         raise ValueError(f"vehicle type {i}: capacity must be non-negative.")
     if not 0 <= vt.depot < data.num_locations or data.kinds[vt.depot] != LocationKind.DEPOT:
         raise ValueError(f"vehicle type {i}: location {vt.depot} is not a depot.")
+    for what, loc in (("start", vt.start_location), ("end", vt.end_location)):
+        if not 0 <= loc < data.num_locations:
+            raise ValueError(f"vehicle type {i}: {what} location {loc} does not exist.")
+        if data.kinds[loc] not in (LocationKind.DEPOT, LocationKind.PLAIN):
+            kind = data.kinds[loc].value
+            msg = f"{what} location {loc} is a {kind}, not a depot or a plain location."
+            raise ValueError(f"vehicle type {i}: {msg}")
+    load = vt.initial_load
+    if len(load) != dims:
+        raise ValueError(f"vehicle type {i}: initial load has {len(load)} dimensions, not {dims}.")
+    if any(q < 0 for q in load):
+        raise ValueError(f"vehicle type {i}: initial load must be non-negative, got {load}.")
+    if any(q > c for q, c in zip(load, vt.capacity, strict=True)):
+        raise ValueError(f"vehicle type {i}: initial load {load} exceeds capacity {vt.capacity}.")
     if vt.shift_end_s <= vt.shift_start_s or vt.max_duration_s <= 0:
         raise ValueError(f"vehicle type {i}: shift must end after it starts, max duration > 0.")
     if vt.fixed_cost < 0 or vt.distance_cost < 0:

@@ -1,7 +1,7 @@
 """Typed routing results: routes of visits, their schedule, load profile and totals.
 
 Engines hand over, per used vehicle, the ordered location indices it visits (clients and
-disposal sites; the depot is implicit at both ends), its departure time and, when a driver
+disposal sites; the start and end locations are implicit), its departure time and, when a driver
 break is configured, where the break falls. :func:`make_route` then computes the schedule,
 distance and load profile from :class:`~routing.vrp.model.ProblemData` so both engines report
 alike. Feasibility is *not* judged here: :mod:`routing.vrp.checker` does that independently.
@@ -29,12 +29,12 @@ class Visit:
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """One vehicle's day: depot, visits in order, back to the depot."""
+    """One vehicle's day: start location, visits in order, end location (see its type)."""
 
     vehicle_type: int
     visits: tuple[Visit, ...]
-    start_s: int  # departure from the depot
-    end_s: int  # return to the depot
+    start_s: int  # departure from the start location
+    end_s: int  # arrival at the end location
     distance_m: int
     break_start_s: int | None = None
     break_after: int | None = None  # index of the visit before the break; -1 = before the first
@@ -84,23 +84,23 @@ def make_route(
     """Schedule ``locations`` for a vehicle of ``vehicle_type`` leaving at ``start_s``.
 
     Arrives as early as possible and waits for time windows. A break starting at
-    ``break_start_s`` on the leg after visit ``break_after`` (-1: the leg from the depot) delays
+    ``break_start_s`` on the leg after visit ``break_after`` (-1: the leg from the start) delays
     the next arrival to ``max(arrival, break_start_s) + duration``: the driver stops en route,
-    or waits at the next stop. Unloads reset the load.
+    or waits at the next stop. The load starts at the type's initial load; unloads reset it.
     """
     vt = data.vehicle_types[vehicle_type]
     t = vt.shift_start_s if start_s is None else start_s
     start = t
     brk = data.driver_break
-    # the break falls on leg ``break_after + 1`` (leg i ends at visit i, the last at the depot)
+    # the break falls on leg ``break_after + 1`` (leg i ends at visit i, the last at the end)
     break_leg = None
     if break_start_s is not None and brk is not None:
         break_leg = (-1 if break_after is None else break_after) + 1
-    load = [0] * data.num_dimensions
+    load = list(vt.initial_load)
     dist = 0
     visits: list[Visit] = []
-    stops = [*locations, vt.depot]
-    prev = vt.depot
+    stops = [*locations, vt.end_location]
+    prev = vt.start_location
     for i, loc in enumerate(stops):
         t += int(data.duration[prev, loc])
         dist += int(data.distance[prev, loc])

@@ -2,19 +2,23 @@
 
 Pure (numpy and the domain types only): engines use it as a guaranteed first solution. It
 handles every rule of :class:`~routing.vrp.model.ProblemData` -- per-dimension capacities with
-unloads at disposal sites, shifts, maximum durations, time windows, the driver break and
-optional clients with prizes -- so each route it returns passes :mod:`routing.vrp.checker`.
+unloads at disposal sites, start and end locations, initial loads, shifts, maximum durations,
+time windows, the driver break and optional clients with prizes -- so each route it returns
+passes :mod:`routing.vrp.checker`.
 
 Vehicles are opened one at a time while required clients remain (then while a route of
-optional clients pays for itself), at the depot nearest to a waiting client, largest capacity
-first. A route then repeatedly drives to the nearest client it can still serve: the load fits,
+optional clients pays for itself), starting nearest to a waiting client, largest capacity
+first; a route leaves its vehicle's start location with the vehicle's initial load on board.
+A route then repeatedly drives to the nearest client it can still serve: the load fits,
 service starts within the window, and the truck can still unload at the best disposal site and
-get home within its shift and maximum duration. An optional client is a candidate only when
-the drive to it costs less than its prize. When nothing fits but the truck carries load, it
-unloads at the disposal site on its best way home and carries on; when nothing is reachable it
-unloads (if needed) and goes home. The driver break is taken on the first leg that reaches
-into its window, or earlier if a service would otherwise run past its latest start, so a route
-is never on the road at the latest start without one.
+reach its end location within its shift and maximum duration. An optional client is a
+candidate only when the drive to it costs less than its prize. When nothing fits but the truck
+carries load, it unloads at the disposal site on its best way to the end and carries on; when
+nothing is reachable it unloads (if needed) and drives to its end location. A vehicle that
+starts with a load but serves no client still drives to unload (when there are disposal
+sites). The driver break is taken on the first leg that reaches into its window, or earlier if
+a service would otherwise run past its latest start, so a route is never on the road at the
+latest start without one.
 """
 
 from __future__ import annotations
@@ -35,10 +39,10 @@ class Tour:
 
     vehicle: int  # vehicle index, vehicles numbered type by type
     vehicle_type: int
-    locations: tuple[int, ...]  # clients and disposal sites in order, depot implicit
+    locations: tuple[int, ...]  # clients and disposal sites in order, start and end implicit
     start_s: int
     break_start_s: int | None = None
-    break_after: int | None = None  # visit index before the break; -1 = the leg from the depot
+    break_after: int | None = None  # visit index before the break; -1 = the leg from the start
 
 
 class _Arrays:
@@ -60,7 +64,7 @@ class _Arrays:
 
 
 class _Closing:
-    """Per home depot: the cheapest way home from each location, via an unload or directly."""
+    """Per end location: the cheapest way there from each location, via an unload or directly."""
 
     def __init__(self, data: ProblemData, a: _Arrays, home: int) -> None:
         dur = data.duration
@@ -82,13 +86,13 @@ class _Builder:
         vt = data.vehicle_types[vtype]
         self.vehicle, self.vtype = vehicle, vtype
         self.cap = np.array(vt.capacity, dtype=np.int64)
-        self.home = vt.depot
+        self.home = vt.end_location
         self.rate = vt.distance_cost
         self.start = vt.shift_start_s
         self.deadline = min(vt.shift_end_s, vt.shift_start_s + vt.max_duration_s)
-        self.here = vt.depot
+        self.here = vt.start_location
         self.t = vt.shift_start_s  # ready to leave ``here``
-        self.load = np.zeros(len(self.cap), dtype=np.int64)
+        self.load = np.array(vt.initial_load, dtype=np.int64)
         self.locs: list[int] = []
         self.break_at: int | None = None
         self.break_after: int | None = None
@@ -153,7 +157,7 @@ class _Builder:
         self.load[:] = 0
 
     def close(self, closing: _Closing) -> Tour:
-        """Unload if carrying anything, go home; the break on the way if still due."""
+        """Unload if carrying anything, go to the end; the break on the way if still due."""
         brk = self.data.driver_break
         if self.load.any() and len(self.a.sites):
             self.unload(int(closing.site[self.here]))
@@ -168,11 +172,13 @@ def nearest_neighbour_tours(data: ProblemData) -> list[Tour] | None:
     """Feasible tours serving every required client, or None when the heuristic cannot.
 
     Once the required clients are served, further vehicles are opened for optional ones only
-    while a route's prizes outweigh its fixed and distance costs.
+    while a route's prizes outweigh its fixed and distance costs. Vehicles left that start with
+    a load then drive to unload it.
     """
     a = _Arrays(data)
     todo = np.ones(len(data.clients), dtype=bool)
-    closings = {vt.depot: _Closing(data, a, vt.depot) for vt in data.vehicle_types}
+    ends = {vt.end_location for vt in data.vehicle_types}
+    closings = {end: _Closing(data, a, end) for end in ends}
     first = np.cumsum([0] + [vt.num_available for vt in data.vehicle_types])
     left = [vt.num_available for vt in data.vehicle_types]
     useless: set[int] = set()  # vehicle types that could not start on any remaining client
@@ -182,7 +188,9 @@ def nearest_neighbour_tours(data: ProblemData) -> list[Tour] | None:
         waiting = todo & a.required if required else todo
         vtype = _next_vehicle_type(data, a, waiting, left, useless)
         if vtype is None:
-            return None if required else tours
+            if required:
+                return None
+            break
         vehicle = int(first[vtype] + data.vehicle_types[vtype].num_available - left[vtype])
         b = _Builder(data, a, vehicle, vtype)
         served = _fill(b, todo, closings[b.home])
@@ -192,10 +200,24 @@ def nearest_neighbour_tours(data: ProblemData) -> list[Tour] | None:
         tour = b.close(closings[b.home])
         if not required and _cost(data, tour) >= int(a.prize[served].sum()):
             todo[served] = True  # an optional-only route that does not pay: stop here
-            return tours
+            break
         left[vtype] -= 1
         tours.append(tour)
-    return tours
+    return tours + _unload_tours(data, a, closings, [int(f) for f in first], left)
+
+
+def _unload_tours(
+    data: ProblemData, a: _Arrays, closings: dict[int, _Closing], first: list[int], left: list[int]
+) -> list[Tour]:
+    """A trip to unload for every unused vehicle that starts with a load (if it can unload)."""
+    if not len(a.sites):
+        return []
+    out = []
+    for t, vt in enumerate(data.vehicle_types):
+        if any(vt.initial_load):
+            for k in range(vt.num_available - left[t], vt.num_available):
+                out.append(_Builder(data, a, first[t] + k, t).close(closings[vt.end_location]))
+    return out
 
 
 def _fill(b: _Builder, todo: npt.NDArray[np.bool_], closing: _Closing) -> list[int]:
@@ -216,7 +238,7 @@ def _fill(b: _Builder, todo: npt.NDArray[np.bool_], closing: _Closing) -> list[i
 
 def _cost(data: ProblemData, tour: Tour) -> int:
     vt = data.vehicle_types[tour.vehicle_type]
-    stops = [vt.depot, *tour.locations, vt.depot]
+    stops = [vt.start_location, *tour.locations, vt.end_location]
     metres = int(data.distance[stops[:-1], stops[1:]].sum())
     return vt.fixed_cost + vt.distance_cost * metres
 
@@ -228,13 +250,13 @@ def _next_vehicle_type(
     left: list[int],
     useless: set[int],
 ) -> int | None:
-    """The type to open next: depot nearest a ``waiting`` client, then largest capacity."""
+    """The type to open next: start nearest a ``waiting`` client, then largest capacity."""
     locs = a.loc[waiting]
     best: tuple[int, int, int] | None = None
     for t, vt in enumerate(data.vehicle_types):
         if left[t] == 0 or t in useless:
             continue
-        key = (int(data.distance[vt.depot, locs].min()), -sum(vt.capacity), t)
+        key = (int(data.distance[vt.start_location, locs].min()), -sum(vt.capacity), t)
         if best is None or key < best:
             best = key
     return None if best is None else best[2]

@@ -2,16 +2,18 @@
 
 Mapping from :class:`~routing.vrp.model.ProblemData` (OR-Tools *nodes*):
 
-* nodes ``0 .. n-1`` are our locations; each vehicle starts and ends at its type's depot;
-  depots no vehicle uses are deactivated;
+* nodes ``0 .. n-1`` are our locations; each vehicle starts at its type's start location and
+  ends at its end location (per-vehicle starts and ends of the ``RoutingIndexManager``); depots
+  and plain locations where no vehicle starts or ends are deactivated;
 * every matrix (arc costs per distance-cost rate, travel time + service at the origin) and
   every load vector is registered with ``RegisterTransitMatrix`` /
   ``RegisterUnaryTransitVector`` -- no Python per-arc callback;
 * capacity: one dimension per load dimension. Disposal trips follow OR-Tools' ``cvrp_reload``
   sample: each disposal site gets optional copies (nodes ``n ..``, penalty 0) whose load
   transit is ``-max capacity`` with slack in ``[0, max capacity]``, so a visit empties the
-  truck; every other node has zero slack. With disposal sites the load must be zero at the
-  route end, which forces the final unload;
+  truck; every other node has zero slack. A vehicle's initial load is its load cumul at the
+  start (fixed). With disposal sites the load must be zero at the route end, which forces the
+  final unload (and a route for every vehicle starting with a load);
 * time (only when some time constraint exists): cumul = service start, slack = waiting,
   shift window on start/end cumuls, ``max_duration_s`` as the span upper bound, client time
   windows on their cumuls, and the driver break as a ``FixedDurationIntervalVar`` registered
@@ -19,7 +21,8 @@ Mapping from :class:`~routing.vrp.model.ProblemData` (OR-Tools *nodes*):
   end of a route, as our break rule allows);
 * optional clients are disjunctions with penalty = prize; required clients have none;
 * search: ``GUIDED_LOCAL_SEARCH`` until the time limit, from a start read with
-  ``ReadAssignmentFromRoutes`` (given routes; Clarke-Wright savings on large plain CVRPs; the
+  ``ReadAssignmentFromRoutes`` (given routes; Clarke-Wright savings of
+  :mod:`routing.vrp.engines.savings` on large plain CVRPs; the
   nearest-neighbour construction of :mod:`routing.vrp.engines.construction` on everything else,
   each unload mapped to a fresh copy of its site), or from ``PATH_CHEAPEST_ARC`` on small
   plain CVRPs. If no first solution is found, ``FALLBACK_STRATEGIES`` get a bounded extra
@@ -38,6 +41,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from routing.vrp.engines.construction import nearest_neighbour_tours
+from routing.vrp.engines.savings import savings_routes
 from routing.vrp.model import UNBOUNDED_S, LocationKind, ProblemData
 from routing.vrp.solution import Route, Solution, make_route, make_solution
 
@@ -64,15 +68,16 @@ class _Built:
         }
         for node in range(n, len(self.node_loc)):
             self.copies_of[self.node_loc[node]].append(node)
-        homes = [data.vehicle_types[t].depot for t in self.vehicle_type]
-        self.manager = pywrapcp.RoutingIndexManager(len(self.node_loc), num_v, homes, homes)
+        starts = [data.vehicle_types[t].start_location for t in self.vehicle_type]
+        ends = [data.vehicle_types[t].end_location for t in self.vehicle_type]
+        self.manager = pywrapcp.RoutingIndexManager(len(self.node_loc), num_v, starts, ends)
         self.routing = pywrapcp.RoutingModel(self.manager)
         self.time_dim: pywrapcp.RoutingDimension | None = None
         self.breaks: list[pywrapcp.IntervalVar] = []
         locs = np.array(self.node_loc)
         self._costs(locs)
         self._capacities()
-        self._visits(set(homes))
+        self._visits(set(starts) | set(ends))
         if _needs_time(data):
             self._time(locs)
 
@@ -93,6 +98,7 @@ class _Built:
     def _capacities(self) -> None:
         data, r = self.data, self.routing
         sites = bool(data.disposal_sites)
+        loaded = any(any(vt.initial_load) for vt in data.vehicle_types)
         for dim in range(data.num_dimensions):
             caps = [data.vehicle_types[t].capacity[dim] for t in self.vehicle_type]
             top = max(caps)
@@ -103,10 +109,13 @@ class _Built:
                 if data.kinds[loc] == LocationKind.DISPOSAL:
                     demand[node] = -top
             cb = r.RegisterUnaryTransitVector(demand)
-            r.AddDimensionWithVehicleCapacity(cb, top if sites else 0, caps, True, f"load{dim}")
+            slack = top if sites else 0
+            r.AddDimensionWithVehicleCapacity(cb, slack, caps, not loaded, f"load{dim}")
+            d = r.GetDimensionOrDie(f"load{dim}")
+            for v, t in enumerate(self.vehicle_type) if loaded else ():
+                d.CumulVar(r.Start(v)).SetValue(data.vehicle_types[t].initial_load[dim])
             if not sites:
                 continue
-            d = r.GetDimensionOrDie(f"load{dim}")
             for node, loc in enumerate(self.node_loc):
                 if data.kinds[loc] == LocationKind.CLIENT:
                     d.SlackVar(self.index(node)).SetValue(0)
@@ -126,9 +135,9 @@ class _Built:
                 # unloading twice in a row is pointless, and the free copy->copy arcs
                 # otherwise trap PATH_CHEAPEST_ARC in long chains of unloads
                 r.NextVar(idx).RemoveValues([j for j in same_site if j != idx])
-        for d in data.depots:
-            if d.location not in homes:
-                idx = self.index(d.location)
+        for loc, kind in enumerate(data.kinds):
+            if kind in (LocationKind.DEPOT, LocationKind.PLAIN) and loc not in homes:
+                idx = self.index(loc)
                 r.AddDisjunction([idx], 0)
                 r.ActiveVar(idx).SetValue(0)
 
@@ -227,7 +236,9 @@ def _disposal_copies(data: ProblemData, num_vehicles: int) -> int:
         return 0
     trips = 0
     for dim in range(data.num_dimensions):
-        total = sum(c.demand[dim] for c in data.clients)
+        total = sum(c.demand[dim] for c in data.clients) + sum(
+            vt.num_available * vt.initial_load[dim] for vt in data.vehicle_types
+        )
         smallest = max(1, min(vt.capacity[dim] for vt in data.vehicle_types))
         trips = max(trips, math.ceil(total / smallest))
     return min(trips, len(data.clients)) + num_vehicles
@@ -332,56 +343,20 @@ def _copies_used(data: ProblemData, routes: Sequence[tuple[int, Sequence[int]]])
     return max((visits.count(s.location) for s in data.disposal_sites), default=0)
 
 
-# --- warm start for large plain CVRPs ----------------------------------------------------
+# --- warm start for large plain CVRPs (savings_routes) ----------------------------------
 
 WARM_START_FROM = 200  # clients; PATH_CHEAPEST_ARC is fine below this
-SAVINGS_NEIGHBOURS = 40
 
 
 def _plain_cvrp(data: ProblemData) -> bool:
     """One depot, one vehicle type, only capacities and required clients: a plain CVRP."""
+    vt = data.vehicle_types[0]
     return (
         len(data.depots) == 1
         and len(data.vehicle_types) == 1
+        and vt.start_location == vt.depot == vt.end_location
+        and not any(vt.initial_load)
         and not data.disposal_sites
         and all(c.required for c in data.clients)
         and not _needs_time(data)
     )
-
-
-def savings_routes(data: ProblemData) -> list[list[int]] | None:
-    """Clarke-Wright parallel savings over each client's nearest neighbours (plain CVRP).
-
-    Returns client-location routes, or None when they need more vehicles than available.
-    """
-    vt = data.vehicle_types[0]
-    depot, cap = vt.depot, np.array(vt.capacity)
-    clients = np.array([c.location for c in data.clients])
-    d = data.distance
-    k = min(SAVINGS_NEIGHBOURS, len(clients) - 1)
-    sub = d[np.ix_(clients, clients)].astype(float)
-    np.fill_diagonal(sub, np.inf)
-    near = np.argpartition(sub, k, axis=1)[:, :k] if k > 0 else np.zeros((len(clients), 0), int)
-    i_idx = np.repeat(np.arange(len(clients)), near.shape[1])
-    j_idx = near.ravel()
-    a, b = clients[i_idx], clients[j_idx]
-    saving = d[a, depot] + d[depot, b] - d[a, b]
-    order = np.argsort(-saving, kind="stable")
-    route_of = {int(c): [int(c)] for c in clients}
-    load = {id(r): np.array(data.client_at(r[0]).demand) for r in route_of.values()}
-    for t in order:
-        if saving[t] <= 0:
-            break
-        i, j = int(a[t]), int(b[t])
-        ri, rj = route_of[i], route_of[j]
-        if ri is rj or i not in (ri[0], ri[-1]) or j not in (rj[0], rj[-1]):
-            continue  # i and j must end different routes to be joined by the arc i - j
-        merged_load = load[id(ri)] + load[id(rj)]
-        if (merged_load > cap).any():
-            continue
-        merged = (ri if ri[-1] == i else ri[::-1]) + (rj if rj[0] == j else rj[::-1])
-        load[id(merged)] = merged_load
-        for c in merged:
-            route_of[c] = merged
-    routes = list({id(r): r for r in route_of.values()}.values())
-    return routes if len(routes) <= vt.num_available else None

@@ -3,13 +3,18 @@
 Mapping from :class:`~routing.vrp.model.ProblemData`:
 
 * locations keep their indices (PyVRP 0.14 separates locations from depots and clients); our
-  depots and disposal sites become PyVRP depots, clients become clients collecting ``pickup``
-  loads (one entry per capacity dimension), optional ones with their prize;
+  depots, disposal sites and plain locations become PyVRP depots (PyVRP routes start and end at
+  depots, so a truck's mid-route position is a depot of its own), clients become clients
+  collecting ``pickup`` loads (one entry per capacity dimension), optional ones with their prize;
+* a vehicle type's start and end locations are its ``start_depot`` / ``end_depot``, its initial
+  load PyVRP's ``initial_load`` (on board until the first reload);
 * disposal sites are the vehicle types' ``reload_depots`` (service duration = unload time), so
   a route is a sequence of trips and the load resets at each unload;
-* the final unload before going home: each route ends at a *virtual* end depot per home depot,
-  reached from location ``i`` at the cost of ``i -> s -> depot`` through the disposal site ``s``
+* the final unload before the end: each route ends at a *virtual* end depot per end location,
+  reached from location ``i`` at the cost of ``i -> s -> end`` through the disposal site ``s``
   nearest in distance; the leg is expanded back into a real unload at ``s`` on the way out;
+* PyVRP cannot force a vehicle into use: a vehicle that starts with a load and is left unused
+  gets a route to the disposal site on its way to its end location afterwards;
 * shifts are the vehicle type's time window, ``max_duration_s`` its ``shift_duration``;
 * the driver break (PyVRP has no breaks) is approximated: the break duration is taken off the
   shift window and maximum duration, and the break is inserted afterwards at the first gap
@@ -77,11 +82,12 @@ class _Mapping:
         n = data.num_locations
         self.data = data
         sites = [s.location for s in data.disposal_sites]
-        homes = sorted({vt.depot for vt in data.vehicle_types})
-        # PyVRP depots: our depots, our disposal sites, then one virtual end per home depot
-        self.depot_locs = [d.location for d in data.depots] + sites
+        homes = sorted({vt.end_location for vt in data.vehicle_types})
+        # PyVRP depots: our depots, disposal sites, plain locations, one virtual end per end
+        plain = [p.location for p in data.plain_locations]
+        self.depot_locs = [d.location for d in data.depots] + sites + plain
         self.virtual_end: dict[int, int] = {}
-        self.via: dict[tuple[int, int], int] = {}  # (from location, home) -> disposal site
+        self.via: dict[tuple[int, int], int] = {}  # (from location, end) -> disposal site
         dist = data.distance.astype(np.int64)
         dur = data.duration.astype(np.int64)
         if sites:
@@ -132,13 +138,14 @@ class _Mapping:
         reloads = [self.depot_index[s] for s in sites]
         vtypes = []
         for vt in data.vehicle_types:
-            end = self.virtual_end.get(vt.depot, vt.depot)
+            end = self.virtual_end.get(vt.end_location, vt.end_location)
             vtypes.append(
                 VehicleType(
                     vt.num_available,
                     list(vt.capacity),
-                    start_depot=self.depot_index[vt.depot],
+                    start_depot=self.depot_index[vt.start_location],
                     end_depot=self.depot_index[end],
+                    initial_load=list(vt.initial_load),
                     fixed_cost=vt.fixed_cost,
                     tw_early=vt.shift_start_s,
                     tw_late=min(vt.shift_end_s, _CAP) - brk,
@@ -159,7 +166,7 @@ class _Mapping:
         routes = []
         for tour in tours:
             locs = list(tour.locations)
-            home = self.data.vehicle_types[tour.vehicle_type].depot
+            home = self.data.vehicle_types[tour.vehicle_type].end_location
             if locs and home in self.virtual_end and locs[-1] not in client_index:
                 locs.pop()
             acts = [
@@ -175,7 +182,7 @@ class _Mapping:
     def route(self, r) -> Route:  # noqa: ANN001 - a pyvrp Route
         """Our route for a PyVRP route: visits in order, final unload expanded."""
         vt_idx = r.vehicle_type()
-        home = self.data.vehicle_types[vt_idx].depot
+        home = self.data.vehicle_types[vt_idx].end_location
         locs: list[int] = []
         clients = self.data.clients
         for act in r.schedule():
@@ -192,6 +199,19 @@ class _Mapping:
         start = int(r.start_time())
         route = make_route(self.data, vt_idx, locs, start)
         return _with_break(self.data, route)
+
+    def unload_routes(self, routes: list[Route]) -> list[Route]:
+        """A trip to unload for each vehicle that starts with a load and got no route."""
+        data = self.data
+        out: list[Route] = []
+        if not data.disposal_sites:
+            return out
+        for t, vt in enumerate(data.vehicle_types):
+            idle = vt.num_available - sum(r.vehicle_type == t for r in routes)
+            if any(vt.initial_load) and idle > 0:
+                site = self.via[(vt.start_location, vt.end_location)]
+                out += [_with_break(data, make_route(data, t, [site])) for _ in range(idle)]
+        return out
 
 
 def _with_break(data: Problem, route: Route) -> Route:
@@ -294,6 +314,7 @@ def solve_problem(
     mapping = _Mapping(data)
     best = _search(mapping, seed, t0 + time_limit_s, (max_iterations, max_no_improvement))
     routes = [mapping.route(r) for r in best.routes()]
+    routes += mapping.unload_routes(routes)
     sol = make_solution(data, routes, NAME, time.perf_counter() - t0)
     if not best.is_feasible():
         return replace(sol, notes=("pyvrp: best solution infeasible",))

@@ -312,7 +312,8 @@ def test_replan_starts_at_the_truck_and_ends_at_home(problem: DayProblem) -> Non
     new = replan(problem, now, [_at_bin(problem, "B0", 90.0)], emptied={"B0"})
     data = new.data
     assert sorted(c.name for c in data.clients) == ["B1", "B2"]
-    assert data.vehicle_types[0].capacity == (250 - 90, 100 - math.ceil(90 * 0.07))
+    vt = data.vehicle_types[0]
+    assert (vt.capacity, vt.initial_load) == ((250, 100), (90, math.ceil(90 * 0.07)))
     assert data.vehicle_types[0].shift_start_s == 7 * 3600
     b1 = next(c.location for c in data.clients if c.name == "B1")
     arc = data.disposal_sites[0].location

@@ -180,3 +180,34 @@ def test_checker_does_not_trust_reported_visit_times(data: ProblemData) -> None:
     honest_looking = tuple(replace(v, load=(0, 0), start_s=0) for v in sol.routes[0].visits)
     forged = replace(sol, routes=(Route(0, honest_looking, 0, 0, sol.routes[0].distance_m),))
     assert ViolationKind.CAPACITY in _kinds(data, forged)
+
+
+def _loaded_from(here_xy: tuple[int, int] = (0, 3_000)) -> ProblemData:
+    """Two trucks (capacity (10, 5)) at a plain location carrying (6, 1); clients A-C (3, 1)."""
+    m = Model()
+    m.add_depot()
+    for _ in range(3):
+        m.add_client((3, 1), service_s=60)
+    m.add_disposal_site(unload_s=120)
+    here = m.add_location(name="truck")
+    m.add_vehicle_type(2, (10, 5), DEPOT, start_location=here, initial_load=(6, 1))
+    xy = np.array([(0, 0), (1_000, 0), (2_000, 0), (3_000, 0), (0, 1_000), here_xy])
+    dist = np.rint(np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1))).astype(int)
+    m.set_matrices(dist // 10, dist)
+    return m.data()
+
+
+def test_initial_load_counts_and_routes_start_at_the_start_location() -> None:
+    """Routes start at the start location with the initial load, which must be unloaded."""
+    data = _loaded_from()
+    here = data.plain_locations[0].location
+    ok = _plan(data, [DUMP, A, B, C, DUMP], [DUMP])
+    assert check(data, ok) == []
+    # from (0, 3000) to the disposal site at (0, 1000), then home
+    assert ok.routes[1].distance_m == 2_000 + 1_000
+    assert _kinds(data, _plan(data, [A, B, DUMP, C, DUMP], [DUMP])) == {ViolationKind.CAPACITY}
+    route = ok.routes[0]
+    bogus = replace(route.visits[0], location=here)  # the start location is no stop
+    mid = replace(ok, routes=(replace(route, visits=(bogus, *route.visits)), ok.routes[1]))
+    assert ViolationKind.UNKNOWN_LOCATION in _kinds(data, mid)
+    assert _kinds(data, _plan(data, [DUMP, A, B, C, DUMP])) == {ViolationKind.NO_FINAL_UNLOAD}

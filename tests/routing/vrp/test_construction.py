@@ -11,7 +11,13 @@ from routing.vrp.checker import check
 from routing.vrp.engines.construction import Tour, nearest_neighbour_tours
 from routing.vrp.model import LocationKind, Model, ProblemData
 from routing.vrp.solution import Solution, make_route, make_solution
-from tests.routing.vrp.strategies import CAPACITY, long_day, matrices, problems
+from tests.routing.vrp.strategies import (
+    CAPACITY,
+    long_day,
+    matrices,
+    problems,
+    problems_with_starts,
+)
 
 
 def _plan(data: ProblemData, tours: list[Tour]) -> Solution:
@@ -32,6 +38,15 @@ def test_constructed_plan_passes_the_checker(data: ProblemData) -> None:
     vehicles = [t.vehicle for t in tours]
     assert len(set(vehicles)) == len(vehicles)
     assert all(0 <= v < data.num_vehicles for v in vehicles)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(data=problems_with_starts())
+def test_constructed_plan_from_any_start_with_a_load_passes_the_checker(data: ProblemData) -> None:
+    """Trucks leaving plain locations or depots, some loaded, still get a checker-clean plan."""
+    tours = nearest_neighbour_tours(data)
+    assert tours is not None
+    assert check(data, _plan(data, tours)) == []
 
 
 def _one_truck(loads: int, *, shift_end_s: int = 10**6) -> ProblemData:

@@ -13,7 +13,13 @@ from routing.vrp import engines
 from routing.vrp.checker import check
 from routing.vrp.model import LocationKind, Model, ProblemData
 from routing.vrp.solution import Solution
-from tests.routing.vrp.strategies import CAPACITY, long_day, matrices, problems
+from tests.routing.vrp.strategies import (
+    CAPACITY,
+    long_day,
+    matrices,
+    problems,
+    problems_with_starts,
+)
 
 ENGINES = sorted(engines.ENGINES)
 LIMIT_S = 0.3
@@ -38,6 +44,47 @@ def test_every_plan_passes_the_checker(name: str, data: ProblemData) -> None:
     for r in sol.routes:
         cap = data.vehicle_types[r.vehicle_type].capacity
         assert all(q <= c for v in r.visits for q, c in zip(v.load, cap, strict=True))
+
+
+@pytest.mark.parametrize("name", ENGINES)
+@settings(
+    max_examples=10, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(data=problems_with_starts())
+def test_plans_from_any_start_with_a_load_pass_the_checker(name: str, data: ProblemData) -> None:
+    """With random start and end locations and initial loads, every plan passes the checker."""
+    sol = _solve(name, data)
+    assert check(data, sol) == []
+    for r in sol.routes:
+        vt = data.vehicle_types[r.vehicle_type]
+        if data.disposal_sites and any(vt.initial_load):
+            assert any(v.kind == LocationKind.DISPOSAL for v in r.visits)
+
+
+def _nearly_full_mid_route() -> ProblemData:
+    """A truck at a plain location, 9/10 full, next to three clients; the disposal site 1 km on."""
+    m = Model()
+    depot = m.add_depot()
+    here = m.add_location(name="truck")
+    for _ in range(3):
+        m.add_client((2, 1), service_s=30)
+    m.add_disposal_site(unload_s=120)
+    m.add_vehicle_type(1, CAPACITY, depot, start_location=here, initial_load=(9, 2))
+    xy = np.array([(0, 0), (100, 0), (100, 2), (102, 0), (102, 2), (200, 0)])
+    m.set_matrices(*matrices(xy))
+    return m.data()
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_nearly_full_truck_starting_mid_route_unloads_first(name: str) -> None:
+    """A truck starting mid-route with 9 of 10 on board drives to unload before any client."""
+    data = _nearly_full_mid_route()
+    sol = _solve(name, data)
+    assert check(data, sol) == []
+    (route,) = sol.routes
+    assert route.visits[0].kind == LocationKind.DISPOSAL
+    assert [v.kind for v in route.visits].count(LocationKind.CLIENT) == 3
+    assert route.visits[-1].kind == LocationKind.DISPOSAL  # unloads again before the depot
 
 
 def _one_truck(total_loads: int) -> ProblemData:

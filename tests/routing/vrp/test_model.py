@@ -142,3 +142,44 @@ def test_validation_accepts_exactly_the_demands_that_fit(demands: list[int], cap
     else:
         with pytest.raises(ValueError, match="exceeds every vehicle"):
             m.data()
+
+
+def test_vehicles_start_and_end_at_their_depot_empty_by_default() -> None:
+    """Without start, end or initial load a vehicle type leaves and returns to its depot empty."""
+    vt = _model().data().vehicle_types[0]
+    assert (vt.start_location, vt.end_location, vt.initial_load) == (0, 0, (0, 0))
+
+
+def test_a_plain_location_can_start_a_route_with_a_load() -> None:
+    """A plain location is a start or end of routes; the initial load is kept per dimension."""
+    m = _model()
+    here = m.add_location(name="truck 7")
+    m.add_vehicle_type(1, (10, 5), 0, start_location=here, end_location=0, initial_load=(9, 5))
+    m.set_matrices(np.zeros((5, 5)), np.zeros((5, 5)))
+    data = m.data()
+    assert data.kinds[here] == LocationKind.PLAIN
+    assert data.plain_locations[0].name == "truck 7"
+    vt = data.vehicle_types[1]
+    assert (vt.start_location, vt.end_location, vt.initial_load) == (here, 0, (9, 5))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"start_location": 9}, "start location 9 does not exist"),
+        ({"end_location": -1}, "end location -1 does not exist"),
+        ({"start_location": 1}, "start location 1 is a client, not a depot or a plain location"),
+        ({"end_location": 3}, "end location 3 is a disposal, not a depot or a plain location"),
+        ({"initial_load": (11, 0)}, r"initial load \(11, 0\) exceeds capacity \(10, 5\)"),
+        ({"initial_load": (0, 6)}, "exceeds capacity"),
+        ({"initial_load": (-1, 0)}, "initial load must be non-negative"),
+        ({"initial_load": 3}, "initial load has 1 dimensions, not 2"),
+    ],
+)
+def test_bad_start_end_or_initial_load_is_rejected(kwargs: dict, message: str) -> None:
+    """Unknown or unusable start/end locations and impossible initial loads raise ValueError."""
+    m = _model()
+    m.add_vehicle_type(1, (10, 5), 0, **kwargs)
+    m.set_matrices(np.zeros((4, 4)), np.zeros((4, 4)))
+    with pytest.raises(ValueError, match=message):
+        m.data()
