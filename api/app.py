@@ -20,7 +20,7 @@ from api.jobs import JobRegistry
 from api.middleware import SecurityHeaders
 from api.parking_service import ParkingService
 from api.ratelimit import RateLimit, TokenBuckets
-from api.routers import auth, citizen, driver, maps, open_data, pages, planner
+from api.routers import adherence, auth, citizen, driver, maps, open_data, pages, planner
 from api.state import ApiConfig, ApiState
 from core.settings import PLACEHOLDER_SECRET, Settings
 from maps.assets import asset_dirs
@@ -134,6 +134,7 @@ def create_app(
         citizen.router,
         driver.router,
         planner.router,
+        adherence.router,
         open_data.router,
         maps.router,
         pages.router,

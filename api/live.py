@@ -9,12 +9,14 @@ from datetime import UTC, timedelta
 
 import asyncpg
 
+from core.db.adherence import AdherenceNotFound, load_adherence
 from core.db.inventory import load_bins
 from core.db.plans import route_geometries
 from core.db.readings import bin_levels, latest_reading_at, load_readings
 from core.db.stop_reports import stop_reports
 from core.db.vehicle_state import latest_positions
 from core.domain import VehicleKind
+from fleet.adherence_types import AdherenceRun, PlanAdherence
 from forecasting.forecast import ForecastParams, forecast_arrays
 from maps.views import BinView, RouteView, StopView, VehicleView
 
@@ -86,3 +88,14 @@ async def route_views(conn: asyncpg.Connection, plan_id: int) -> list[RouteView]
     }
     paths = await route_geometries(conn, plan_id)
     return [RouteView(v, tuple(s), paths.get(v, ())) for v, s in by.items()]
+
+
+async def stored_adherence(
+    conn: asyncpg.Connection, plan_id: int, actor: str
+) -> tuple[AdherenceRun, PlanAdherence] | None:
+    """The plan's stored proof of service, None when none is computed yet; its service times
+    and off-route lines are drivers' personal data, so the read is recorded in ``access_log``."""
+    try:
+        return await load_adherence(conn, plan_id, actor=actor, purpose="live operations view")
+    except AdherenceNotFound:
+        return None

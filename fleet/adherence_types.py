@@ -4,7 +4,7 @@ checks, and its results as frozen rows that serialise to JSON. Pure."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import StrEnum
@@ -65,6 +65,14 @@ class AdherenceParams:
 
     def to_json(self) -> dict[str, Any]:
         return _row(self)
+
+    @staticmethod
+    def from_json(obj: Mapping[str, Any]) -> AdherenceParams:
+        """The parameters :meth:`to_json` wrote (keys it does not know are refused)."""
+        raw = dict(obj)
+        if isinstance(raw.get("shift_end"), str):
+            raw["shift_end"] = datetime.fromisoformat(raw["shift_end"])
+        return AdherenceParams(**raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +206,16 @@ class PlanAdherence:
             "trucks": [t.to_json() for t in self.trucks],
             "not_visited": [v.bin_id for v in self.not_visited],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class AdherenceRun:
+    """When a plan's stored adherence was computed, by whom, and up to when GPS was read."""
+
+    plan_id: int
+    computed_at: datetime
+    gps_until: datetime  # the shift end, or the time of computing during the day
+    computed_by: str
 
 
 def _row(obj: Any) -> dict[str, Any]:

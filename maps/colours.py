@@ -5,7 +5,11 @@ from __future__ import annotations
 import math
 
 GREEN, AMBER, RED, GREY = "#2e7d32", "#f9a825", "#c62828", "#9e9e9e"
+ORANGE, TEAL = "#ef6c00", "#00838f"
 STATUS_COLOURS = {"planned": "#1565c0", "emptied": GREEN, "skipped": "#6a1b9a"}
+# proof of service (VisitView.state): served, missed, served out of sequence, served unplanned
+VISIT_COLOURS = {"served": GREEN, "missed": RED, "out_of_sequence": ORANGE, "unplanned": TEAL}
+OFF_ROUTE_COLOUR = RED
 ROUTE_PALETTE = (
     "#1565c0",
     "#ef6c00",
@@ -39,3 +43,8 @@ def probability_colour(p: float | None) -> str:
 def route_colour(index: int) -> str:
     """A distinct colour per route, cycling through the palette."""
     return ROUTE_PALETTE[index % len(ROUTE_PALETTE)]
+
+
+def visit_colour(state: str) -> str:
+    """Proof of service: green served, red missed, orange out of sequence, teal unplanned."""
+    return VISIT_COLOURS.get(state, GREY)

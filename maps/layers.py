@@ -1,14 +1,31 @@
-"""Map layers from view records: bins by fill, routes with stop order, vehicles, parking (pure)."""
+"""Map layers from view records: bins by fill, routes with stop order, proof of service,
+vehicles, parking (pure)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 import folium
 
-from maps.colours import STATUS_COLOURS, fill_colour, probability_colour, route_colour
-from maps.views import BinView, ParkingView, RouteView, VehicleView
+from maps.colours import (
+    OFF_ROUTE_COLOUR,
+    STATUS_COLOURS,
+    fill_colour,
+    probability_colour,
+    route_colour,
+    visit_colour,
+)
+from maps.views import BinView, ParkingView, RouteView, VehicleView, VisitView
+
+VISIT_SYMBOLS = {"served": "✓", "missed": "✗", "out_of_sequence": "✓", "unplanned": "+"}
+VISIT_LABELS = {
+    "served": "served",
+    "missed": "missed",
+    "out_of_sequence": "out of sequence",
+    "unplanned": "not planned",
+    "off_route": "off route",
+}
 
 
 def _pct(x: float | None) -> str:
@@ -66,6 +83,49 @@ def routes_layer(routes: Sequence[RouteView], name: str = "Routes") -> folium.Fe
                 tooltip=escape(f"{r.vehicle_id} #{s.seq} {s.bin_id} ({s.status})"),
                 class_name=f"stop stop-{s.status}",
             ).add_to(group)
+    return group
+
+
+def adherence_layer(
+    visits: Sequence[VisitView],
+    off_route: Sequence[Sequence[tuple[float, float]]] = (),
+    name: str = "Proof of service",
+    labels: Mapping[str, str] | None = None,
+) -> folium.FeatureGroup:
+    """Bins as the GPS found them: a green check where served, a red cross where missed, an
+    orange check where served out of sequence, a teal plus where served unplanned; dashed red
+    lines where trucks drove off their routes ((lon, lat) points)."""
+    t = {**VISIT_LABELS, **(labels or {})}
+    group = folium.FeatureGroup(name=name)
+    for line in off_route:
+        if len(line) >= 2:
+            folium.PolyLine(
+                [[lat, lon] for lon, lat in line],
+                color=OFF_ROUTE_COLOUR,
+                weight=3,
+                opacity=0.8,
+                dash_array="6 6",
+                tooltip=escape(t["off_route"]),
+                class_name="off-route",
+            ).add_to(group)
+    for v in visits:
+        state = v.state
+        icon = (
+            f'<div style="background:{visit_colour(state)};color:#fff;border-radius:50%;'
+            "width:18px;height:18px;line-height:18px;text-align:center;font-weight:bold;"
+            f'border:1px solid #fff">{VISIT_SYMBOLS.get(state, "?")}</div>'
+        )
+        when = f" {v.served_at}" if v.served_at else ""
+        folium.Marker(
+            location=[v.lat, v.lon],
+            icon=folium.DivIcon(
+                html=icon,
+                icon_size=(18, 18),
+                icon_anchor=(9, 9),
+                class_name=f"visit visit-{state}",
+            ),
+            tooltip=escape(f"{v.vehicle_id} {v.bin_id}: {t.get(state, state)}{when}"),
+        ).add_to(group)
     return group
 
 

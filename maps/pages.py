@@ -6,13 +6,20 @@ profile's ``map_centre``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import folium
 
 from maps.base import base_map
-from maps.layers import bins_layer, parking_layer, routes_layer, vehicles_layer
-from maps.views import BinView, ParkingView, RouteView, VehicleView
+from maps.layers import adherence_layer, bins_layer, parking_layer, routes_layer, vehicles_layer
+from maps.views import BinView, ParkingView, RouteView, VehicleView, VisitView
+
+LAYER_NAMES = {
+    "bins": "Bins",
+    "routes": "Routes",
+    "adherence": "Proof of service",
+    "vehicles": "Vehicles",
+}
 
 
 def _centre(
@@ -32,13 +39,22 @@ def operations_map(
     streets_url: str = "",
     *,
     city_centre: tuple[float, float],
+    visits: Sequence[VisitView] = (),
+    off_route: Sequence[Sequence[tuple[float, float]]] = (),
+    labels: Mapping[str, str] | None = None,
 ) -> folium.Map:
-    """The planner's live view: bins by fill and forecast, today's routes, vehicle positions."""
+    """The planner's live view: bins by fill and forecast, today's routes, the plan's proof of
+    service when there is one (``visits``, ``off_route`` lines), vehicle positions. ``labels``
+    names the layers (``bins``, ``routes``, ``adherence``, ``vehicles``) and the proof of
+    service's states, in the page's language (default English)."""
+    t = {**LAYER_NAMES, **(labels or {})}
     centre = _centre([(b.lon, b.lat) for b in bins], city_centre)
     m = base_map(static_prefix, tile_url, streets_url, center=centre, zoom=13)
-    bins_layer(bins).add_to(m)
-    routes_layer(routes).add_to(m)
-    vehicles_layer(vehicles).add_to(m)
+    bins_layer(bins, t["bins"]).add_to(m)
+    routes_layer(routes, t["routes"]).add_to(m)
+    if visits or off_route:
+        adherence_layer(visits, off_route, t["adherence"], t).add_to(m)
+    vehicles_layer(vehicles, t["vehicles"]).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 

@@ -39,6 +39,26 @@ class RouteView:
 
 
 @dataclass(frozen=True, slots=True)
+class VisitView:
+    """A bin on a truck's day as proof of service found it (from the GPS)."""
+
+    vehicle_id: str
+    bin_id: str
+    lon: float
+    lat: float
+    outcome: str  # served | missed | unplanned
+    in_sequence: bool | None = None  # False: served out of the planned order
+    served_at: str = ""  # local time of service, "" when not served
+
+    @property
+    def state(self) -> str:
+        """``served``, ``missed``, ``unplanned``, or ``out_of_sequence`` (served, not in order)."""
+        if self.outcome == "served" and self.in_sequence is False:
+            return "out_of_sequence"
+        return self.outcome
+
+
+@dataclass(frozen=True, slots=True)
 class VehicleView:
     """A vehicle at its latest GPS position."""
 

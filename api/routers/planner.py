@@ -4,7 +4,6 @@ live operations."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from datetime import date
 from pathlib import Path
@@ -16,8 +15,10 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import PlannerDep, PoolDep, StateDep
 from api.html import page
+from api.i18n import Lang, t
 from api.jobs import Progress
-from api.live import bin_views, route_views, vehicle_views
+from api.live import bin_views, route_views, stored_adherence, vehicle_views
+from api.live_page import live_panel, map_labels, off_route_lines, visit_views
 from api.plan_access import current_plan_id, progress_of, route_public, stop_public
 from api.schemas.plans import (
     JobPublic,
@@ -47,6 +48,7 @@ router = APIRouter(
 )
 
 DateQ = Annotated[date | None, Query(description="plan date (default: latest planned day)")]
+LangQ = Annotated[Lang, Query(description="language of the page: da or en")]
 STEPS = (
     "loading inventory and readings",
     "travel matrix",
@@ -310,19 +312,23 @@ async def delete_override(plan_date: date, bin_id: str, user: PlannerDep, pool: 
 
 
 @router.get("/live", response_class=HTMLResponse, tags=["pages"])
-async def live_view(user: PlannerDep, state: StateDep, day: DateQ = None) -> HTMLResponse:
-    """Live operations map: bins by fill (fill colour) and forecast (outline), trucks at their
-    latest positions, the current plan's routes with stop status."""
+async def live_view(
+    user: PlannerDep, state: StateDep, day: DateQ = None, lang: LangQ = Lang.EN
+) -> HTMLResponse:
+    """Live operations map in Danish or English: bins by fill (fill colour) and forecast
+    (outline), trucks at their latest positions, the current plan's routes with stop status and,
+    once computed, its proof of service (bins served, missed, out of sequence; off-route)."""
+    cfg = state.config
     async with state.pool.acquire() as conn:
-        bins = await bin_views(conn, state.config.database_url, state.config.timezone)
+        bins = await bin_views(conn, cfg.database_url, cfg.timezone)
         vehicles = await vehicle_views(conn, user.username)
         try:
-            pid: int | None = await current_plan_id(conn, day, state.config.timezone)
+            pid: int | None = await current_plan_id(conn, day, cfg.timezone)
         except LookupError:
             pid = None
         routes = await route_views(conn, pid) if pid is not None else []
         summary = (await _summary(conn, pid))[1] if pid is not None else None
-    cfg = state.config
+        proof = await stored_adherence(conn, pid, user.username) if pid is not None else None
     m = operations_map(
         bins,
         routes,
@@ -331,21 +337,13 @@ async def live_view(user: PlannerDep, state: StateDep, day: DateQ = None) -> HTM
         cfg.tile_url,
         "/maps/streets.geojson",
         city_centre=cfg.map_centre,
+        visits=visit_views(proof, cfg.timezone),
+        off_route=off_route_lines(proof),
+        labels=map_labels(lang),
     )
-    if summary is not None:
-        p = summary.progress
-        info = (
-            f"<b>Plan {summary.plan_id}</b> ({summary.plan_date}): "
-            f"<span id='progress' data-emptied='{p.emptied}'>{p.emptied} emptied, "
-            f"{p.skipped} skipped, {p.planned} to go</span> · "
-            f"{summary.totals.get('km', 0):.0f} km · {len(routes)} routes · "
-            f"{len(vehicles)} trucks"
-        )
-    else:
-        info = "No accepted plan yet."
-    data = json.dumps(summary.model_dump(mode="json") if summary else None).replace("<", "\\u003c")
-    panel = f"{info}<script>window.cityopsSummary = {data};</script>"
-    return HTMLResponse(page(m, "Live operations", panel))
+    query = {} if day is None else {"day": day.isoformat()}
+    panel = live_panel(summary, len(routes), len(vehicles), proof, lang, cfg.timezone, query)
+    return HTMLResponse(page(m, t(lang, "live_title"), panel, lang.value))
 
 
 def _check_id(plan_id: int) -> None:
