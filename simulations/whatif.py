@@ -12,11 +12,16 @@ extracts; the demo's depots and disposal sites) with the ``small`` (300 bins, 3 
 * ``plans.csv`` -- per working day how the routes were made (solver seed, iteration budget,
   violations) and how many planned bins were left at shift end;
 * ``run.json`` -- seeds, weeks, warm-up, settings, budget, sensors, traffic, scenario;
-* ``report.html`` -- self-contained figures drawn from ``daily.csv``;
+* ``fill_at_emptying.csv`` -- per run and day, the emptyings in each 5 % fill class
+  (:mod:`simulations.loop.fill_rows`);
+* ``bins.csv`` -- each bin's id, lon, lat and capacity; ``overflow_bins.csv`` -- per run and
+  bin, the overflow over the evaluated days (:mod:`simulations.loop.bin_rows`);
+* ``report.html`` -- self-contained figures and tables drawn from the CSV files;
 * ``result.txt`` -- the ``RESULT ...`` line, also printed last.
 
-``--report DIR`` regenerates ``report.html`` and ``result.txt`` from ``DIR/daily.csv`` and
-``DIR/run.json`` without simulating.
+``--report DIR`` regenerates ``report.html`` and ``result.txt`` from ``DIR``'s CSV files and
+``run.json`` without simulating (a study written before the optional files existed gets a note
+in their place).
 
 Every run is seeded and every solve has an iteration budget, so the figures do not depend on
 the machine, its load or ``--jobs``.
@@ -32,6 +37,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -44,9 +50,18 @@ from routing.network.osm import load_osm
 from routing.planning.day_problem import matrix_points
 from simulations.city import build_city
 from simulations.demo_files import demo_dir, load_demo
+from simulations.loop.bin_rows import (
+    BIN_OVERFLOW_COLUMNS,
+    PLACE_COLUMNS,
+    bin_places,
+    parse_bin_overflow_csv,
+    parse_places_csv,
+)
 from simulations.loop.config import LoopConfig, SensorConfig, SolverBudget, parse_work_days
+from simulations.loop.fill_rows import FILL_COLUMNS, parse_fill_csv
 from simulations.loop.kpis.comparison import compare, result_line
-from simulations.loop.report import report_html
+from simulations.loop.kpis.workweek import week_of_run
+from simulations.loop.report import Extras, report_html
 from simulations.loop.results import (
     DAILY_COLUMNS,
     PlanRow,
@@ -56,9 +71,11 @@ from simulations.loop.results import (
 )
 from simulations.loop.scenario import Scenario, scenario_from_city
 from simulations.loop.study import Job, collect, default_settings, jobs, run_job
+from simulations.loop.tidy import columns_of
 
 console = Console(stderr=True)
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 CITY_SEED = 7  # the inventory (bin places, trucks) is the same for every seed of a study
 
 
@@ -138,10 +155,6 @@ def run_all(
     return out
 
 
-def _plan_columns() -> tuple[str, ...]:
-    return tuple(PlanRow.__dataclass_fields__)
-
-
 def describe(scenario: Scenario, config: LoopConfig, args: argparse.Namespace) -> dict:
     """What the figures were made with, for ``run.json``."""
     return {
@@ -217,14 +230,27 @@ def write(out: Path, name: str, text: str) -> None:
     (out / name).write_text(text, encoding="utf-8")
 
 
+def _optional(path: Path, parse: Callable[[str], list[T]]) -> list[T] | None:
+    if not path.exists():
+        log.warning("%s is missing: the report leaves out what is drawn from it", path.name)
+        return None
+    return parse(path.read_text(encoding="utf-8"))
+
+
 def redraw(out: Path) -> str:
-    """Rewrite ``report.html`` and ``result.txt`` from ``daily.csv``; returns the RESULT line."""
+    """Rewrite ``report.html`` and ``result.txt`` from the CSV files; returns the RESULT line."""
     meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
     days = parse_daily_csv((out / "daily.csv").read_text(encoding="utf-8"))
     after = int(meta["warmup_days"])
     comparison = compare(days, after=after)
     line = result_line(comparison, seeds=len(meta["seeds"]), weeks=int(meta["weeks"]))
-    write(out, "report.html", report_html(days, comparison, after, line))
+    extras = Extras(
+        fills=_optional(out / "fill_at_emptying.csv", parse_fill_csv),
+        bin_overflow=_optional(out / "overflow_bins.csv", parse_bin_overflow_csv),
+        places=_optional(out / "bins.csv", parse_places_csv),
+        week=week_of_run(meta),
+    )
+    write(out, "report.html", report_html(days, comparison, after, line, extras))
     write(out, "result.txt", line + "\n")
     return line
 
@@ -249,12 +275,19 @@ def main(argv: list[str] | None = None, echo: Callable[[str], None] = print) -> 
     args.settings = default_settings(scenario.n_bins)
     todo = jobs(args.settings, range(1, args.seeds + 1))
     results = run_all(scenario, config, todo, args.jobs)
-    days, plans = collect(results)
-    write(args.out, "daily.csv", csv_text(days, DAILY_COLUMNS))
-    write(args.out, "plans.csv", csv_text(plans, _plan_columns()))
-    write(args.out, "run.json", json.dumps(describe(scenario, config, args), indent=2) + "\n")
+    rows = collect(results)
+    files = {
+        "daily.csv": csv_text(rows.days, DAILY_COLUMNS),
+        "plans.csv": csv_text(rows.plans, columns_of(PlanRow)),
+        "fill_at_emptying.csv": csv_text(rows.fills, FILL_COLUMNS),
+        "bins.csv": csv_text(bin_places(scenario.bins), PLACE_COLUMNS),
+        "overflow_bins.csv": csv_text(rows.bin_overflow, BIN_OVERFLOW_COLUMNS),
+        "run.json": json.dumps(describe(scenario, config, args), indent=2) + "\n",
+    }
+    for name, text in files.items():
+        write(args.out, name, text)
     line = redraw(args.out)
-    console.log(f"wrote {args.out}/daily.csv, plans.csv, run.json, report.html")
+    console.log(f"wrote {args.out}/{', '.join(files)}, report.html")
     echo(line)
     return 0
 

@@ -15,10 +15,12 @@ code; trucks drive them on the road network with traffic noise. Module by module
 * :mod:`~simulations.loop.planner` selection -> routes (PyVRP, seeded, iteration budget);
   :mod:`~simulations.loop.execution` trucks driving a plan;
 * :mod:`~simulations.loop.events` the discrete-event simulator; :mod:`~simulations.loop.engine`
-  one run; :mod:`~simulations.loop.results` its rows; :mod:`~simulations.loop.kpis` the measures
+  one run; :mod:`~simulations.loop.results` its rows (:mod:`~simulations.loop.fill_rows` the
+  fill-at-emptying histogram, :mod:`~simulations.loop.bin_rows` per-bin overflow and places,
+  :mod:`~simulations.loop.tidy` their CSV text); :mod:`~simulations.loop.kpis` the measures
   and the headline comparison; :mod:`~simulations.loop.study` the sweep of policies, settings and
-  seeds; :mod:`~simulations.loop.report` the HTML page; :mod:`~simulations.loop.gps` the trucks'
-  GPS fixes along the roads they drove.
+  seeds; :mod:`~simulations.loop.report` the HTML page (figures, tables, the overflow floor in
+  ``report_*``); :mod:`~simulations.loop.gps` the trucks' GPS fixes along the roads they drove.
 
 The CLI is :mod:`simulations.whatif`.
 """

@@ -19,11 +19,13 @@ import numpy as np
 
 from routing.planning.day_problem import DayConfig
 from routing.planning.selection import Selection
+from simulations.loop.bin_rows import bin_overflow_rows
 from simulations.loop.clock import Clock
 from simulations.loop.config import LoopConfig
 from simulations.loop.demand import Deposits, draw_deposits
 from simulations.loop.events import Priority, Simulator
 from simulations.loop.execution import DayExecution, Service, execute
+from simulations.loop.fill_rows import FillRow, fill_rows
 from simulations.loop.knowledge import Platform
 from simulations.loop.planner import RoutePlan, solve_selection
 from simulations.loop.policies import DayContext, Strategy
@@ -71,6 +73,7 @@ class _Run:
         self.executions: list[tuple[int, DayExecution]] = []
         self.days: list[DayRow] = []
         self.plans: list[PlanRow] = []
+        self.fills: list[FillRow] = []
         self.today: dict[int, _Day] = {}
         self.work_days = sorted(cfg.work_days)
         shift_start = min(t.shift_start_h for t in sc.trucks)
@@ -158,10 +161,12 @@ class _Run:
         self.ledgers.append(after)
         info = self.today.pop(day, _Day())
         trucks = info.execution.trucks if info.execution else ()
+        name, param = self.strategy.name, self.strategy.param
+        self.fills += fill_rows(name, param, self.seed, day, info.fills)
         self.days.append(
             DayRow(
-                policy=self.strategy.name,
-                param=self.strategy.param,
+                policy=name,
+                param=param,
                 seed=self.seed,
                 day=day,
                 deposited_l=float((after.deposited - before.deposited).sum()),
@@ -214,10 +219,12 @@ def simulate(
     keep_details: bool = False,
 ) -> RunResult:
     """Run ``strategy`` on ``scenario`` for ``config.days`` days with ``seed``; with
-    ``keep_details`` the per-bin books of every midnight and each day's driving are kept."""
+    ``keep_details`` the per-bin books of every midnight and each day's driving are kept.
+    Each bin's overflow is summed over the evaluated days (from ``config.warmup_days``)."""
     run = _Run(scenario, config, strategy, seed)
     run.schedule_all()
     run.sim.run(until=run.clock.end_h)
+    start, end = run.ledgers[config.warmup_days], run.ledgers[-1]
     return RunResult(
         policy=strategy.name,
         param=strategy.param,
@@ -226,4 +233,8 @@ def simulate(
         plans=tuple(run.plans),
         ledgers=tuple(run.ledgers) if keep_details else (),
         executions=tuple(run.executions) if keep_details else (),
+        fills=tuple(run.fills),
+        bin_overflow=tuple(
+            bin_overflow_rows(strategy.name, strategy.param, seed, scenario.bins, start, end)
+        ),
     )

@@ -1,125 +1,147 @@
-"""The study's report: one self-contained HTML page drawn from the daily rows alone.
+"""The study's report: one self-contained HTML page drawn from the study's CSV files alone.
 
-Pure: returns the page as text (figures are PNGs embedded as data URIs, drawn with
-matplotlib's object API, no pyplot state). Regenerate it from ``daily.csv`` at any time.
+Pure: returns the page as text (figures are PNGs embedded as data URIs:
+:mod:`~simulations.loop.report_figures`; tables: :mod:`~simulations.loop.report_tables` and
+:mod:`~simulations.loop.report_floor`). Regenerate it from the CSVs at any time. ``daily.csv``
+is required; the fill histogram, the overflow map and the split by day type need
+``fill_at_emptying.csv``, ``bins.csv`` with ``overflow_bins.csv``, and the calendar of
+``run.json``: without them the page says what is missing instead.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
-import math
-from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from matplotlib.figure import Figure
-
+from simulations.loop.bin_rows import BinOverflowRow, BinPlace
+from simulations.loop.fill_rows import FillRow
 from simulations.loop.kpis.comparison import Comparison
-from simulations.loop.kpis.totals import Setting, seed_mean_total
+from simulations.loop.kpis.workweek import WorkWeek
+from simulations.loop.report_figures import (
+    daily_figure,
+    fill_histogram_figure,
+    overflow_map_figure,
+    overflow_split_figure,
+    tradeoff_figure,
+)
+from simulations.loop.report_floor import floor_section
+from simulations.loop.report_tables import (
+    anchors_table,
+    fill_table,
+    operating_table,
+    totals_table,
+)
 from simulations.loop.results import DayRow
 
-COLOURS = {"fixed": "#7f7f7f", "k-soonest": "#1f77b4", "platform": "#d62728"}
-TABLE_COLUMNS = ("km", "overflow_l", "overflow_bin_h", "collections", "disposal_trips", "co2_kg")
+STYLE = (
+    "body{font-family:sans-serif;max-width:64em;margin:auto;line-height:1.4}"
+    "table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;"
+    "text-align:right}td:first-child,th:first-child{text-align:left}"
+    ".ci{color:#555;font-size:90%}.note{background:#fff4d6;padding:4px 8px}"
+    "img{max-width:100%}"
+)
 
 
-def _png(fig: Figure) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+@dataclass(frozen=True)
+class Extras:
+    """The study's optional outputs (None: the file is missing from the output directory)."""
+
+    fills: Sequence[FillRow] | None = None
+    bin_overflow: Sequence[BinOverflowRow] | None = None
+    places: Sequence[BinPlace] | None = None
+    week: WorkWeek | None = None
 
 
-def _num(p: str) -> float:
-    try:
-        return float(p)
-    except ValueError:
-        return math.nan
+def _img(title: str, src: str) -> str:
+    t = html.escape(title)
+    return f"<img alt='{t}' title='{t}' src='{src}'>"
 
 
-def tradeoff_figure(rows: Sequence[DayRow], c: Comparison, after: int) -> str:
-    """Km against overflow per setting, one line per policy; the budget and operating points."""
-    km = seed_mean_total(rows, "km", after)
-    over = seed_mean_total(rows, "overflow_l", after)
-    fig = Figure(figsize=(7, 4.5))
-    ax = fig.add_subplot()
-    by_policy: dict[str, list[Setting]] = defaultdict(list)
-    for s in km:
-        by_policy[s[0]].append(s)
-    for policy, settings in sorted(by_policy.items()):
-        settings.sort(key=lambda s: _num(s[1]))
-        xs, ys = [km[s] for s in settings], [over[s] for s in settings]
-        colour = COLOURS.get(policy, "black")
-        ax.plot(xs, ys, "o-", color=colour, label=policy)
-        for s, x, y in zip(settings, xs, ys, strict=True):
-            ax.annotate(s[1], (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
-        op = c.points.get(policy)
-        if op is not None:
-            ax.plot([op.km], [op.overflow_l], "*", ms=16, color=colour, mec="black")
-    ax.axhline(c.budget_l, ls="--", color="black", lw=0.8, label="overflow budget")
-    ax.set_xlabel("km driven (evaluated days, mean over seeds)")
-    ax.set_ylabel("overflow (litres)")
-    ax.legend()
-    return _png(fig)
+def _note(text: str) -> str:
+    return f"<p class='note'>{html.escape(text)}</p>"
 
 
-def daily_figure(rows: Sequence[DayRow], c: Comparison, column: str, label: str, after: int) -> str:
-    """``column`` per day at each policy's operating point (mean over seeds); warm-up shaded."""
-    fig = Figure(figsize=(7, 3.2))
-    ax = fig.add_subplot()
-    ax.axvspan(-0.5, after - 0.5, color="0.92", label="warm-up")
-    for policy, op in sorted(c.points.items()):
-        if op is None:
-            continue
-        per_day: dict[int, list[float]] = defaultdict(list)
-        for r in rows:
-            if (r.policy, r.param) == (op.policy, op.param):
-                per_day[r.day].append(float(getattr(r, column)))
-        days = sorted(per_day)
-        ys = [sum(per_day[d]) / len(per_day[d]) for d in days]
-        ax.plot(days, ys, ".-", color=COLOURS.get(policy, "black"), label=f"{policy} {op.param}")
-    ax.set_xlabel("day")
-    ax.set_ylabel(label)
-    ax.legend(fontsize=8)
-    return _png(fig)
+def _fill_section(c: Comparison, after: int, fills: Sequence[FillRow] | None) -> str:
+    if fills is None:
+        return _note(
+            "fill_at_emptying.csv is missing (written by studies run since it was added):"
+            " re-run the study to draw the histogram of fill at emptying."
+        )
+    return (
+        "<p>Share of emptyings per 5 % fill class over the evaluated days, at each policy's"
+        " operating point; the hatched bar counts bins found full (they had overflowed).</p>"
+        + _img("Histogram of fill at emptying", fill_histogram_figure(fills, c, after))
+        + fill_table(fills, after)
+    )
 
 
-def totals_table(rows: Sequence[DayRow], after: int) -> str:
-    """HTML table of each setting's totals over the evaluated days (mean over seeds)."""
-    cols = {k: seed_mean_total(rows, k, after) for k in TABLE_COLUMNS}
-    settings = sorted(cols["km"], key=lambda s: (s[0], _num(s[1]), s[1]))
-    head = "".join(f"<th>{html.escape(k)}</th>" for k in ("policy", "param", *TABLE_COLUMNS))
-    body = []
-    for s in settings:
-        cells = "".join(f"<td>{cols[k][s]:,.1f}</td>" for k in TABLE_COLUMNS)
-        body.append(f"<tr><td>{html.escape(s[0])}</td><td>{html.escape(s[1])}</td>{cells}</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+def _map_section(c: Comparison, extras: Extras) -> str:
+    if extras.bin_overflow is None or extras.places is None:
+        return _note(
+            "bins.csv or overflow_bins.csv is missing (written by studies run since they were"
+            " added): re-run the study to draw the map of where overflow happens."
+        )
+    return (
+        "<p>Each bin at its place (lon/lat), sized and coloured by the litres it overflowed over"
+        " the evaluated days (mean over seeds) at each operating point; grey: no overflow.</p>"
+        + _img("Map of overflow", overflow_map_figure(extras.bin_overflow, extras.places, c))
+    )
 
 
-def report_html(rows: Sequence[DayRow], c: Comparison, after: int, result: str) -> str:
+def _why_section(rows: Sequence[DayRow], c: Comparison, after: int, week: WorkWeek | None) -> str:
+    if week is None:
+        return _note("run.json has no start date or work days: the split by day type is n/a.")
+    return floor_section(rows, c, after, week) + _img(
+        "Overflow by day type", overflow_split_figure(rows, c, after, week)
+    )
+
+
+def report_html(
+    rows: Sequence[DayRow],
+    c: Comparison,
+    after: int,
+    result: str,
+    extras: Extras | None = None,
+) -> str:
     """The whole page."""
+    ex = extras or Extras()
     ops = ", ".join(
         f"{p}: {op.param}" if op else f"{p}: none within budget"
         for p, op in sorted(c.points.items())
     )
-    figs = [
-        ("Km against overflow", tradeoff_figure(rows, c, after)),
-        ("Overflow per day", daily_figure(rows, c, "overflow_l", "overflow (litres)", after)),
-        ("Km per day", daily_figure(rows, c, "km", "km", after)),
+    seeds = len({r.seed for r in rows})
+    sections = [
+        (
+            "Published anchors beside our figures",
+            "<p>The published studies differ from ours in city, bins and policies; the figures"
+            " are for orientation, not replication.</p>" + anchors_table(rows, c, after, ex.fills),
+        ),
+        (
+            "Operating points",
+            f"<p>Totals over the evaluated days, mean over {seeds} seed(s) ± the half-width of"
+            " the 95 % t-interval across seeds (n/a with one seed); hours are summed over trucks"
+            " (drive_h at the wheel, route_h depot to depot).</p>"
+            + operating_table(rows, c, after),
+        ),
+        ("Km against overflow", _img("Km against overflow", tradeoff_figure(rows, c, after))),
+        ("Why the overflow advantage is small", _why_section(rows, c, after, ex.week)),
+        ("Fill at emptying", _fill_section(c, after, ex.fills)),
+        ("Where overflow happens", _map_section(c, ex)),
+        (
+            "Overflow per day",
+            _img("Overflow per day", daily_figure(rows, c, "overflow_l", "overflow (l)", after)),
+        ),
+        ("Km per day", _img("Km per day", daily_figure(rows, c, "km", "km", after))),
+        ("Totals per setting", totals_table(rows, after)),
     ]
-    imgs = "".join(
-        f"<h2>{html.escape(t)}</h2><img alt='{html.escape(t)}' src='{src}'>" for t, src in figs
-    )
-    style = (
-        "body{font-family:sans-serif;max-width:60em;margin:auto}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;"
-        "text-align:right}"
-    )
+    body = "".join(f"<h2>{html.escape(t)}</h2>{s}" for t, s in sections)
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>What-if study</title>"
-        f"<style>{style}</style></head><body><h1>What-if study</h1>"
+        f"<style>{STYLE}</style></head><body><h1>What-if study</h1>"
         f"<p><code>{html.escape(result)}</code></p>"
         f"<p>Days before day {after} are warm-up and left out. Deposited litter (evaluated days):"
-        f" {c.deposited_l:,.0f} l; overflow budget {c.budget_l:,.0f} l."
-        f" Operating points: {html.escape(ops)}.</p>"
-        f"{imgs}<h2>Totals per setting</h2>{totals_table(rows, after)}</body></html>\n"
+        f" {c.deposited_l:,.0f} l; overflow budget {c.budget_l:,.0f} l (fixed k = 1 plus 1 % of"
+        f" the deposits). Operating points (fewest km within the budget): {html.escape(ops)}.</p>"
+        f"{body}</body></html>\n"
     )

@@ -1,4 +1,6 @@
-"""A run's output as data: one row per day (the study's ``daily.csv``) and one per solve.
+"""A run's output as data: one row per day (the study's ``daily.csv``) and one per solve, plus
+the fill-at-emptying histogram (:mod:`~simulations.loop.fill_rows`) and per-bin overflow
+(:mod:`~simulations.loop.bin_rows`).
 
 Pure; :func:`csv_text` renders rows as CSV text and :func:`parse_daily_csv` reads the daily rows
 back (the report is regenerated from them); the CLI does the file I/O.
@@ -6,14 +8,15 @@ back (the report is regenerated from them); the CLI does the file I/O.
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-from collections.abc import Iterable, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 
+from simulations.loop.bin_rows import BinOverflowRow
 from simulations.loop.execution import DayExecution
+from simulations.loop.fill_rows import FillRow
+from simulations.loop.tidy import csv_text, parse_rows
 from simulations.loop.truth import Ledger
+
+__all__ = ["DAILY_COLUMNS", "DayRow", "PlanRow", "RunResult", "csv_text", "parse_daily_csv"]
 
 DAILY_COLUMNS = (
     "policy",
@@ -90,42 +93,10 @@ class RunResult:
     plans: tuple[PlanRow, ...]
     ledgers: tuple[Ledger, ...] = ()  # per-bin books at each local midnight (when kept)
     executions: tuple[tuple[int, DayExecution], ...] = ()  # (day, what the trucks did)
-
-
-def _cell(v: object) -> object:
-    if isinstance(v, float):
-        return "" if math.isnan(v) else repr(round(v, 6))
-    if isinstance(v, bool):
-        return int(v)
-    return v
-
-
-def csv_text(rows: Iterable[DayRow | PlanRow], columns: Sequence[str]) -> str:
-    """CSV with a header line; floats to 6 decimals, NaN as an empty cell."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    for r in rows:
-        w.writerow([_cell(v) for v in astuple(r)])
-    return buf.getvalue()
+    fills: tuple[FillRow, ...] = ()  # fill-at-emptying counts per day and fill class
+    bin_overflow: tuple[BinOverflowRow, ...] = ()  # per bin, over the evaluated days
 
 
 def parse_daily_csv(text: str) -> list[DayRow]:
     """The rows of a ``daily.csv`` text (header :data:`DAILY_COLUMNS`; empty cell: NaN)."""
-    reader = csv.DictReader(io.StringIO(text))
-    if tuple(reader.fieldnames or ()) != DAILY_COLUMNS:
-        raise ValueError(f"daily.csv must have the columns {', '.join(DAILY_COLUMNS)}.")
-    ints = {"seed", "day", "collections", "disposal_trips", "trucks_used"}
-    out = []
-    for rec in reader:
-        values: list[object] = []
-        for k in DAILY_COLUMNS:
-            v = rec[k]
-            if k in ("policy", "param"):
-                values.append(v)
-            elif k in ints:
-                values.append(int(v))
-            else:
-                values.append(float(v) if v != "" else math.nan)
-        out.append(DayRow(*values))  # type: ignore[arg-type]
-    return out
+    return parse_rows(text, DayRow, "daily.csv")

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from simulations.loop.bin_rows import BinOverflowRow
 from simulations.loop.config import LoopConfig
 from simulations.loop.engine import simulate
+from simulations.loop.fill_rows import FillRow
 from simulations.loop.policies import REGISTRY, make_policy
 from simulations.loop.results import DayRow, PlanRow, RunResult
 from simulations.loop.scenario import Scenario
@@ -63,13 +65,26 @@ def _order(policy: str, param: str) -> tuple[int, float, str]:
     return rank, value, param
 
 
-def collect(results: Iterable[RunResult]) -> tuple[list[DayRow], list[PlanRow]]:
-    """All rows, sorted by policy, setting, seed and day."""
-    days: list[DayRow] = []
-    plans: list[PlanRow] = []
+@dataclass(frozen=True)
+class StudyRows:
+    """A study's rows, each list sorted by policy, setting, seed, then day (or inventory)."""
+
+    days: list[DayRow]
+    plans: list[PlanRow]
+    fills: list[FillRow]
+    bin_overflow: list[BinOverflowRow]
+
+
+def collect(results: Iterable[RunResult]) -> StudyRows:
+    """All rows, sorted by policy, setting, seed and day; per-bin rows keep inventory order."""
+    out = StudyRows([], [], [], [])
     for r in results:
-        days += r.days
-        plans += r.plans
-    days.sort(key=lambda r: (*_order(r.policy, r.param), r.seed, r.day))
-    plans.sort(key=lambda r: (*_order(r.policy, r.param), r.seed, r.day))
-    return days, plans
+        out.days.extend(r.days)
+        out.plans.extend(r.plans)
+        out.fills.extend(r.fills)
+        out.bin_overflow.extend(r.bin_overflow)
+    out.days.sort(key=lambda r: (*_order(r.policy, r.param), r.seed, r.day))
+    out.plans.sort(key=lambda r: (*_order(r.policy, r.param), r.seed, r.day))
+    out.fills.sort(key=lambda r: (*_order(r.policy, r.param), r.seed, r.day, r.fill_from))
+    out.bin_overflow.sort(key=lambda r: (*_order(r.policy, r.param), r.seed))  # stable
+    return out

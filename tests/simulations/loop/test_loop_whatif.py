@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
 
 from simulations import whatif
-from simulations.loop.results import DAILY_COLUMNS
+from simulations.loop.bin_rows import parse_bin_overflow_csv, parse_places_csv
+from simulations.loop.fill_rows import parse_fill_csv
+from simulations.loop.results import DAILY_COLUMNS, parse_daily_csv
 from simulations.loop.study import default_settings
 from tests.simulations.loop.grid import TZ, grid_scenario
+
+NEW_FILES = ("fill_at_emptying.csv", "bins.csv", "overflow_bins.csv")
 
 
 @pytest.fixture
@@ -38,7 +43,7 @@ def test_whatif_writes_tidy_csv_and_result_line(tiny_city: None, tmp_path: Path)
     assert {r["policy"] for r in rows} == {"fixed", "k-soonest", "platform"}
     assert {r["param"] for r in rows if r["policy"] == "fixed"} == {"1", "2", "3"}
     assert len(rows) == len(default_settings(24)) * 14
-    for name in ("plans.csv", "run.json", "report.html", "result.txt"):
+    for name in ("plans.csv", "run.json", "report.html", "result.txt", *NEW_FILES):
         assert (tmp_path / "a" / name).stat().st_size > 0
     assert "data:image/png;base64," in (tmp_path / "a" / "report.html").read_text()
     (tmp_path / "a" / "report.html").unlink()
@@ -52,5 +57,39 @@ def test_whatif_figures_do_not_depend_on_jobs(tiny_city: None, tmp_path: Path) -
     one = run(tmp_path / "one", jobs=1)
     two = run(tmp_path / "two", jobs=2)
     assert one == two
-    for name in ("daily.csv", "plans.csv"):
+    for name in ("daily.csv", "plans.csv", *NEW_FILES):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_whatif_writes_fill_histogram_and_per_bin_overflow(tiny_city: None, tmp_path: Path) -> None:
+    """The new CSVs have their columns and agree with daily.csv; the report draws from them."""
+    run(tmp_path, jobs=1)
+    daily = parse_daily_csv((tmp_path / "daily.csv").read_text())
+    fills = parse_fill_csv((tmp_path / "fill_at_emptying.csv").read_text())
+    over = parse_bin_overflow_csv((tmp_path / "overflow_bins.csv").read_text())
+    places = parse_places_csv((tmp_path / "bins.csv").read_text())
+    assert [p.bin_id for p in places] == [b.bin_id for b in grid_scenario().bins]
+    assert len(over) == len(default_settings(24)) * 24
+    warmup = json.loads((tmp_path / "run.json").read_text())["warmup_days"]
+    for p, q in default_settings(24):
+        mine = [r for r in daily if (r.policy, r.param) == (p, q)]
+        emptied = sum(r.emptyings for r in fills if (r.policy, r.param) == (p, q))
+        assert emptied == sum(r.collections for r in mine)
+        per_bin = sum(r.overflow_l for r in over if (r.policy, r.param) == (p, q))
+        evaluated = sum(r.overflow_l for r in mine if r.day >= warmup)
+        assert per_bin == pytest.approx(evaluated, abs=1e-3)
+    page = (tmp_path / "report.html").read_text()
+    assert "alt='Histogram of fill at emptying'" in page and "alt='Map of overflow'" in page
+    assert "class='note'" not in page
+
+
+def test_whatif_redraws_without_the_optional_files(tiny_city: None, tmp_path: Path) -> None:
+    """A study written before the new files existed still redraws, with notes in their place."""
+    lines = run(tmp_path, jobs=1)
+    for name in NEW_FILES:
+        (tmp_path / name).unlink()
+    again: list[str] = []
+    assert whatif.main(["--report", str(tmp_path)], echo=again.append) == 0
+    assert again == lines[-1:]
+    page = (tmp_path / "report.html").read_text()
+    assert "fill_at_emptying.csv is missing" in page and "overflow_bins.csv is missing" in page
