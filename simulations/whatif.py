@@ -11,11 +11,15 @@ extracts; the demo's depots and disposal sites) with the ``small`` (300 bins, 3 
   :data:`simulations.loop.results.DAILY_COLUMNS`);
 * ``plans.csv`` -- per working day how the routes were made (solver seed, iteration budget,
   violations) and how many planned bins were left at shift end;
-* ``run.json`` -- seeds, weeks, warm-up, settings, budget, sensors, traffic, scenario;
+* ``run.json`` -- seeds, weeks, warm-up, settings, budget, sensors, traffic, GPS, drivers'
+  reports, adherence thresholds, scenario (:mod:`simulations.loop.outputs`);
 * ``fill_at_emptying.csv`` -- per run and day, the emptyings in each 5 % fill class
   (:mod:`simulations.loop.fill_rows`);
 * ``bins.csv`` -- each bin's id, lon, lat and capacity; ``overflow_bins.csv`` -- per run and
   bin, the overflow over the evaluated days (:mod:`simulations.loop.bin_rows`);
+* ``adherence.csv`` -- per run and working day, proof of service computed by the live code from
+  the trucks' GPS (every ``--gps-interval`` s) and the drivers' reports (``--report-missing``,
+  ``--report-wrong``) (:mod:`simulations.loop.adherence_rows`; not with ``--no-proof``);
 * ``report.html`` -- self-contained figures and tables drawn from the CSV files;
 * ``result.txt`` -- the ``RESULT ...`` line, also printed last.
 
@@ -35,7 +39,7 @@ import logging
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -50,28 +54,24 @@ from routing.network.osm import load_osm
 from routing.planning.day_problem import matrix_points
 from simulations.city import build_city
 from simulations.demo_files import demo_dir, load_demo
-from simulations.loop.bin_rows import (
-    BIN_OVERFLOW_COLUMNS,
-    PLACE_COLUMNS,
-    bin_places,
-    parse_bin_overflow_csv,
-    parse_places_csv,
+from simulations.loop.adherence_rows import parse_adherence_csv
+from simulations.loop.bin_rows import parse_bin_overflow_csv, parse_places_csv
+from simulations.loop.config import (
+    GpsConfig,
+    LoopConfig,
+    ReportConfig,
+    SensorConfig,
+    SolverBudget,
+    parse_work_days,
 )
-from simulations.loop.config import LoopConfig, SensorConfig, SolverBudget, parse_work_days
-from simulations.loop.fill_rows import FILL_COLUMNS, parse_fill_csv
+from simulations.loop.fill_rows import parse_fill_csv
 from simulations.loop.kpis.comparison import compare, result_line
 from simulations.loop.kpis.workweek import week_of_run
+from simulations.loop.outputs import run_meta, study_files
 from simulations.loop.report import Extras, report_html
-from simulations.loop.results import (
-    DAILY_COLUMNS,
-    PlanRow,
-    RunResult,
-    csv_text,
-    parse_daily_csv,
-)
+from simulations.loop.results import RunResult, parse_daily_csv
 from simulations.loop.scenario import Scenario, scenario_from_city
 from simulations.loop.study import Job, collect, default_settings, jobs, run_job
-from simulations.loop.tidy import columns_of
 
 console = Console(stderr=True)
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def build_scenario(name: str, preset: Preset, settings: Settings) -> tuple[Scena
     )
     lon, lat = matrix_points(city.bins, city.depots, city.disposal_sites)
     matrix = cached_travel_matrix(settings.state_dir / "matrices", net, lon, lat)
-    return scenario_from_city(city, matrix, name=name), profile.timezone
+    return scenario_from_city(city, matrix, name=name, network=net), profile.timezone
 
 
 _WORKER: tuple[Scenario, LoopConfig] | None = None
@@ -155,33 +155,6 @@ def run_all(
     return out
 
 
-def describe(scenario: Scenario, config: LoopConfig, args: argparse.Namespace) -> dict:
-    """What the figures were made with, for ``run.json``."""
-    return {
-        "config": args.config,
-        "seeds": list(range(1, args.seeds + 1)),
-        "weeks": args.weeks,
-        "days": config.days,
-        "warmup_days": config.warmup_days,
-        "start": config.start.isoformat(),
-        "tz": config.tz,
-        "work_days": list(config.work_days),
-        "engine": "pyvrp",
-        "budget": asdict(config.budget),
-        "sensors": asdict(config.sensors),
-        "traffic": asdict(config.traffic),
-        "settings": [list(s) for s in args.settings],
-        "scenario": {
-            "bins": scenario.n_bins,
-            "trucks": [
-                {"id": t.vehicle_id, "capacity_l": t.capacity_l, "depot": t.depot_id}
-                for t in scenario.trucks
-            ],
-            "disposal_sites": [s.site_id for s in scenario.disposal_sites],
-        },
-    }
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="city-whatif",
@@ -207,6 +180,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--warmup-days", type=int, default=7)
     p.add_argument("--iterations", type=int, help="PyVRP iterations per solve")
     p.add_argument("--no-improvement", type=int, help="PyVRP iterations without improvement")
+    p.add_argument(
+        "--gps-interval",
+        type=float,
+        default=5.0,
+        help="seconds between GPS fixes (coarser: a little faster, short stops go unproven)",
+    )
+    p.add_argument("--report-missing", type=float, default=0.02, help="share of reports missing")
+    p.add_argument("--report-wrong", type=float, default=0.01, help="share of reports wrong")
+    p.add_argument("--no-proof", action="store_true", help="no GPS, no proof of service")
     p.add_argument("--log-level", default="WARNING")
     args = p.parse_args(argv)
     if args.report is None and args.out is None:
@@ -218,6 +200,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.error("--weeks, --seeds and --jobs must be positive.")
     if args.weeks * 7 <= args.warmup_days:
         p.error("the run must be longer than the warm-up.")
+    try:
+        args.gps = GpsConfig(interval_s=args.gps_interval)
+        args.reports = ReportConfig(missing=args.report_missing, wrong=args.report_wrong)
+    except ValueError as e:
+        p.error(str(e))
     args.budget = SolverBudget(
         max_iterations=args.iterations or preset.budget.max_iterations,
         max_no_improvement=args.no_improvement or preset.budget.max_no_improvement,
@@ -249,6 +236,7 @@ def redraw(out: Path) -> str:
         bin_overflow=_optional(out / "overflow_bins.csv", parse_bin_overflow_csv),
         places=_optional(out / "bins.csv", parse_places_csv),
         week=week_of_run(meta),
+        adherence=_optional(out / "adherence.csv", parse_adherence_csv),
     )
     write(out, "report.html", report_html(days, comparison, after, line, extras))
     write(out, "result.txt", line + "\n")
@@ -271,19 +259,17 @@ def main(argv: list[str] | None = None, echo: Callable[[str], None] = print) -> 
         warmup_days=args.warmup_days,
         sensors=SensorConfig(coverage=args.coverage),
         budget=args.budget,
+        gps=args.gps,
+        reports=args.reports,
+        proof_of_service=not args.no_proof,
     )
     args.settings = default_settings(scenario.n_bins)
     todo = jobs(args.settings, range(1, args.seeds + 1))
     results = run_all(scenario, config, todo, args.jobs)
     rows = collect(results)
-    files = {
-        "daily.csv": csv_text(rows.days, DAILY_COLUMNS),
-        "plans.csv": csv_text(rows.plans, columns_of(PlanRow)),
-        "fill_at_emptying.csv": csv_text(rows.fills, FILL_COLUMNS),
-        "bins.csv": csv_text(bin_places(scenario.bins), PLACE_COLUMNS),
-        "overflow_bins.csv": csv_text(rows.bin_overflow, BIN_OVERFLOW_COLUMNS),
-        "run.json": json.dumps(describe(scenario, config, args), indent=2) + "\n",
-    }
+    seeds = range(1, args.seeds + 1)
+    meta = run_meta(scenario, config, args.config, seeds, args.weeks, args.settings)
+    files = study_files(scenario, config, rows, meta)
     for name, text in files.items():
         write(args.out, name, text)
     line = redraw(args.out)

@@ -1,4 +1,5 @@
-"""Settings of a closed-loop run: calendar, sensors, traffic, solver budget. Validated, frozen."""
+"""Settings of a closed-loop run: calendar, sensors, traffic, solver budget, GPS trackers and
+drivers' stop reports. Validated, frozen."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from fleet.adherence_types import AdherenceParams
 from simulations.fill_model import DEFAULT_CALIBRATION, FillRateCalibration
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -83,6 +85,37 @@ class SolverBudget:
 
 
 @dataclass(frozen=True)
+class GpsConfig:
+    """Tracker settings: a fix every ``interval_s``, Gaussian position noise of ``sigma_m``.
+
+    5 s as the live trackers. A coarser interval saves a little time in big studies, but the
+    live dwell rule (still fixes spanning ``min_dwell_s``) then misses stops shorter than about
+    three intervals: at 30 s it proves under half of the 60 s kerbside emptyings.
+    """
+
+    interval_s: float = 5.0
+    sigma_m: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.interval_s <= 0 or self.sigma_m < 0:
+            raise ValueError("interval_s must be positive and sigma_m non-negative.")
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """Drivers' stop reports: the share ``missing`` (a bin emptied, never reported) and the
+    share ``wrong`` (an emptied bin reported skipped; a bin left at shift end reported emptied).
+    """
+
+    missing: float = 0.02
+    wrong: float = 0.01
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.missing < 1 and 0 <= self.wrong < 1 and self.missing + self.wrong < 1):
+            raise ValueError("report missing and wrong must be shares in [0, 1) summing below 1.")
+
+
+@dataclass(frozen=True)
 class LoopConfig:
     """A run: ``days`` from local midnight of ``start`` in ``tz``; the first ``warmup_days``
     are simulated but left out of the study's totals."""
@@ -98,6 +131,10 @@ class LoopConfig:
     traffic: TrafficConfig = field(default_factory=TrafficConfig)
     budget: SolverBudget = field(default_factory=SolverBudget)
     calibration: FillRateCalibration = DEFAULT_CALIBRATION
+    gps: GpsConfig = field(default_factory=GpsConfig)
+    reports: ReportConfig = field(default_factory=ReportConfig)
+    proof_of_service: bool = True  # GPS and adherence every working day (needs the network)
+    adherence: AdherenceParams = field(default_factory=AdherenceParams)  # the live defaults
 
     def __post_init__(self) -> None:
         try:
@@ -114,3 +151,5 @@ class LoopConfig:
             raise ValueError("work_days must not repeat a day.")
         if not 0 <= self.plan_lead_h <= 12 or self.history_days <= 0:
             raise ValueError("plan_lead_h must be in [0, 12] and history_days positive.")
+        if self.adherence.shift_end is not None:
+            raise ValueError("adherence.shift_end must be None: each day's GPS is read whole.")

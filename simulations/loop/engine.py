@@ -5,8 +5,12 @@ policy (deposits, sensor faults, traffic), so policies meet the same city. Event
 order: the sensors measure every ``interval_h`` and the platform receives what arrives; on each
 working day, ``plan_lead_h`` before the first shift, the policy plans from what the platform
 knows, the trucks' day is driven (:mod:`simulations.loop.execution`) and its emptyings are
-scheduled; each emptying updates the ground truth and the platform gets the driver's report;
-each local midnight closes the day's books into a :class:`~simulations.loop.results.DayRow`.
+scheduled; each emptying updates the ground truth, and the platform learns what the driver
+reports (:mod:`simulations.loop.stop_reports`: a missing report teaches nothing, a wrong one is
+believed); each local midnight closes the day's books into a
+:class:`~simulations.loop.results.DayRow` and, on a working day, proves the day's service from
+the GPS and the reports with the live code (:mod:`simulations.loop.proof`) into an
+:class:`~simulations.loop.adherence_rows.AdherenceRow`.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from functools import partial
 
 import numpy as np
 
+from fleet.adherence_types import ReportStatus
 from routing.planning.day_problem import DayConfig
 from routing.planning.selection import Selection
+from simulations.loop.adherence_rows import AdherenceRow, adherence_row
 from simulations.loop.bin_rows import bin_overflow_rows
 from simulations.loop.clock import Clock
 from simulations.loop.config import LoopConfig
@@ -29,9 +35,11 @@ from simulations.loop.fill_rows import FillRow, fill_rows
 from simulations.loop.knowledge import Platform
 from simulations.loop.planner import RoutePlan, solve_selection
 from simulations.loop.policies import DayContext, Strategy
+from simulations.loop.proof import DayProof, Prover
 from simulations.loop.results import DayRow, PlanRow, RunResult
 from simulations.loop.scenario import Scenario
 from simulations.loop.sensors import SensorNetwork
+from simulations.loop.stop_reports import StopReport, day_reports, report_faults
 from simulations.loop.traffic import day_traffic
 from simulations.loop.truth import GroundTruth, Ledger
 
@@ -46,14 +54,18 @@ class _Day:
     """What happened on one day, gathered until its books close."""
 
     execution: DayExecution | None = None
+    plan: RoutePlan | None = None
+    reports: tuple[StopReport, ...] = ()
     fills: list[float] = field(default_factory=list)
 
 
 class _Run:
     """The state of one run while its events play out."""
 
-    def __init__(self, sc: Scenario, cfg: LoopConfig, strategy: Strategy, seed: int) -> None:
-        self.sc, self.cfg, self.strategy, self.seed = sc, cfg, strategy, seed
+    def __init__(
+        self, sc: Scenario, cfg: LoopConfig, strategy: Strategy, seed: int, keep: bool = False
+    ) -> None:
+        self.sc, self.cfg, self.strategy, self.seed, self.keep = sc, cfg, strategy, seed, keep
         self.clock = Clock(start=cfg.start, days=cfg.days, tz=cfg.tz)
         self.deposits: Deposits = draw_deposits(
             sc.capacity_l, sc.activity, self.clock, cfg.calibration, seed
@@ -74,6 +86,11 @@ class _Run:
         self.days: list[DayRow] = []
         self.plans: list[PlanRow] = []
         self.fills: list[FillRow] = []
+        self.adherence: list[AdherenceRow] = []
+        self.proofs: list[tuple[int, DayProof]] = []
+        self.prover = (
+            Prover(sc, self.clock, cfg, seed, self.unload_s) if cfg.proof_of_service else None
+        )
         self.today: dict[int, _Day] = {}
         self.work_days = sorted(cfg.work_days)
         shift_start = min(t.shift_start_h for t in sc.trucks)
@@ -133,10 +150,17 @@ class _Run:
         exe = execute(
             self.sc, self.clock, day, route_plan, traffic, self.truth.content_of, self.unload_s
         )
-        self.today.setdefault(day, _Day()).execution = exe
+        faults = report_faults(self.seed, day, self.sc.n_bins, self.cfg.reports)
+        reports = day_reports(self.sc, exe, faults)
+        today = self.today.setdefault(day, _Day())
+        today.execution, today.plan, today.reports = exe, route_plan, reports
         self.executions.append((day, exe))
+        told = {r.bin_index: r for r in reports if r.status is ReportStatus.EMPTIED}
         for s in exe.services:
-            self.sim.schedule(s.t_h, Priority.EMPTY, partial(self.empty, day, s))
+            reported = told.pop(s.bin_index, None) is not None
+            self.sim.schedule(s.t_h, Priority.EMPTY, partial(self.empty, day, s, reported))
+        for b, r in sorted(told.items()):  # reported emptied but left at shift end
+            self.sim.schedule(r.t_h, Priority.EMPTY, partial(self.believe, b))
         self.plans.append(self._plan_row(day, route_plan, exe))
 
     def _solve(self, day: int, selection: Selection) -> RoutePlan:
@@ -149,11 +173,17 @@ class _Run:
             solver_seed=solver_seed(self.seed, day),
         )
 
-    def empty(self, day: int, service: Service, t_h: float) -> None:
+    def empty(self, day: int, service: Service, reported: bool, t_h: float) -> None:
         b = service.bin_index
         litres = self.truth.empty(b, t_h)
         fill = litres / float(self.truth.capacity[b])
         self.today.setdefault(day, _Day()).fills.append(fill)
+        if reported:
+            self.platform.report_emptied(b, t_h, fill)
+
+    def believe(self, b: int, t_h: float) -> None:
+        """A bin wrongly reported emptied: the platform takes the driver's word (and fill)."""
+        fill = self.truth.content_of(b, t_h) / float(self.truth.capacity[b])
         self.platform.report_emptied(b, t_h, fill)
 
     def close(self, day: int, t_h: float) -> None:
@@ -163,6 +193,7 @@ class _Run:
         trucks = info.execution.trucks if info.execution else ()
         name, param = self.strategy.name, self.strategy.param
         self.fills += fill_rows(name, param, self.seed, day, info.fills)
+        self._prove(day, info)
         self.days.append(
             DayRow(
                 policy=name,
@@ -183,6 +214,17 @@ class _Run:
                 co2_kg=sum(t.co2_kg for t in trucks),
             )
         )
+
+    def _prove(self, day: int, info: _Day) -> None:
+        """Proof of service of a working day's plan, as the platform computes it."""
+        if self.prover is None or info.execution is None or info.plan is None:
+            return
+        proof = self.prover.day(day, info.plan, info.execution, info.reports)
+        key = (self.strategy.name, self.strategy.param, self.seed, day)
+        n = len(info.reports)
+        self.adherence.append(adherence_row(*key, proof.adherence, self.sc, info.execution, n))
+        if self.keep:
+            self.proofs.append((day, proof))
 
     def _plan_row(self, day: int, plan: RoutePlan, exe: DayExecution) -> PlanRow:
         s = plan.solve
@@ -219,9 +261,10 @@ def simulate(
     keep_details: bool = False,
 ) -> RunResult:
     """Run ``strategy`` on ``scenario`` for ``config.days`` days with ``seed``; with
-    ``keep_details`` the per-bin books of every midnight and each day's driving are kept.
+    ``keep_details`` the per-bin books of every midnight, each day's driving and each working
+    day's proof of service are kept.
     Each bin's overflow is summed over the evaluated days (from ``config.warmup_days``)."""
-    run = _Run(scenario, config, strategy, seed)
+    run = _Run(scenario, config, strategy, seed, keep_details)
     run.schedule_all()
     run.sim.run(until=run.clock.end_h)
     start, end = run.ledgers[config.warmup_days], run.ledgers[-1]
@@ -234,6 +277,8 @@ def simulate(
         ledgers=tuple(run.ledgers) if keep_details else (),
         executions=tuple(run.executions) if keep_details else (),
         fills=tuple(run.fills),
+        adherence=tuple(run.adherence),
+        proofs=tuple(run.proofs),
         bin_overflow=tuple(
             bin_overflow_rows(strategy.name, strategy.param, seed, scenario.bins, start, end)
         ),

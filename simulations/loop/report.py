@@ -3,9 +3,10 @@
 Pure: returns the page as text (figures are PNGs embedded as data URIs:
 :mod:`~simulations.loop.report_figures`; tables: :mod:`~simulations.loop.report_tables` and
 :mod:`~simulations.loop.report_floor`). Regenerate it from the CSVs at any time. ``daily.csv``
-is required; the fill histogram, the overflow map and the split by day type need
-``fill_at_emptying.csv``, ``bins.csv`` with ``overflow_bins.csv``, and the calendar of
-``run.json``: without them the page says what is missing instead.
+is required; the fill histogram, the overflow map, the split by day type and proof of service
+need ``fill_at_emptying.csv``, ``bins.csv`` with ``overflow_bins.csv``, the calendar of
+``run.json`` and ``adherence.csv`` (:mod:`~simulations.loop.report_adherence`): without them
+the page says what is missing instead.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from simulations.loop.adherence_rows import AdherenceRow
 from simulations.loop.bin_rows import BinOverflowRow, BinPlace
 from simulations.loop.fill_rows import FillRow
 from simulations.loop.kpis.comparison import Comparison
 from simulations.loop.kpis.workweek import WorkWeek
+from simulations.loop.report_adherence import adherence_section
 from simulations.loop.report_figures import (
     daily_figure,
     fill_histogram_figure,
@@ -51,6 +54,7 @@ class Extras:
     bin_overflow: Sequence[BinOverflowRow] | None = None
     places: Sequence[BinPlace] | None = None
     week: WorkWeek | None = None
+    adherence: Sequence[AdherenceRow] | None = None
 
 
 def _img(title: str, src: str) -> str:
@@ -134,6 +138,7 @@ def report_html(
         ),
         ("Km per day", _img("Km per day", daily_figure(rows, c, "km", "km", after))),
         ("Totals per setting", totals_table(rows, after)),
+        ("Proof of service", adherence_section(ex.adherence, after)),
     ]
     body = "".join(f"<h2>{html.escape(t)}</h2>{s}" for t, s in sections)
     return (

@@ -1,6 +1,6 @@
 """A run's output as data: one row per day (the study's ``daily.csv``) and one per solve, plus
-the fill-at-emptying histogram (:mod:`~simulations.loop.fill_rows`) and per-bin overflow
-(:mod:`~simulations.loop.bin_rows`).
+the fill-at-emptying histogram (:mod:`~simulations.loop.fill_rows`), per-bin overflow
+(:mod:`~simulations.loop.bin_rows`) and proof of service (:mod:`~simulations.loop.adherence_rows`).
 
 Pure; :func:`csv_text` renders rows as CSV text and :func:`parse_daily_csv` reads the daily rows
 back (the report is regenerated from them); the CLI does the file I/O.
@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simulations.loop.adherence_rows import AdherenceRow
 from simulations.loop.bin_rows import BinOverflowRow
 from simulations.loop.execution import DayExecution
 from simulations.loop.fill_rows import FillRow
+from simulations.loop.proof import DayProof
 from simulations.loop.tidy import csv_text, parse_rows
 from simulations.loop.truth import Ledger
 
@@ -95,6 +97,8 @@ class RunResult:
     executions: tuple[tuple[int, DayExecution], ...] = ()  # (day, what the trucks did)
     fills: tuple[FillRow, ...] = ()  # fill-at-emptying counts per day and fill class
     bin_overflow: tuple[BinOverflowRow, ...] = ()  # per bin, over the evaluated days
+    adherence: tuple[AdherenceRow, ...] = ()  # proof of service per working day
+    proofs: tuple[tuple[int, DayProof], ...] = ()  # (day, what proof of service read; if kept)
 
 
 def parse_daily_csv(text: str) -> list[DayRow]:

@@ -2,7 +2,8 @@
 
 Pure. The travel matrix is over the planning code's points (depots, disposal sites, then every
 bin: :func:`routing.planning.day_problem.matrix_points`), so the day problems and the trucks'
-execution read the same times and distances.
+execution read the same times and distances. The road network itself, when given, draws the
+trucks' GPS along the roads they drove (:mod:`simulations.loop.gps`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from functools import cached_property
 import numpy as np
 
 from core.domain import Bin, Site, Vehicle
+from routing.network.graph import RoadNetwork
 from routing.network.matrix import TravelMatrix
-from routing.planning.day_problem import waste_trucks
+from routing.planning.day_problem import matrix_points, waste_trucks
 from simulations.city import City
+from simulations.loop.road_paths import RoadPaths
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,6 +33,7 @@ class Scenario:
     disposal_sites: tuple[Site, ...]
     matrix: TravelMatrix
     name: str = ""
+    network: RoadNetwork | None = None  # the roads of ``matrix`` (None: no GPS, no adherence)
 
     def __post_init__(self) -> None:
         if not self.bins:
@@ -49,11 +53,25 @@ class Scenario:
         ids = [b.bin_id for b in self.bins]
         if len(set(ids)) != len(ids):
             raise ValueError("bin ids must be unique.")
+        if self.network is not None and int(self.matrix.nodes.max()) >= self.network.n_nodes:
+            raise ValueError("the matrix's snapped nodes are not on the given network.")
 
     @cached_property
     def bin_index(self) -> dict[str, int]:
         """Inventory position of each bin id."""
         return {b.bin_id: i for i, b in enumerate(self.bins)}
+
+    @cached_property
+    def points(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lon and lat of every matrix point (depots, disposal sites, bins)."""
+        return matrix_points(self.bins, self.depots, self.disposal_sites)
+
+    @cached_property
+    def roads(self) -> RoadPaths:
+        """Fastest road paths on :attr:`network`, kept across the days and runs using it."""
+        if self.network is None:
+            raise ValueError("this scenario has no road network.")
+        return RoadPaths(self.network)
 
     @property
     def n_bins(self) -> int:
@@ -78,8 +96,11 @@ class Scenario:
         return tuple(len(self.depots) + k for k in range(len(self.disposal_sites)))
 
 
-def scenario_from_city(city: City, matrix: TravelMatrix, name: str = "") -> Scenario:
-    """The scenario of a simulated city (its waste trucks only) on ``matrix``."""
+def scenario_from_city(
+    city: City, matrix: TravelMatrix, name: str = "", network: RoadNetwork | None = None
+) -> Scenario:
+    """The scenario of a simulated city (its waste trucks only) on ``matrix`` (computed on
+    ``network``)."""
     return Scenario(
         bins=city.bins,
         activity=tuple(max(a, 1e-3) for a in city.bin_activity),
@@ -88,4 +109,5 @@ def scenario_from_city(city: City, matrix: TravelMatrix, name: str = "") -> Scen
         disposal_sites=city.disposal_sites,
         matrix=matrix,
         name=name,
+        network=network,
     )

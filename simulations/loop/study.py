@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from simulations.loop.adherence_rows import AdherenceRow
 from simulations.loop.bin_rows import BinOverflowRow
 from simulations.loop.config import LoopConfig
 from simulations.loop.engine import simulate
@@ -52,7 +53,7 @@ def jobs(settings: Iterable[tuple[str, str]], seeds: Sequence[int]) -> list[Job]
 
 
 def run_job(scenario: Scenario, config: LoopConfig, job: Job) -> RunResult:
-    """The run of ``job`` (ledgers dropped: the study needs only the rows)."""
+    """The run of ``job`` (ledgers, drives and proofs dropped: the study needs only the rows)."""
     return simulate(scenario, config, make_policy(job.policy, job.param), job.seed)
 
 
@@ -73,18 +74,21 @@ class StudyRows:
     plans: list[PlanRow]
     fills: list[FillRow]
     bin_overflow: list[BinOverflowRow]
+    adherence: list[AdherenceRow]
 
 
 def collect(results: Iterable[RunResult]) -> StudyRows:
     """All rows, sorted by policy, setting, seed and day; per-bin rows keep inventory order."""
-    out = StudyRows([], [], [], [])
+    out = StudyRows([], [], [], [], [])
     for r in results:
         out.days.extend(r.days)
         out.plans.extend(r.plans)
         out.fills.extend(r.fills)
         out.bin_overflow.extend(r.bin_overflow)
+        out.adherence.extend(r.adherence)
     out.days.sort(key=lambda r: (*_order(r.policy, r.param), r.seed, r.day))
     out.plans.sort(key=lambda r: (*_order(r.policy, r.param), r.seed, r.day))
     out.fills.sort(key=lambda r: (*_order(r.policy, r.param), r.seed, r.day, r.fill_from))
+    out.adherence.sort(key=lambda r: (*_order(r.policy, r.param), r.seed, r.day))
     out.bin_overflow.sort(key=lambda r: (*_order(r.policy, r.param), r.seed))  # stable
     return out

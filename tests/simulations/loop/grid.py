@@ -84,7 +84,7 @@ def grid_scenario(
     pts_lon, pts_lat = matrix_points(bins, [depot], [disposal])
     matrix = travel_matrix(net, pts_lon, pts_lat)
     activity = tuple(float(a) for a in rng.uniform(0.5, 1.5, size=n_bins))
-    return Scenario(bins, activity, trucks, (depot,), (disposal,), matrix, name="grid")
+    return Scenario(bins, activity, trucks, (depot,), (disposal,), matrix, "grid", net)
 
 
 def tiny_config(days: int = 10, **kw: Any) -> LoopConfig:

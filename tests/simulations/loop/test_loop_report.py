@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from simulations.loop.adherence_rows import AdherenceRow
 from simulations.loop.bin_rows import BinOverflowRow, BinPlace
 from simulations.loop.config import MON_SAT
 from simulations.loop.fill_rows import FillRow, fill_rows
@@ -35,16 +36,20 @@ def day_rows(seeds: tuple[int, ...]) -> list[DayRow]:
 
 
 def extras(seeds: tuple[int, ...]) -> Extras:
-    """Fill rows, per-bin overflow and places for every setting and seed."""
+    """Fill rows, per-bin overflow, places and proof of service for every setting and seed."""
     fills: list[FillRow] = []
     over: list[BinOverflowRow] = []
+    proof: list[AdherenceRow] = []
     for p, q in SETTINGS:
         for seed in seeds:
             for d in range(8):
                 fills += fill_rows(p, q, seed, d, [0.1, 0.2, 0.6, 1.0] if d != 6 else [])
+                if d != 6:  # 20 planned, 19 served, 1 disagreement, 0.5 km off route
+                    counts = (20, 19, 1, 1, 0, 0, 1, 30.0, 0.5, 3000, 20, 19, 0)
+                    proof.append(AdherenceRow(p, q, seed, d, *counts))
             over += [BinOverflowRow(p, q, seed, f"B{k}", float(k), float(k)) for k in range(3)]
     places = [BinPlace(f"B{k}", 12.5 + k / 100, 55.6 + k / 200, 110.0) for k in range(3)]
-    return Extras(fills, over, places, WorkWeek(date(2024, 9, 2), MON_SAT))
+    return Extras(fills, over, places, WorkWeek(date(2024, 9, 2), MON_SAT), proof)
 
 
 def page(seeds: tuple[int, ...], ex: Extras | None) -> str:
@@ -85,5 +90,16 @@ def test_report_degrades_with_a_note_when_optional_files_are_missing() -> None:
     assert "fill_at_emptying.csv is missing" in html
     assert "overflow_bins.csv is missing" in html
     assert "split by day type is n/a" in html
+    assert "adherence.csv is missing" in html
     assert "n/a (no fill_at_emptying.csv)" in html
     assert "Km against overflow" in html
+
+
+def test_report_tabulates_proof_of_service() -> None:
+    """Proof of service per setting: planned bins per seed, shares of them over evaluated days."""
+    html = page((1, 2), extras((1, 2)))
+    section = html.split("<h2>Proof of service</h2>", 1)[1]
+    assert "report disagreements" in section and "off-route km" in section
+    # days 1-5 and 7 are evaluated and worked: 6 x 20 planned, 95 % served, 5 % disagree, 3 km
+    assert "<td>fixed</td><td>1</td><td>120</td><td>95.0 %</td><td>6.0</td>" in section
+    assert "<td>5.0 %</td><td>3.0</td><td>0.0 %</td>" in section

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from simulations import whatif
+from simulations.loop.adherence_rows import parse_adherence_csv
 from simulations.loop.bin_rows import parse_bin_overflow_csv, parse_places_csv
 from simulations.loop.fill_rows import parse_fill_csv
 from simulations.loop.results import DAILY_COLUMNS, parse_daily_csv
 from simulations.loop.study import default_settings
 from tests.simulations.loop.grid import TZ, grid_scenario
 
-NEW_FILES = ("fill_at_emptying.csv", "bins.csv", "overflow_bins.csv")
+NEW_FILES = ("fill_at_emptying.csv", "bins.csv", "overflow_bins.csv", "adherence.csv")
 
 
 @pytest.fixture
@@ -62,7 +63,8 @@ def test_whatif_figures_do_not_depend_on_jobs(tiny_city: None, tmp_path: Path) -
 
 
 def test_whatif_writes_fill_histogram_and_per_bin_overflow(tiny_city: None, tmp_path: Path) -> None:
-    """The new CSVs have their columns and agree with daily.csv; the report draws from them."""
+    """The new CSVs have their columns and agree with daily.csv and plans.csv; the report draws
+    from them."""
     run(tmp_path, jobs=1)
     daily = parse_daily_csv((tmp_path / "daily.csv").read_text())
     fills = parse_fill_csv((tmp_path / "fill_at_emptying.csv").read_text())
@@ -78,6 +80,14 @@ def test_whatif_writes_fill_histogram_and_per_bin_overflow(tiny_city: None, tmp_
         per_bin = sum(r.overflow_l for r in over if (r.policy, r.param) == (p, q))
         evaluated = sum(r.overflow_l for r in mine if r.day >= warmup)
         assert per_bin == pytest.approx(evaluated, abs=1e-3)
+    proof = parse_adherence_csv((tmp_path / "adherence.csv").read_text())
+    with (tmp_path / "plans.csv").open() as f:
+        plans = {(r["policy"], r["param"], r["day"]): r for r in csv.DictReader(f)}
+    assert len(proof) == len(plans)  # one row per working day of every run
+    for r in proof:
+        plan = plans[(r.policy, r.param, str(r.day))]
+        assert r.planned == int(plan["planned_bins"]) and r.done == int(plan["done_bins"])
+    assert "<h2>Proof of service</h2><p>" in (tmp_path / "report.html").read_text()
     page = (tmp_path / "report.html").read_text()
     assert "alt='Histogram of fill at emptying'" in page and "alt='Map of overflow'" in page
     assert "class='note'" not in page
@@ -93,3 +103,14 @@ def test_whatif_redraws_without_the_optional_files(tiny_city: None, tmp_path: Pa
     assert again == lines[-1:]
     page = (tmp_path / "report.html").read_text()
     assert "fill_at_emptying.csv is missing" in page and "overflow_bins.csv is missing" in page
+    assert "adherence.csv is missing" in page
+
+
+def test_whatif_takes_gps_and_report_settings() -> None:
+    """The GPS interval and report error rates reach the loop's settings, validated."""
+    args = whatif.parse_args(["--out", "x", "--gps-interval", "30", "--report-wrong", "0.05"])
+    assert args.gps.interval_s == 30.0 and args.reports.wrong == 0.05
+    assert args.reports.missing == 0.02
+    for bad in (["--gps-interval", "0"], ["--report-missing", "1.5"]):
+        with pytest.raises(SystemExit):
+            whatif.parse_args(["--out", "x", *bad])
