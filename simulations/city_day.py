@@ -1,41 +1,41 @@
-"""The main job: one simulated day of the configured city (CITYOPS_CITY), end to end.
+"""The main job: simulated days of the configured city (CITYOPS_CITY), end to end.
 
-    city-day [--date YYYY-MM-DD] [--seed 42] [--gps-hours 1] ...
+    city-day [--date YYYY-MM-DD] [--days 1] [--seed 42] [--gps-hours 1] ...
 
 Starts (or connects to) the broker and database, places bins, vehicles and parking sites on the
-real road network, publishes sensor readings, GPS fixes and parking counts (with a small share of
-realistic faults), ingests them with one consumer process per topic, and prints a reconciled
-summary: every message produced is either stored or dead-lettered with a reason.
+real road network and publishes the bins' fill history and parking counts (with a small share of
+realistic faults) to be ingested by one consumer process per topic. Then, each day: plans the
+collection rounds from what was ingested before the first shift; the waste trucks drive the plan
+(seeded traffic, service and unloading times) and their whole shift of GPS, with the other
+vehicles' GPS window and the bins' readings (emptied bins reset), goes through the broker; the
+drivers report their stops through the API; the day ends with proof of service (adherence) and
+the fleet report. At the end every message produced is reconciled as stored or dead-lettered
+with a reason, and the API and maps are served.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import logging
-import signal
 import sys
-import time
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core.cli import HelpFormatter, env_epilog
 from core.embedded import services
 from core.settings import Settings
-from ingest import kafka_io
-from ingest.topics import kinds
 from routing.network.graph import build_network
 from routing.network.osm import load_osm
 from simulations.city import build_city
-from simulations.day_ingest import publish, register, start_consumers, summarise, wait_ingested
-from simulations.day_outputs import fleet_summary, plan_routes, serve_day, train_parking
+from simulations.day_drive import RunOptions
+from simulations.day_loop import run_city
 from simulations.day_scenario import DayScenario, console, parking_sites_on
 from simulations.demo_files import demo_dir, load_demo
+from simulations.driver_reports import ReportRates
 
 
 def parse_args(argv: list[str] | None, tz: str) -> tuple[DayScenario, argparse.Namespace]:
-    yesterday = (datetime.now(ZoneInfo(tz)) - timedelta(days=1)).date()
+    today = datetime.now(ZoneInfo(tz)).date()
     p = argparse.ArgumentParser(
         prog="city-day",
         description=__doc__,
@@ -57,15 +57,31 @@ def parse_args(argv: list[str] | None, tz: str) -> tuple[DayScenario, argparse.N
     p.add_argument(
         "--date",
         type=date.fromisoformat,
-        default=yesterday,
-        help="local day to simulate (default: yesterday, so no timestamp is future)",
+        default=None,
+        help="first local day to simulate (default: DAYS days ago, so the last day is yesterday"
+        " and no timestamp is in the future)",
+    )
+    p.add_argument(
+        "--days", type=int, default=1, help="consecutive days: plan, drive, report, check"
     )
     p.add_argument("--seed", type=int, default=42, help="seed of the whole simulated city")
     p.add_argument("--bins", type=int, default=1000, help="litter bins placed")
     p.add_argument("--vehicles", type=int, default=1500, help="municipal vehicles sending GPS")
-    p.add_argument("--gps-start-hour", type=float, default=7.0, help="local hour GPS starts")
-    p.add_argument("--gps-hours", type=float, default=1.0, help="hours of GPS fixes")
-    p.add_argument("--fill-days", type=float, default=3.0, help="bin history before the hour")
+    p.add_argument(
+        "--gps-start-hour",
+        type=float,
+        default=7.0,
+        help="local hour the other vehicles' GPS starts (the routed trucks send all shift)",
+    )
+    p.add_argument(
+        "--gps-hours",
+        type=float,
+        default=1.0,
+        help="hours of GPS fixes of the vehicles other than the routed trucks, each day",
+    )
+    p.add_argument(
+        "--fill-days", type=float, default=3.0, help="bin history before the first plan (days)"
+    )
     p.add_argument(
         "--fill-interval-min", type=float, default=30.0, help="minutes between fill readings"
     )
@@ -95,6 +111,12 @@ def parse_args(argv: list[str] | None, tz: str) -> tuple[DayScenario, argparse.N
         help="routing solver: both in parallel (best checked plan wins) or one",
     )
     p.add_argument(
+        "--report-error-rate",
+        type=float,
+        default=0.02,
+        help="share of drivers' stop reports that are wrong (half) or missing (half)",
+    )
+    p.add_argument(
         "--port",
         type=int,
         default=None,
@@ -108,8 +130,12 @@ def parse_args(argv: list[str] | None, tz: str) -> tuple[DayScenario, argparse.N
     )
     p.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING or ERROR")
     a = p.parse_args(argv)
+    if a.days < 1:
+        p.error("--days must be at least 1")
+    if not 0 <= a.report_error_rate < 1:
+        p.error("--report-error-rate must be in [0, 1)")
     scenario = DayScenario(
-        a.date,
+        a.date or today - timedelta(days=a.days),
         a.seed,
         a.bins,
         a.vehicles,
@@ -121,6 +147,7 @@ def parse_args(argv: list[str] | None, tz: str) -> tuple[DayScenario, argparse.N
         a.parking_step_min,
         a.fault_rate,
         tz,
+        a.days,
     )
     return scenario, a
 
@@ -132,7 +159,15 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("kafka").setLevel(logging.ERROR)  # slow-task notices from its I/O thread
     demo = load_demo(demo_dir(settings.city, settings.demo_dir))
-    t_start = time.monotonic()
+    rate = args.report_error_rate
+    options = RunOptions(
+        plan_time_limit=args.plan_time_limit,
+        engine=args.engine,
+        speedup=args.speedup,
+        serve_seconds=args.serve_seconds,
+        port=args.port,
+        reports=ReportRates(missing=rate / 2, wrong=rate / 2),
+    )
     with services(settings.kafka_bootstrap_servers, settings.database_url.get_secret_value()) as ep:
         where = {True: "embedded", False: "external"}
         console.log(
@@ -142,54 +177,9 @@ def main(argv: list[str] | None = None) -> int:
         net = build_network(load_osm(profile.osm_files))
         city = build_city(net, profile, demo, scenario.seed, scenario.n_bins, scenario.n_vehicles)
         parking = parking_sites_on(net, scenario.seed, profile.districts)
-        asyncio.run(register(ep.database_url, city, parking))
-        console.log(
-            f"road network {net.n_nodes:,} nodes; {len(city.bins)} bins,"
-            f" {len(city.vehicles)} vehicles, {len(parking)} parking sites registered"
-        )
-        kafka_io.ensure_topics(
-            ep.kafka_bootstrap_servers,
-            [
-                settings.topic_fill,
-                settings.topic_gps,
-                settings.topic_parking,
-                settings.topic_dead_letter,
-            ],
-            settings.topic_partitions,
-            settings.topic_replication,
-        )
-        consumers = start_consumers(ep, settings)
-        try:
-            pub = publish(
-                scenario, net, city, parking, settings, ep.kafka_bootstrap_servers, args.speedup
-            )
-            by_kind = kinds(settings)
-            wait_ingested(
-                ep, settings, {k: pub.counts.sent[by_kind[k].topic(settings)] for k in consumers}
-            )
-            pub.close()
-        finally:
-            stats: dict[str, dict[str, object]] = {}
-            for kind, proc in consumers.items():
-                proc.send_signal(signal.SIGTERM)
-                out, err = proc.communicate(timeout=60)
-                lines = out.decode().strip().splitlines()
-                if proc.returncode != 0 or not lines:
-                    console.print(f"[red]consumer {kind} failed:[/red] {err.decode()[-2000:]}")
-                    continue
-                stats[kind] = json.loads(lines[-1])
-        ok = summarise(settings, ep, pub, stats)
-        console.log(
-            f"ingest finished in {time.monotonic() - t_start:.0f} s;"
-            f" reconciled: {'yes' if ok else 'NO'}"
-        )
-        fleet_summary(ep, settings, scenario, city, profile.districts)
-        plan_routes(scenario, args, net, ep, settings)
-        train_parking(ep, settings, scenario)
-        if args.serve_seconds != 0:
-            serve_day(settings, ep, args.port, args.serve_seconds)
+        result = run_city(ep, settings, net, city, parking, profile.districts, scenario, options)
     console.log("services stopped")
-    return 0 if ok else 1
+    return 0 if result.reconciled else 1
 
 
 if __name__ == "__main__":

@@ -1,33 +1,32 @@
-"""The ingest stage of the simulated day: register the city, publish, consume, reconcile."""
+"""The ingest stage of the simulated days: register the city, run the consumers (one process per
+topic), wait for them, stop them and reconcile (publishing: :mod:`simulations.day_publish`)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
 
 import asyncpg
 from rich.table import Table
 
 from core.db.inventory import save_bins, save_parking_sites, save_sites, save_vehicles
 from core.db.migrate import migrate
+from core.db.tables import ingested_row_counts
 from core.db.tables import row_counts as count_rows
 from core.embedded import Endpoints
 from core.settings import Settings
 from ingest.progress import committed_total
 from ingest.reconcile import count_dead_letters
 from ingest.topics import kinds
-from routing.network.graph import RoadNetwork
-from simulations.bins_sim import simulate_history
 from simulations.city import City
-from simulations.day_scenario import DayScenario, console
-from simulations.faults import FaultInjector
-from simulations.parking_sim import SimConfig, SimSite, simulate
+from simulations.day_scenario import console
+from simulations.parking_sim import SimSite
 from simulations.publish import Publisher
-from simulations.vehicles_sim import gps_batches
 
 
 async def register(dsn: str, city: City, parking: list[SimSite]) -> None:
@@ -44,10 +43,19 @@ async def register(dsn: str, city: City, parking: list[SimSite]) -> None:
 
 
 def start_consumers(ep: Endpoints, settings: Settings) -> dict[str, subprocess.Popen[bytes]]:
+    """One consumer process per topic, configured like this process (topics, city, limits)."""
     env = {
         **os.environ,
         "KAFKA_BOOTSTRAP_SERVERS": ep.kafka_bootstrap_servers,
         "DATABASE_URL": ep.database_url,
+        "CITYOPS_TOPIC_FILL": settings.topic_fill,
+        "CITYOPS_TOPIC_GPS": settings.topic_gps,
+        "CITYOPS_TOPIC_PARKING": settings.topic_parking,
+        "CITYOPS_TOPIC_DEAD_LETTER": settings.topic_dead_letter,
+        "CITYOPS_CITY": settings.city,
+        "CITYOPS_DATA_DIR": str(settings.data_dir),
+        "CITYOPS_GPS_RETENTION_DAYS": str(settings.gps_retention_days),
+        "CITYOPS_MAX_FUTURE_SKEW_S": str(settings.max_future_skew_s),
     }
     return {
         k: subprocess.Popen(
@@ -60,63 +68,19 @@ def start_consumers(ep: Endpoints, settings: Settings) -> dict[str, subprocess.P
     }
 
 
-def publish(
-    scenario: DayScenario,
-    net: RoadNetwork,
-    city: City,
-    parking: list[SimSite],
-    settings: Settings,
-    bootstrap: str,
-    speedup: float,
-) -> Publisher:
-    pub = Publisher(bootstrap, speedup)
-    seed = scenario.seed
-    fill_start = scenario.gps_start - timedelta(days=scenario.fill_days)
-    t0 = time.monotonic()
-    history = simulate_history(
-        list(city.bins),
-        fill_start,
-        scenario.gps_end - fill_start,
-        timedelta(minutes=scenario.fill_interval_min),
-        seed,
-        activity=city.bin_activity,
-        tz=scenario.tz,
-    )
-    pub.send_all(
-        settings.topic_fill, FaultInjector(scenario.fault_rate, seed).messages(history.readings())
-    )
-    console.log(
-        f"fill readings published: {pub.counts.sent[settings.topic_fill]:,}"
-        f" ({time.monotonic() - t0:.1f} s)"
-    )
-    t0 = time.monotonic()
-    park_start = scenario.gps_end - timedelta(days=scenario.parking_days)
-    cfg = SimConfig(step_min=scenario.parking_step_min, seed=seed)
-    pub.send_all(
-        settings.topic_parking,
-        FaultInjector(scenario.fault_rate, seed + 1).messages(
-            simulate(parking, park_start, scenario.parking_days, cfg, scenario.tz)
-        ),
-    )
-    console.log(
-        f"parking observations published: {pub.counts.sent[settings.topic_parking]:,}"
-        f" ({time.monotonic() - t0:.1f} s)"
-    )
-    t0 = time.monotonic()
-    gps_faults = FaultInjector(scenario.fault_rate, seed + 2)
-    for batch in gps_batches(
-        net, city, scenario.gps_start, timedelta(hours=scenario.gps_hours), seed, tz=scenario.tz
-    ):
-        if batch:
-            pub.send_all(
-                settings.topic_gps, gps_faults.messages(batch), sim_time=batch[0].observed_at
-            )
-    pub.flush()
-    console.log(
-        f"GPS fixes published: {pub.counts.sent[settings.topic_gps]:,}"
-        f" ({time.monotonic() - t0:.1f} s)"
-    )
-    return pub
+def stop_consumers(consumers: dict[str, subprocess.Popen[bytes]]) -> dict[str, dict[str, object]]:
+    """Stop the consumers (SIGTERM: they finish their batch) and collect their final counts."""
+    stats: dict[str, dict[str, object]] = {}
+    for kind, proc in consumers.items():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+        lines = out.decode().strip().splitlines()
+        if proc.returncode != 0 or not lines:
+            console.print(f"[red]consumer {kind} failed:[/red] {err.decode()[-2000:]}")
+            continue
+        stats[kind] = json.loads(lines[-1])
+    return stats
 
 
 def wait_ingested(
@@ -138,19 +102,16 @@ def wait_ingested(
 
 
 async def row_counts(dsn: str) -> dict[str, int]:
+    """Rows stored from the broker per history table (drivers' reports also write fill readings:
+    not counted) and rows of the state tables."""
     conn = await asyncpg.connect(dsn)
     try:
-        return await count_rows(
-            conn,
-            (
-                "fill_readings",
-                "gps_fixes",
-                "parking_observations",
-                "bin_state",
-                "vehicle_state",
-                "parking_state",
-            ),
-        )
+        history = ("fill_readings", "gps_fixes", "parking_observations")
+        state = ("bin_state", "vehicle_state", "parking_state")
+        return {
+            **await ingested_row_counts(conn, history),
+            **await count_rows(conn, state),
+        }
     finally:
         await conn.close()
 

@@ -1,11 +1,10 @@
-"""After ingest: fleet report, the day's collection plan, the parking model, serving."""
+"""Around each simulated day: its collection plan, the fleet report, the parking model."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -31,19 +30,24 @@ from simulations.day_scenario import DayScenario, console
 
 
 def fleet_summary(
-    ep: Endpoints, settings: Settings, scenario: DayScenario, city: City, districts: Districts
+    ep: Endpoints,
+    settings: Settings,
+    window: tuple[datetime, datetime],
+    city: City,
+    districts: Districts,
 ) -> None:
-    """Fleet analytics of the ingested hour: pseudonymised, coarsened, the read logged; time on
-    the road per district of the city profile."""
+    """Fleet analytics of the GPS ingested in ``window`` (local times): pseudonymised,
+    coarsened, the read logged; time on the road per district of the city profile."""
     t0 = time.monotonic()
+    since, until = window
 
     async def read() -> Traces:
         conn = await asyncpg.connect(ep.database_url)
         try:
             return await read_traces(
                 conn,
-                scenario.gps_start,
-                scenario.gps_end + timedelta(seconds=1),
+                since,
+                until + timedelta(seconds=1),
                 actor="city-day",
                 purpose="daily fleet report",
             )
@@ -63,8 +67,7 @@ def fleet_summary(
         districts.assign,
     )
     t = Table(
-        title=f"Fleet from GPS, {scenario.gps_start:%H:%M}-{scenario.gps_end:%H:%M} local"
-        " (vehicles pseudonymised)"
+        title=f"Fleet from GPS, {since:%Y-%m-%d %H:%M}-{until:%H:%M} local (vehicles pseudonymised)"
     )
     for col in ("kind", "vehicles", "km", "moving h", "stopped h", "trips", "CO2 kg"):
         t.add_column(col)
@@ -90,17 +93,20 @@ def fleet_summary(
 
 
 def plan_routes(
+    plan_date: date,
     scenario: DayScenario,
-    args: argparse.Namespace,
+    time_limit_s: float,
+    engine: str,
     net: RoadNetwork,
     ep: Endpoints,
     settings: Settings,
 ) -> DayPlanResult | None:
-    """Forecast, select and route the day's collections from what was just ingested."""
+    """Forecast, select and route ``plan_date``'s collections from what was ingested before
+    its first shift; None when the checker rejected the plan."""
     request = PlanRequest(
-        scenario.day,
-        time_limit_s=args.plan_time_limit,
-        engine=args.engine,
+        plan_date,
+        time_limit_s=time_limit_s,
+        engine=engine,
         seed=scenario.seed,
         config=DayConfig(scenario.tz),
     )
@@ -157,55 +163,3 @@ def train_parking(ep: Endpoints, settings: Settings, scenario: DayScenario) -> P
         f" ({len(data.sites.site_ids)} sites) in {time.monotonic() - t0:.0f} s → {path}"
     )
     return path
-
-
-def serve_day(settings: Settings, ep: Endpoints, port: int | None, seconds: float | None) -> None:
-    """Serve planners, drivers and citizens on the simulated day; print where to look."""
-    import threading
-
-    import uvicorn
-
-    from api.app import create_app
-    from api.serve import create_demo_users, demo_urls
-    from core.embedded import free_port
-
-    host = settings.api_host
-    port = port if port is not None else settings.api_port
-    if port == 0 or not _port_free(host, port):
-        port = free_port()
-    users = asyncio.run(create_demo_users(settings, ep.database_url, n_drivers=3))
-    base = f"http://{host}:{port}"
-    t = Table(title="Demo users (passwords are new on every run)")
-    for col in ("user", "role", "password", "vehicles"):
-        t.add_column(col)
-    for u in users:
-        t.add_row(u.username, u.role.value, u.password, ", ".join(u.vehicle_ids) or "-")
-    console.print(t)
-    for name, url in demo_urls(base, users).items():
-        console.print(f"  {name:22} {url}")
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, ep.database_url),
-            host=host,
-            port=port,
-            log_level="warning",
-            access_log=False,  # citizens' queries carry coordinates: never logged
-        )
-    )
-    if seconds is not None:
-        threading.Timer(seconds, lambda: setattr(server, "should_exit", True)).start()
-        console.log(f"serving on {base} for {seconds:g} s")
-    else:
-        console.log(f"serving on {base}; press Ctrl-C to stop")
-    server.run()
-
-
-def _port_free(host: str, port: int) -> bool:
-    import socket
-
-    with socket.socket() as s:
-        try:
-            s.bind((host, port))
-        except OSError:
-            return False
-    return True

@@ -30,6 +30,10 @@ class Publisher:
         self.counts = PublishCounts()
         self._origin: tuple[float, datetime] | None = None
 
+    def restart_pacing(self) -> None:
+        """Pace from the next message on (a new simulated day: the night is not waited for)."""
+        self._origin = None
+
     def _pace(self, sim_time: datetime) -> None:
         if not self.speedup:
             return

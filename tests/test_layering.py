@@ -43,6 +43,10 @@ FILE_ADAPTERS = {
     "parking.dataset",
     "simulations.publish",
     "simulations.demo_files",
+    "simulations.day_publish",  # the main job's stages: Kafka, HTTP, orchestration
+    "simulations.day_reports",
+    "simulations.day_drive",
+    "simulations.day_loop",
 }
 ADAPTER_PACKAGES = ("core.db", "api", "ingest")
 

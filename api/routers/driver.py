@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, status
+from fastapi import APIRouter, Form, HTTPException, Query, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import PoolDep, StaffDep, StateDep, check_vehicle_access
@@ -15,7 +15,7 @@ from api.html import page
 from api.plan_access import current_plan_id, route_public
 from api.schemas.routes import RoutePublic, SkipReason, StopReportCreate, StopStatus
 from api.state import ApiState
-from core.db.plans import route_geometries, route_vehicle_ids
+from core.db.plans import plan_date_of, route_geometries, route_vehicle_ids
 from core.db.stop_reports import UnknownStop, report_stop, route_for_vehicle
 from core.users import Role, User
 from maps.pages import route_map
@@ -125,6 +125,12 @@ async def report(
         raise UnknownStop(f"no stop {seq}")
     async with pool.acquire() as conn:
         pid = await _plan(state, plan_id, None)
+        if body.reported_at is not None:
+            day = await plan_date_of(conn, pid)
+            if body.reported_at.date() < day - timedelta(days=1):  # a day's slack for time zones
+                raise HTTPException(
+                    status.HTTP_400_BAD_REQUEST, f"reported_at is before the plan's day ({day})"
+                )
         await report_stop(
             conn,
             pid,
@@ -133,6 +139,7 @@ async def report(
             body.status.value,
             body.fill_observed,
             body.skip_reason.value if body.skip_reason else None,
+            body.reported_at,
         )
         return await route_public(conn, pid, vehicle_id)
 

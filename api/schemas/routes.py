@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MAX_CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run a little ahead
 
 
 class SkipReason(StrEnum):
@@ -81,6 +83,12 @@ class StopReportCreate(BaseModel):
     status: StopStatus
     fill_observed: float | None = Field(None, ge=0, le=1, description="fillingLevel seen (0-1)")
     skip_reason: SkipReason | None = None
+    reported_at: datetime | None = Field(
+        None,
+        description="when the stop was done, for a report the app queued offline and sends"
+        " later (with a time zone, not in the future, not before the plan's day); default:"
+        " when the report arrives",
+    )
 
     @model_validator(mode="after")
     def _reason_matches_status(self) -> StopReportCreate:
@@ -88,4 +96,9 @@ class StopReportCreate(BaseModel):
             raise ValueError("a skipped stop needs a skip_reason")
         if self.status == StopStatus.EMPTIED and self.skip_reason is not None:
             raise ValueError("an emptied stop takes no skip_reason")
+        if self.reported_at is not None:
+            if self.reported_at.utcoffset() is None:
+                raise ValueError("reported_at needs a time zone")
+            if self.reported_at > datetime.now(UTC) + MAX_CLOCK_SKEW:
+                raise ValueError("reported_at is in the future")
         return self

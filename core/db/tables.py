@@ -26,6 +26,15 @@ async def row_counts(conn: asyncpg.Connection, tables: Sequence[str]) -> dict[st
     }
 
 
+async def ingested_row_counts(conn: asyncpg.Connection, tables: Sequence[str]) -> dict[str, int]:
+    """Rows of history tables that came from the broker (``src_partition >= 0``: not the fill
+    readings written from drivers' stop reports), per table in the order given."""
+    return {
+        t: int(await conn.fetchval(f"SELECT count(*) FROM {t} WHERE src_partition >= 0"))  # noqa: S608
+        for t in _checked(tables)
+    }
+
+
 async def truncate(conn: asyncpg.Connection, tables: Sequence[str]) -> None:
     """Empty ``tables`` in one statement (a benchmark's clean start)."""
     if tables:

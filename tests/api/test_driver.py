@@ -121,3 +121,34 @@ def test_page_login_and_form_report(client: TestClient) -> None:
         "/driver/routes/truck-a/stops/2/form", data={"status": "emptied", "fill_observed": "0.9"}
     )
     assert r.status_code == 200 and "1 emptied" in r.text
+
+
+def test_report_queued_offline_keeps_its_time(client: TestClient) -> None:
+    """A report sent later carries when the stop was done; one dated in the future is 422."""
+    h = login(client, "driver1")
+    done = "2024-03-18T07:12:30+00:00"
+    r = client.post(
+        "/driver/routes/truck-a/stops/2",
+        json={"status": "emptied", "fill_observed": 0.6, "reported_at": done},
+        headers=h,
+    )
+    assert r.status_code == 200, r.text
+    stop = next(s for s in r.json()["stops"] if s["seq"] == 2)
+    assert stop["reported_at"].replace("Z", "+00:00") == done
+    r = client.post(
+        "/driver/routes/truck-a/stops/1",
+        json={"status": "emptied", "reported_at": "2999-01-01T00:00:00+00:00"},
+        headers=h,
+    )
+    assert r.status_code == 422 and "future" in r.text
+
+
+def test_report_dated_before_the_plans_day_is_refused(client: TestClient) -> None:
+    """A queued report dated days before the plan's day is a 400 with a message, not stored."""
+    h = login(client, "driver1")
+    r = client.post(
+        "/driver/routes/truck-a/stops/1",
+        json={"status": "emptied", "reported_at": "2020-01-01T08:00:00+00:00"},
+        headers=h,
+    )
+    assert r.status_code == 400 and "before the plan's day" in r.text
