@@ -179,7 +179,7 @@ def _truck(
     dist = haversine_m(dw.lon[:, None], dw.lat[:, None], b_lon[None, :], b_lat[None, :])
     near = dist <= p.match_radius_m  # (dwells, planned bins)
     served: npt.NDArray[np.bool_] = np.asarray(near.any(axis=0), dtype=bool)
-    first = near.argmax(axis=0) if len(dw) else np.zeros(len(planned), dtype=np.int64)
+    first = _match_in_order(near, dw.start_s)
     order = sorted(np.flatnonzero(served).tolist(), key=lambda j: (dw.start_s[first[j]], j))
     in_seq = dict(zip(order, _on_longest_increasing(order), strict=True))
 
@@ -226,6 +226,26 @@ def _truck(
     driven_km = float(seg_m[moving].sum()) / 1000.0
     totals = AdherenceTotals.of(visits, driven_km, off.metres / 1000.0)
     return TruckAdherence(vid, len(tr), tuple(visits), totals, off.lines)
+
+
+def _match_in_order(
+    near: npt.NDArray[np.bool_], start_s: npt.NDArray[np.float64]
+) -> npt.NDArray[np.int64]:
+    """Per planned bin (columns, in planned order), the dwell (rows) that serves it: the first
+    near dwell no earlier than the previous bin's, else its first near dwell (served out of
+    order). Where bins stand close together, a dwell at an early bin must not count as serving
+    a neighbour planned hours later that the truck empties on its own stop."""
+    chosen = np.zeros(near.shape[1], dtype=np.int64)
+    t_prev = -np.inf
+    for j in range(near.shape[1]):
+        rows = np.flatnonzero(near[:, j])
+        if rows.size == 0:
+            continue
+        later = rows[start_s[rows] >= t_prev]
+        chosen[j] = later[0] if later.size else rows[0]
+        if later.size:
+            t_prev = float(start_s[chosen[j]])
+    return chosen
 
 
 def _nearest_known(

@@ -182,6 +182,15 @@ def test_a_reversed_route_keeps_one_bin_in_sequence():
     assert r.totals.out_of_sequence == 3
 
 
+def test_a_neighbour_planned_later_is_served_on_its_own_stop():
+    """A bin 20 m from an early stop but planned last counts when the truck empties it, later."""
+    bins = [("b1", 200.0, 10.0), ("b2", 400.0, 10.0), ("b3", 600.0, 10.0), ("b4", 220.0, 10.0)]
+    d = serve_street([200.0, 400.0, 600.0]).to(220.0, 0.0).stand(30.0)
+    r = truck_adherence(route(bins), d.trace())
+    assert r.totals.served == 4 and r.totals.out_of_sequence == 0
+    assert visit(r, "b4").served_at > visit(r, "b3").served_at
+
+
 # --- off-route --------------------------------------------------------------------------------
 
 
