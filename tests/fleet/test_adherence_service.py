@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +20,7 @@ from fleet.adherence_service import PURPOSE, compute_adherence, gps_window
 from fleet.adherence_types import AdherenceParams, Outcome
 from tests.core.test_adherence_store import sited
 from tests.fleet.test_adherence import STREET, T0, Drive, at, route
+from tests.routing.planning.test_plan_service import fetch
 
 pytestmark = pytest.mark.integration
 TZ = "Europe/Copenhagen"
@@ -56,17 +56,6 @@ async def _seed(conn: asyncpg.Connection, plan: DayPlan | None = None) -> int:
     return await save_plan(conn, plan or _plan())
 
 
-def _run(dsn: str, fn: Any) -> Any:
-    async def go() -> Any:
-        conn = await asyncpg.connect(dsn)
-        try:
-            return await fn(conn)
-        finally:
-            await conn.close()
-
-    return asyncio.run(go())
-
-
 def test_one_served_one_missed_is_stored_and_the_gps_read_logged(database: str) -> None:
     """b1 (30 s stop) served, b2 (driven past) missed: rows stored, the GPS read logged once."""
 
@@ -83,7 +72,7 @@ def test_one_served_one_missed_is_stored_and_the_gps_read_logged(database: str) 
         log = await conn.fetch("SELECT actor, purpose, resource, detail FROM access_log")
         return pid, result, visits, head, log
 
-    pid, result, visits, head, log = _run(database, go)
+    pid, result, visits, head, log = fetch(database, go)
     assert [(v.bin_id, v.outcome) for v in result.visits()] == [
         ("b1", Outcome.SERVED),
         ("b2", Outcome.MISSED),
@@ -115,7 +104,7 @@ def test_during_the_day_the_read_stops_at_now(database: str) -> None:
         finally:
             await pool.close()
 
-    result, until, early = _run(database, go)
+    result, until, early = fetch(database, go)
     assert [v.bin_id for v in result.not_visited] == ["b1", "b2"]
     assert result.params.match_radius_m == 25.0 and until == early
 
@@ -138,7 +127,7 @@ def test_bad_requests_are_refused_before_reading_gps(database: str) -> None:
             await compute_adherence(conn, pid, actor="", now=END_OF_DAY)
         return int(await conn.fetchval("SELECT count(*) FROM access_log"))
 
-    assert _run(database, go) == 0
+    assert fetch(database, go) == 0
 
 
 def test_the_window_is_the_plans_local_day_widened_to_its_routes() -> None:
