@@ -2,8 +2,9 @@
 (also ``python -m core.db ...``).
 
   migrate    apply the pending schema migrations (idempotent; run before the services start)
-  retention  drop raw GPS history partitions older than CITYOPS_GPS_RETENTION_DAYS (GDPR; deletes
-             data: run it daily, for example from cron)
+  retention  drop raw GPS history partitions older than CITYOPS_GPS_RETENTION_DAYS and the
+             per-bin proof-of-service details of older plans (GDPR; deletes data: run it daily,
+             for example from cron)
 
 Without a command it prints this help and exits with status 2: nothing is deleted by accident.
 """
@@ -20,7 +21,7 @@ import asyncpg
 
 from core.cli import HelpFormatter, env_epilog
 from core.db.migrate import migrate
-from core.db.retention import drop_expired_gps
+from core.db.retention import drop_expired_gps, scrub_expired_adherence
 from core.settings import Settings
 
 
@@ -38,6 +39,8 @@ async def _retention(dsn: str, retention_days: int) -> None:
     try:
         dropped = await drop_expired_gps(conn, datetime.now(UTC), retention_days)
         print(f"GPS partitions dropped (older than {retention_days} days): {dropped or 'none'}")
+        scrubbed = await scrub_expired_adherence(conn, datetime.now(UTC), retention_days)
+        print(f"plans whose proof-of-service details were deleted: {scrubbed}")
     finally:
         await conn.close()
 
@@ -61,7 +64,9 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "retention",
         help="drop expired raw GPS partitions (deletes data)",
-        description="Drop the daily partitions of raw GPS history older than the retention window.",
+        description="Drop the daily partitions of raw GPS history older than the retention window"
+        " and the per-bin proof-of-service details (service times, off-route lines) of plans"
+        " older than it.",
         formatter_class=HelpFormatter,
         epilog=env_epilog("DATABASE_URL", "CITYOPS_GPS_RETENTION_DAYS"),
     )

@@ -40,3 +40,32 @@ async def drop_expired_gps(
             log.info("retention: dropped %s (older than %d days)", name, retention_days)
             dropped.append(name)
     return dropped
+
+
+async def scrub_expired_adherence(
+    conn: asyncpg.Connection, now: datetime, retention_days: int
+) -> int:
+    """Delete the per-bin proof-of-service rows (service times, dwells: derived from drivers'
+    positions) and the off-route lines of plans older than the GPS window; the per-truck counts
+    stay. Returns the number of plans scrubbed."""
+    if retention_days < 1:
+        raise ValueError("retention_days must be at least 1.")
+    cutoff = (now - timedelta(days=retention_days)).date()
+    async with conn.transaction():
+        plans = [
+            r["plan_id"]
+            for r in await conn.fetch(
+                "SELECT a.plan_id FROM plan_adherence a JOIN plans p USING (plan_id)"
+                " WHERE p.plan_date < $1",
+                cutoff,
+            )
+        ]
+        if plans:
+            await conn.execute("DELETE FROM adherence_visits WHERE plan_id = ANY($1)", plans)
+            await conn.execute(
+                "UPDATE adherence_trucks SET off_route_lines = '[]'::jsonb WHERE plan_id = ANY($1)",
+                plans,
+            )
+    if plans:
+        log.info("retention: scrubbed proof-of-service details of %d plans", len(plans))
+    return len(plans)

@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from core.db.ingest_tables import GPS, BatchWriter
-from core.db.retention import drop_expired_gps, gps_partitions
+from core.db.retention import drop_expired_gps, gps_partitions, scrub_expired_adherence
 from core.records import GpsFix
 
 pytestmark = pytest.mark.integration
@@ -38,3 +38,28 @@ def test_drop_expired_gps_keeps_recent_days(database):
     assert dropped == ["gps_fixes_20261018"]
     assert left == 3
     assert names == ["gps_fixes_20261126"]
+
+
+def test_scrub_deletes_proof_of_service_details_of_expired_plans_only(database):
+    """After the window, a plan's per-bin service rows and off-route lines go; counts stay."""
+    from tests.core.test_adherence_store import _stored
+    from tests.fleet.test_adherence import T0
+
+    async def go() -> tuple[int, int, int, int, str]:
+        conn = await asyncpg.connect(database)
+        try:
+            await _stored(conn)
+            kept = await scrub_expired_adherence(conn, T0 + timedelta(days=10), 30)
+            scrubbed = await scrub_expired_adherence(conn, T0 + timedelta(days=40), 30)
+            visits = int(await conn.fetchval("SELECT count(*) FROM adherence_visits"))
+            served = int(await conn.fetchval("SELECT sum(served) FROM adherence_trucks"))
+            lines = await conn.fetchval(
+                "SELECT string_agg(off_route_lines::text, ',') FROM adherence_trucks"
+            )
+            return kept, scrubbed, visits, served, lines
+        finally:
+            await conn.close()
+
+    kept, scrubbed, visits, served, lines = asyncio.run(go())
+    assert (kept, scrubbed, visits, served) == (0, 1, 0, 3)
+    assert lines == "[],[]"
