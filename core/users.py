@@ -7,10 +7,13 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    """What a user may do: planners plan and watch, drivers see and report their routes."""
+    """What a user may do: planners plan and watch, drivers see and report their routes, the
+    data-protection officer reads the access log, admins manage the inventory and the users."""
 
     PLANNER = "planner"
     DRIVER = "driver"
+    DPO = "dpo"
+    ADMIN = "admin"
 
 
 @dataclass(frozen=True, slots=True)
