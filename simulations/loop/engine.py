@@ -16,6 +16,7 @@ the GPS and the reports with the live code (:mod:`simulations.loop.proof`) into 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -32,6 +33,7 @@ from simulations.loop.demand import Deposits, draw_deposits
 from simulations.loop.events import Priority, Simulator
 from simulations.loop.execution import DayExecution, Service, execute
 from simulations.loop.fill_rows import FillRow, fill_rows
+from simulations.loop.km_rows import KmRow, km_row
 from simulations.loop.knowledge import Platform
 from simulations.loop.planner import RoutePlan, solve_selection
 from simulations.loop.policies import DayContext, Strategy
@@ -86,6 +88,8 @@ class _Run:
         self.days: list[DayRow] = []
         self.plans: list[PlanRow] = []
         self.fills: list[FillRow] = []
+        self.km: list[KmRow] = []
+        self.largest_truck_l = max(t.capacity_l for t in sc.trucks)
         self.adherence: list[AdherenceRow] = []
         self.proofs: list[tuple[int, DayProof]] = []
         self.prover = (
@@ -129,9 +133,11 @@ class _Run:
             d += 1
         return d
 
-    def plan(self, day: int, work_index: int, t_h: float) -> None:
-        solve = partial(self._solve, day)
-        ctx = DayContext(
+    def context(
+        self, day: int, work_index: int, t_h: float, solve: Callable[[Selection], RoutePlan]
+    ) -> DayContext:
+        """What the policy is told on working ``day`` at ``t_h``."""
+        return DayContext(
             day=day,
             work_index=work_index,
             plan_date=self.clock.date_of(day),
@@ -145,6 +151,9 @@ class _Run:
             mean_daily_fill=self.mean_fill,
             solve=solve,
         )
+
+    def plan(self, day: int, work_index: int, t_h: float) -> None:
+        ctx = self.context(day, work_index, t_h, partial(self._solve, day))
         route_plan = self.strategy.plan(ctx, self.platform)
         traffic = day_traffic(self.seed, day, self.sc.matrix.size, self.sc.n_bins, self.cfg.traffic)
         exe = execute(
@@ -194,6 +203,8 @@ class _Run:
         name, param = self.strategy.name, self.strategy.param
         self.fills += fill_rows(name, param, self.seed, day, info.fills)
         self._prove(day, info)
+        collected = float((after.collected - before.collected).sum())
+        self.km.append(km_row(name, param, self.seed, day, trucks, collected, self.largest_truck_l))
         self.days.append(
             DayRow(
                 policy=name,
@@ -201,7 +212,7 @@ class _Run:
                 seed=self.seed,
                 day=day,
                 deposited_l=float((after.deposited - before.deposited).sum()),
-                collected_l=float((after.collected - before.collected).sum()),
+                collected_l=collected,
                 overflow_l=float((after.overflow_l - before.overflow_l).sum()),
                 overflow_bin_h=float((after.overflow_h - before.overflow_h).sum()),
                 km=sum(t.km for t in trucks),
@@ -277,6 +288,7 @@ def simulate(
         ledgers=tuple(run.ledgers) if keep_details else (),
         executions=tuple(run.executions) if keep_details else (),
         fills=tuple(run.fills),
+        km_legs=tuple(run.km),
         adherence=tuple(run.adherence),
         proofs=tuple(run.proofs),
         bin_overflow=tuple(

@@ -2,12 +2,13 @@
 
 Pure. Each truck leaves its depot at its shift start and takes its stops in order. Legs take the
 network time x the day's traffic factors; emptying a bin takes its service time x its day's
-factor. When the litres found in a bin do not fit, the truck drives to the nearest disposal site,
-unloads and comes back. Before each bin the driver checks that, after emptying it, the truck
-can still unload and be home by the shift end; if not, that bin and the rest of the route are
-not done today. A planned unload with an empty truck is skipped; a truck with load unloads on
-its way home. The caller supplies the true litres in a bin at a time (``content_of``), which is
-the simulator's business, not the policy's.
+factor. When the litres found in a bin do not fit, the truck drives to the nearest disposal
+site, unloads and comes back. Before each bin the driver checks that, after emptying it, the
+truck can still unload and be home by the shift end; if not, that bin and the rest of the route
+are not done today. A planned unload with an empty truck is skipped; a truck with load unloads
+on its way home. Each truck's km are split into legs between bins, legs to or from a disposal
+site, and the other legs from or to its depot. The caller supplies the true litres in a bin at
+a time (``content_of``), which is the simulator's business, not the policy's.
 """
 
 from __future__ import annotations
@@ -55,6 +56,13 @@ class TruckDay:
     done: int
     not_done: tuple[str, ...]  # planned bins left at shift end
     legs: tuple[Leg, ...] = ()
+    km_disposal: float = 0.0  # legs to or from a disposal site
+    km_depot: float = 0.0  # legs from or to the depot that touch no disposal site
+    # km - km_disposal - km_depot: legs from bin to bin
+
+    @property
+    def km_bins(self) -> float:
+        return self.km - self.km_disposal - self.km_depot
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +84,8 @@ class _Drive:
         self.pos, self.t, self.t0 = self.home, t0, t0
         self.load = 0.0
         self.metres = self.drive_h = 0.0
+        self.disposal_m = self.depot_m = 0.0
+        self.sites = frozenset(sc.disposal_points())
         self.trips = 0
         self.legs: list[Leg] = []
 
@@ -84,7 +94,12 @@ class _Drive:
 
     def go(self, j: int) -> None:
         h = self.leg_h(self.pos, j)
-        self.metres += float(self.sc.matrix.dist_m[self.pos, j])
+        m = float(self.sc.matrix.dist_m[self.pos, j])
+        self.metres += m
+        if self.pos in self.sites or j in self.sites:
+            self.disposal_m += m
+        elif self.home in (self.pos, j):
+            self.depot_m += m
         self.drive_h += h
         self.legs.append(Leg(self.pos, j, self.t, self.t + h))
         self.t += h
@@ -162,6 +177,8 @@ def _drive_route(
         done=len(services),
         not_done=not_done,
         legs=tuple(d.legs),
+        km_disposal=d.disposal_m / 1000.0,
+        km_depot=d.depot_m / 1000.0,
     )
 
 

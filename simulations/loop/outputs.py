@@ -13,6 +13,7 @@ from simulations.loop.adherence_rows import ADHERENCE_COLUMNS
 from simulations.loop.bin_rows import BIN_OVERFLOW_COLUMNS, PLACE_COLUMNS, bin_places
 from simulations.loop.config import LoopConfig
 from simulations.loop.fill_rows import FILL_COLUMNS
+from simulations.loop.km_rows import KM_COLUMNS
 from simulations.loop.results import DAILY_COLUMNS, PlanRow, csv_text
 from simulations.loop.scenario import Scenario
 from simulations.loop.study import StudyRows
@@ -66,6 +67,7 @@ def study_files(
         "daily.csv": csv_text(rows.days, DAILY_COLUMNS),
         "plans.csv": csv_text(rows.plans, columns_of(PlanRow)),
         "fill_at_emptying.csv": csv_text(rows.fills, FILL_COLUMNS),
+        "km_legs.csv": csv_text(rows.km_legs, KM_COLUMNS),
         "bins.csv": csv_text(bin_places(scenario.bins), PLACE_COLUMNS),
         "overflow_bins.csv": csv_text(rows.bin_overflow, BIN_OVERFLOW_COLUMNS),
         "run.json": json.dumps(meta, indent=2) + "\n",

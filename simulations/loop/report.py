@@ -2,11 +2,11 @@
 
 Pure: returns the page as text (figures are PNGs embedded as data URIs:
 :mod:`~simulations.loop.report_figures`; tables: :mod:`~simulations.loop.report_tables` and
-:mod:`~simulations.loop.report_floor`). Regenerate it from the CSVs at any time. ``daily.csv``
-is required; the fill histogram, the overflow map, the split by day type and proof of service
-need ``fill_at_emptying.csv``, ``bins.csv`` with ``overflow_bins.csv``, the calendar of
-``run.json`` and ``adherence.csv`` (:mod:`~simulations.loop.report_adherence`): without them
-the page says what is missing instead.
+:mod:`~simulations.loop.report_floor`). Regenerate it from the CSVs at any time. ``daily.csv`` is
+required; the fill histogram, the overflow map, the split by day type and proof of service need
+``fill_at_emptying.csv``, ``bins.csv`` with ``overflow_bins.csv``, the calendar of ``run.json``,
+``km_legs.csv`` (:mod:`~simulations.loop.report_km`) and ``adherence.csv``
+(:mod:`~simulations.loop.report_adherence`): without them the page says what is missing instead.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from simulations.loop.adherence_rows import AdherenceRow
 from simulations.loop.bin_rows import BinOverflowRow, BinPlace
 from simulations.loop.fill_rows import FillRow
+from simulations.loop.km_rows import KmRow
 from simulations.loop.kpis.comparison import Comparison
 from simulations.loop.kpis.workweek import WorkWeek
 from simulations.loop.report_adherence import adherence_section
@@ -29,6 +30,7 @@ from simulations.loop.report_figures import (
     tradeoff_figure,
 )
 from simulations.loop.report_floor import floor_section
+from simulations.loop.report_km import km_section
 from simulations.loop.report_tables import (
     anchors_table,
     fill_table,
@@ -55,6 +57,7 @@ class Extras:
     places: Sequence[BinPlace] | None = None
     week: WorkWeek | None = None
     adherence: Sequence[AdherenceRow] | None = None
+    km_legs: Sequence[KmRow] | None = None
 
 
 def _img(title: str, src: str) -> str:
@@ -130,6 +133,7 @@ def report_html(
         ),
         ("Km against overflow", _img("Km against overflow", tradeoff_figure(rows, c, after))),
         ("Why the overflow advantage is small", _why_section(rows, c, after, ex.week)),
+        ("Where the km go", km_section(ex.km_legs, c, after)),
         ("Fill at emptying", _fill_section(c, after, ex.fills)),
         ("Where overflow happens", _map_section(c, ex)),
         (

@@ -14,6 +14,7 @@ from simulations.loop.adherence_rows import AdherenceRow
 from simulations.loop.bin_rows import BinOverflowRow
 from simulations.loop.execution import DayExecution
 from simulations.loop.fill_rows import FillRow
+from simulations.loop.km_rows import KmRow
 from simulations.loop.proof import DayProof
 from simulations.loop.tidy import csv_text, parse_rows
 from simulations.loop.truth import Ledger
@@ -96,6 +97,7 @@ class RunResult:
     ledgers: tuple[Ledger, ...] = ()  # per-bin books at each local midnight (when kept)
     executions: tuple[tuple[int, DayExecution], ...] = ()  # (day, what the trucks did)
     fills: tuple[FillRow, ...] = ()  # fill-at-emptying counts per day and fill class
+    km_legs: tuple[KmRow, ...] = ()  # km by kind of leg per day
     bin_overflow: tuple[BinOverflowRow, ...] = ()  # per bin, over the evaluated days
     adherence: tuple[AdherenceRow, ...] = ()  # proof of service per working day
     proofs: tuple[tuple[int, DayProof], ...] = ()  # (day, what proof of service read; if kept)

@@ -55,3 +55,13 @@ def test_traffic_changes_time_not_distance(grid: Scenario) -> None:
     calm, busy = drive(grid, ids, 20.0), drive(grid, ids, 20.0, traffic_sd=0.5)
     assert calm.trucks[0].km == busy.trucks[0].km
     assert calm.trucks[0].drive_h != busy.trucks[0].drive_h
+
+
+def test_km_split_into_bins_disposal_and_depot_legs(grid: Scenario) -> None:
+    """Every metre is a leg between bins, to or from a disposal site, or from or to the depot."""
+    ids = tuple(b.bin_id for b in grid.bins[:6])
+    truck = drive(grid, ids, 1000.0).trucks[0]  # three unloads: disposal legs mid-route
+    assert truck.km_disposal > 0 and truck.km_depot > 0 and truck.km_bins > 0
+    assert abs(truck.km_bins + truck.km_disposal + truck.km_depot - truck.km) < 1e-9
+    light = drive(grid, ids, 1.0).trucks[0]  # one unload on the way home: more between bins
+    assert light.km_bins > truck.km_bins and light.km_disposal < truck.km_disposal

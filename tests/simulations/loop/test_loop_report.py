@@ -9,6 +9,7 @@ from simulations.loop.adherence_rows import AdherenceRow
 from simulations.loop.bin_rows import BinOverflowRow, BinPlace
 from simulations.loop.config import MON_SAT
 from simulations.loop.fill_rows import FillRow, fill_rows
+from simulations.loop.km_rows import KmRow
 from simulations.loop.kpis import WorkWeek
 from simulations.loop.kpis.comparison import compare
 from simulations.loop.report import Extras, report_html
@@ -49,7 +50,19 @@ def extras(seeds: tuple[int, ...]) -> Extras:
                     proof.append(AdherenceRow(p, q, seed, d, *counts))
             over += [BinOverflowRow(p, q, seed, f"B{k}", float(k), float(k)) for k in range(3)]
     places = [BinPlace(f"B{k}", 12.5 + k / 100, 55.6 + k / 200, 110.0) for k in range(3)]
-    return Extras(fills, over, places, WorkWeek(date(2024, 9, 2), MON_SAT), proof)
+    week = WorkWeek(date(2024, 9, 2), MON_SAT)
+    return Extras(fills, over, places, week, proof, km_rows(seeds))
+
+
+def km_rows(seeds: tuple[int, ...]) -> list[KmRow]:
+    """Per worked day: half the km between bins, 30 % to disposal, 20 % to depots; 2 unloads."""
+    out = []
+    for (p, q), (km, _, _) in SETTINGS.items():
+        for seed in seeds:
+            for d in range(8):
+                k, n = (0.0, 0) if d == 6 else (km, 2)
+                out.append(KmRow(p, q, seed, d, 0.5 * k, 0.3 * k, 0.2 * k, n, n // 2))
+    return out
 
 
 def page(seeds: tuple[int, ...], ex: Extras | None) -> str:
@@ -91,6 +104,7 @@ def test_report_degrades_with_a_note_when_optional_files_are_missing() -> None:
     assert "overflow_bins.csv is missing" in html
     assert "split by day type is n/a" in html
     assert "adherence.csv is missing" in html
+    assert "km_legs.csv is missing" in html
     assert "n/a (no fill_at_emptying.csv)" in html
     assert "Km against overflow" in html
 
@@ -103,3 +117,15 @@ def test_report_tabulates_proof_of_service() -> None:
     # days 1-5 and 7 are evaluated and worked: 6 x 20 planned, 95 % served, 5 % disagree, 3 km
     assert "<td>fixed</td><td>1</td><td>120</td><td>95.0 %</td><td>6.0</td>" in section
     assert "<td>5.0 %</td><td>3.0</td><td>0.0 %</td>" in section
+
+
+def test_report_splits_the_km_by_kind_of_leg() -> None:
+    """Each operating point's km between bins, to disposal and to depots; what no choice saves."""
+    section = page((1, 2), extras((1, 2))).split("<h2>Where the km go</h2>", 1)[1]
+    section = section.split("<h2>", 1)[0]
+    # k-soonest (10): 70 km x 6 evaluated worked days = 420: 210 between bins, 126 + 84 others
+    assert "drives 420 km: 210 between bins, 126 to and from the disposal site and 84" in section
+    assert "50 % of its km are not between bins" in section
+    assert "It unloads 12 times where the litres collected need at least 6" in section
+    assert "would take 83 %" in section  # 41.7 % of 420 km = 175 km of the 210 between bins
+    assert "<td>platform</td><td>0.5</td><td>360</td><td>180</td>" in section

@@ -12,11 +12,18 @@ from simulations import whatif
 from simulations.loop.adherence_rows import parse_adherence_csv
 from simulations.loop.bin_rows import parse_bin_overflow_csv, parse_places_csv
 from simulations.loop.fill_rows import parse_fill_csv
+from simulations.loop.km_rows import parse_km_csv
 from simulations.loop.results import DAILY_COLUMNS, parse_daily_csv
 from simulations.loop.study import default_settings
 from tests.simulations.loop.grid import TZ, grid_scenario
 
-NEW_FILES = ("fill_at_emptying.csv", "bins.csv", "overflow_bins.csv", "adherence.csv")
+NEW_FILES = (
+    "fill_at_emptying.csv",
+    "bins.csv",
+    "overflow_bins.csv",
+    "adherence.csv",
+    "km_legs.csv",
+)
 
 
 @pytest.fixture
@@ -66,6 +73,10 @@ def test_whatif_writes_fill_histogram_and_per_bin_overflow(tiny_city: None, tmp_
     """The new CSVs have their columns and agree with daily.csv and plans.csv; the report draws
     from them."""
     run(tmp_path, jobs=1)
+
+    def read(name: str) -> str:
+        return (tmp_path / name).read_text()
+
     daily = parse_daily_csv((tmp_path / "daily.csv").read_text())
     fills = parse_fill_csv((tmp_path / "fill_at_emptying.csv").read_text())
     over = parse_bin_overflow_csv((tmp_path / "overflow_bins.csv").read_text())
@@ -87,6 +98,12 @@ def test_whatif_writes_fill_histogram_and_per_bin_overflow(tiny_city: None, tmp_
     for r in proof:
         plan = plans[(r.policy, r.param, str(r.day))]
         assert r.planned == int(plan["planned_bins"]) and r.done == int(plan["done_bins"])
+    legs = {(r.policy, r.param, r.seed, r.day): r for r in parse_km_csv(read("km_legs.csv"))}
+    assert len(legs) == len(daily)
+    for d in daily:  # every km is a leg between bins, to or from disposal, or to the depot
+        k = legs[(d.policy, d.param, d.seed, d.day)]
+        assert k.km_bins + k.km_disposal + k.km_depot == pytest.approx(d.km, abs=1e-4)
+        assert k.unloads == d.disposal_trips and k.unloads >= k.min_unloads
     assert "<h2>Proof of service</h2><p>" in (tmp_path / "report.html").read_text()
     page = (tmp_path / "report.html").read_text()
     assert "alt='Histogram of fill at emptying'" in page and "alt='Map of overflow'" in page
@@ -103,7 +120,15 @@ def test_whatif_redraws_without_the_optional_files(tiny_city: None, tmp_path: Pa
     assert again == lines[-1:]
     page = (tmp_path / "report.html").read_text()
     assert "fill_at_emptying.csv is missing" in page and "overflow_bins.csv is missing" in page
-    assert "adherence.csv is missing" in page
+    assert "adherence.csv is missing" in page and "km_legs.csv is missing" in page
+
+
+def test_whatif_reports_on_chosen_seeds(tiny_city: None, tmp_path: Path) -> None:
+    """--first-seed picks the seeds a study reports on (the defaults were tuned on others)."""
+    argv = ["--weeks", "2", "--seeds", "1", "--first-seed", "7", "--out", str(tmp_path)]
+    assert whatif.main([*argv, "--iterations", "50", "--no-improvement", "20"], echo=[].append) == 0
+    assert json.loads((tmp_path / "run.json").read_text())["seeds"] == [7]
+    assert {r.seed for r in parse_daily_csv((tmp_path / "daily.csv").read_text())} == {7}
 
 
 def test_whatif_takes_gps_and_report_settings() -> None:
