@@ -73,6 +73,18 @@ def waste_trucks(vehicles: Sequence[Vehicle]) -> list[Vehicle]:
     return [v for v in vehicles if v.kind is VehicleKind.WASTE_TRUCK and v.capacity_l > 0]
 
 
+MAX_PRIZE_M = 10_000_000  # a prize worth 10,000 km of driving: take the bin whatever it costs
+
+
+def _prize(litres: float, metres_per_litre: float) -> int:
+    """An optional bin's prize in metres: at least 1, at most :data:`MAX_PRIZE_M` (the engines
+    take 64-bit integers; a runaway forecast must not overflow them)."""
+    value = litres * metres_per_litre
+    if not math.isfinite(value) or value >= MAX_PRIZE_M:
+        return MAX_PRIZE_M if value == value else 1  # NaN: worth nothing
+    return max(1, round(value))
+
+
 def bin_load(litres: float, density_kg_per_l: float) -> tuple[int, int]:
     """Integer (litres, kg) demand of ``litres`` of bin contents, rounded up."""
     return math.ceil(litres - 1e-9), math.ceil(litres * density_kg_per_l - 1e-9)
@@ -133,7 +145,7 @@ def build_day_problem(
             raise ValueError(f"selected bin {bin_id} is not in the inventory.")
         b = by_id[bin_id]
         required = bin_id not in selection.optional
-        prize = 0 if required else max(1, round(selection.optional[bin_id] * cfg.metres_per_litre))
+        prize = 0 if required else _prize(selection.optional[bin_id], cfg.metres_per_litre)
         p = bin_point[bin_id]
         demand = bin_load(selection.demand_l[bin_id], cfg.density_kg_per_l)
         builder.add_bin(

@@ -3,7 +3,8 @@
 Pure and vectorised over bins. A forecast grows linearly on its bin's effective clock (the
 weekly profile): ``level(t) = level_now + rate * (H(t) - H(as_of))``. Its rate band (low, high
 quantiles) gives a lognormal rate whose log-sd is floored at ``min_log_sd`` (day-to-day litter
-varies more than one bin's segment rates show) and whose mid value is at least
+varies more than one bin's segment rates show) and capped at ``max_log_sd`` (a band from a
+near-zero low end would otherwise promise unbounded litres), and whose mid value is at least
 ``min_rate_share`` of the median bin's (a stuck sensor's flat series says little), and the
 current level is uncertain by ``level_sd``; the probability that the bin holds its whole
 capacity by ``t`` is integrated over the level error with Gauss-Hermite nodes.
@@ -38,10 +39,14 @@ class RiskModel:
     min_log_sd: float = 0.25
     level_sd: float = 0.05
     min_rate_share: float = 0.25  # a bin's rate is at least this share of the median bin's
+    max_log_sd: float = 1.5  # a band wider than e^(2 x 1.28 x 1.5), 47x, says no more than that
+    max_excess: float = 10.0  # expected overflow is at most this many bins' worth
 
     def __post_init__(self) -> None:
         if self.min_log_sd <= 0 or self.level_sd < 0:
             raise ValueError("min_log_sd must be positive and level_sd non-negative.")
+        if self.max_log_sd < self.min_log_sd or self.max_excess <= 0:
+            raise ValueError("max_log_sd must be at least min_log_sd and max_excess positive.")
         if not 0 <= self.min_rate_share <= 1:
             raise ValueError("min_rate_share must be in [0, 1].")
 
@@ -93,7 +98,8 @@ class Outlook:
             over_now = -need + self.rate * dh  # already over: all further litter overflows
             excess += w * np.where(need <= 0, over_now, np.where(grows, mean_above, 0.0))
         p = np.where(self.known, p, UNKNOWN_P)
-        return p, np.where(self.known, np.maximum(excess, 0.0), UNKNOWN_P)
+        excess = np.clip(np.nan_to_num(excess, nan=0.0, posinf=model.max_excess), 0.0, None)
+        return p, np.where(self.known, np.minimum(excess, model.max_excess), UNKNOWN_P)
 
     def p_overflow(self, until: datetime, tz: str, model: RiskModel) -> FloatArray:
         """Probability that each bin reaches its full capacity by ``until``."""
@@ -119,7 +125,8 @@ def outlook(
         level[i] = f.level_now
         rate[i] = f.rate_per_h
         lo, hi = max(f.rate_low_per_h, 1e-9), max(f.rate_high_per_h, 1e-9)
-        log_sd[i] = max(model.min_log_sd, float(np.log(hi / lo)) / (2 * BAND_Z))
+        band_sd = float(np.log(hi / lo)) / (2 * BAND_Z)
+        log_sd[i] = min(max(model.min_log_sd, band_sd), model.max_log_sd)
         as_of[i] = wp.local_hours(f.as_of, ZoneInfo(f.tz))
         cum[i] = f.profile.cumulative()
     if known.any():  # a flat series (stuck sensor, quiet night) must not read as "never fills"

@@ -345,3 +345,12 @@ def test_location_kinds_of_the_problem(problem: DayProblem) -> None:
     assert kinds.count(LocationKind.DEPOT) == 1
     assert kinds.count(LocationKind.DISPOSAL) == 1
     assert kinds.count(LocationKind.CLIENT) == 3
+
+
+def test_prizes_are_bounded_integers() -> None:
+    """An optional bin's prize is at least 1 m and at most MAX_PRIZE_M, whatever its litres."""
+    from routing.planning.day_problem import MAX_PRIZE_M, _prize
+
+    assert _prize(0.0, 20.0) == 1 and _prize(12.5, 20.0) == 250
+    assert _prize(1e30, 20.0) == MAX_PRIZE_M and _prize(float("inf"), 20.0) == MAX_PRIZE_M
+    assert _prize(float("nan"), 20.0) == 1

@@ -49,3 +49,14 @@ def test_level_and_probability_grow_with_time() -> None:
     assert (o.level_at(later, TZ) > o.level_at(soon, TZ)).all()
     assert (o.p_overflow(later, TZ, model) > o.p_overflow(soon, TZ, model)).all()
     assert o.level_at(soon, TZ)[0] == pytest.approx(0.34)
+
+
+def test_expected_overflow_stays_bounded_for_a_runaway_band() -> None:
+    """A band from ~0 to a fast rate (log-sd 7) or a huge rate gives a finite, capped excess."""
+    o = flat_outlook([0.5, 0.5], [0.01, 1e12], log_sd=7.0)
+    model = RiskModel()
+    p, excess = o.overflow(T0 + timedelta(days=10), TZ, model)
+    assert np.isfinite(excess).all() and (excess <= model.max_excess).all()
+    assert (p >= 0).all() and (p <= 1).all()
+    with pytest.raises(ValueError, match="max_log_sd"):
+        RiskModel(max_log_sd=0.1)
