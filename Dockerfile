@@ -16,6 +16,7 @@ COPY parking parking
 COPY api api
 COPY maps maps
 COPY simulations simulations
+COPY admin admin
 RUN pip install --no-cache-dir --no-deps . && useradd --system cityops
 USER cityops
 ENV CITYOPS_ENVIRONMENT=production

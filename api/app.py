@@ -15,14 +15,28 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api import docs, errors
+from api import docs, errors, fleet_daily, retention_schedule
 from api.jobs import JobRegistry
 from api.middleware import SecurityHeaders
 from api.parking_service import ParkingService
 from api.ratelimit import RateLimit, TokenBuckets
-from api.routers import adherence, auth, citizen, driver, maps, open_data, pages, planner
+from api.routers import (
+    adherence,
+    admin,
+    alerts,
+    auth,
+    citizen,
+    driver,
+    fleet,
+    maps,
+    open_data,
+    pages,
+    planner,
+    privacy,
+)
 from api.state import ApiConfig, ApiState
 from core.settings import PLACEHOLDER_SECRET, Settings
+from fleet.alerts.types import AlertParams
 from maps.assets import asset_dirs
 
 log = logging.getLogger(__name__)
@@ -55,9 +69,17 @@ def config_from_settings(settings: Settings, database_url: str, **overrides: obj
         "data_dir": settings.data_dir,
         "parking_model_path": settings.state_dir / "parking_model.npz",
         "parking_refresh_s": settings.parking_refresh_s,
+        "parking_reload_s": settings.parking_reload_s,
+        "retention_interval_h": settings.retention_interval_h,
+        "retention_days": settings.gps_retention_days,
         "timezone": settings.city_profile().timezone,
         "map_centre": settings.city_profile().map_centre,
         "osm_files": settings.city_profile().osm_files,
+        "alerts": AlertParams(
+            silent_after_h=settings.alert_silent_hours,
+            stuck_after_h=settings.alert_stuck_hours,
+            low_battery=settings.alert_low_battery,
+        ),
     }
     values.update(overrides)
     return ApiConfig(**values)  # type: ignore[arg-type]
@@ -84,6 +106,7 @@ def create_app(
         overrides["token_ttl"] = token_ttl
     config = config_from_settings(settings, database_url, **overrides)
     work_dir = state_dir or settings.state_dir
+    daily = fleet_daily.DailyAggregation.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -98,9 +121,18 @@ def create_app(
             TokenBuckets(config.citizen_limit),
         )
         app.state.work_dir = work_dir
+        app.state.fleet = daily
+        fleet_task = fleet_daily.start(pool, daily)  # the previous day's fleet aggregates
+        app.state.api.parking.start_watching(config.parking_reload_s)  # a new model file: reload
+        retention = retention_schedule.start(
+            pool, config.retention_days, config.retention_interval_h
+        )
         try:
             yield
         finally:
+            await fleet_daily.stop(fleet_task)
+            await retention_schedule.stop(retention)
+            await app.state.api.parking.stop_watching()
             await jobs.cancel_all()
             await pool.close()
 
@@ -117,10 +149,13 @@ def create_app(
             {"name": "driver", "description": "today's route, stop reports"},
             {"name": "planner", "description": "plans, overrides, live operations"},
             {"name": "open data", "description": "non-personal aggregated exports"},
+            {"name": "privacy", "description": "access log (data-protection officer), own data"},
             {"name": "maps", "description": "map background"},
+            {"name": "admin", "description": "inventory import (admins and planners)"},
             {"name": "pages", "description": "HTML pages"},
         ],
     )
+    app.state.city_profile = settings.city_profile()  # the inventory import validates against it
     errors.install(app)
     docs.install(app, config.static_prefix)
     for name, directory in asset_dirs().items():
@@ -135,9 +170,13 @@ def create_app(
         driver.router,
         planner.router,
         adherence.router,
+        fleet.router,
+        privacy.router,
+        alerts.router,
         open_data.router,
         maps.router,
         pages.router,
+        admin.router,
     ):
         app.include_router(r)
     app.add_middleware(SecurityHeaders, tile_url=config.tile_url)

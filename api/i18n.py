@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from api.i18n_alerts import ALERT_TEXTS
+
 
 class Lang(StrEnum):
     """Supported languages."""
@@ -75,6 +77,10 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "no_adherence": "Intet tømningsbevis beregnet for denne plan endnu.",
     },
 }
+
+
+for _lang in Lang:  # the bin alerts, the bins' tooltips and the live map's legend
+    TEXTS[_lang] |= ALERT_TEXTS[_lang.value]
 
 
 def t(lang: Lang, key: str, **kw: object) -> str:

@@ -1,26 +1,84 @@
-"""The live operations picture: bins with fill and forecast, trucks at their latest positions,
-routes of a plan (adapter: reads PostgreSQL, builds map views)."""
+"""The live operations picture: bins with fill, forecast and predicted-full time, trucks at their
+latest positions, routes of a plan, the bin alerts (adapter: reads PostgreSQL, builds map views).
+
+The bins' forecasts are computed on demand and shared, for a minute, by the live map, the bins'
+GeoJSON and the alerts (:func:`live_alerts`, :mod:`fleet.alerts`)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from api.state import ApiConfig
 from core.db.adherence import AdherenceNotFound, load_adherence
 from core.db.inventory import load_bins
 from core.db.plans import route_geometries
 from core.db.readings import bin_levels, latest_reading_at, load_readings
 from core.db.stop_reports import stop_reports
 from core.db.vehicle_state import latest_positions
-from core.domain import VehicleKind
+from core.domain import Bin, VehicleKind
 from fleet.adherence_types import AdherenceRun, PlanAdherence
-from forecasting.forecast import ForecastParams, forecast_arrays
+from fleet.alerts.overflow import predicted_full_at
+from fleet.alerts.service import compute_alerts
+from fleet.alerts.types import Alert
+from forecasting.forecast import FillForecast, ForecastParams, forecast_arrays
 from maps.views import BinView, RouteView, StopView, VehicleView
 
-_cache: dict[str, tuple[float, dict[str, float | None]]] = {}
+
+@dataclass(frozen=True)
+class LiveForecasts:
+    """The bins' forecasts the live views share."""
+
+    made: float  # time.monotonic() when computed
+    forecasts: dict[str, FillForecast]
+    levels: dict[str, float | None]  # forecast level ``horizon_h`` after the newest reading
+
+
+_cache: dict[str, LiveForecasts] = {}
+
+
+@dataclass(frozen=True)
+class LiveAlerts:
+    """The alerts at ``computed_at``, most urgent kind first."""
+
+    computed_at: datetime
+    alerts: tuple[Alert, ...]
+
+
+_alerts: dict[str, tuple[float, LiveAlerts]] = {}
+
+
+async def live_forecasts(
+    conn: asyncpg.Connection,
+    bins: Sequence[Bin],
+    cache_key: str,
+    tz: str,
+    horizon_h: float = 12.0,
+    cache_s: float = 60.0,
+) -> LiveForecasts:
+    """Every bin's fill forecast from the last 3 days of readings (local time in ``tz``), and its
+    level ``horizon_h`` after the newest reading; cached for ``cache_s`` per ``cache_key``."""
+    hit = _cache.get(cache_key)
+    if hit is not None and time.monotonic() - hit.made <= cache_s:
+        return hit
+    latest = await latest_reading_at(conn)
+    forecasts: dict[str, FillForecast] = {}
+    levels: dict[str, float | None] = {}
+    if latest is not None and bins:
+        r = await load_readings(conn, latest - timedelta(days=3))
+        forecasts = await asyncio.to_thread(
+            forecast_arrays, bins, r.sensor_ids, r.utc_seconds, r.levels, ForecastParams(tz)
+        )
+        at = latest + timedelta(hours=horizon_h)
+        levels = {b: f.level_at(at) for b, f in forecasts.items()}
+    _cache[cache_key] = hit = LiveForecasts(time.monotonic(), forecasts, levels)
+    return hit
 
 
 async def bin_views(
@@ -30,30 +88,49 @@ async def bin_views(
     horizon_h: float = 12.0,
     cache_s: float = 60.0,
 ) -> list[BinView]:
-    """Every bin with its latest level and the forecast level ``horizon_h`` after its last
-    reading (forecasts cached for ``cache_s`` per ``cache_key``; local time in ``tz``)."""
+    """Every bin with its latest level, the forecast level ``horizon_h`` after its last
+    reading and its predicted-full time in local time (forecasts cached for ``cache_s`` per
+    ``cache_key``; local time in ``tz``)."""
     bins = await load_bins(conn)
     state = await bin_levels(conn)
-    key = cache_key
-    hit = _cache.get(key)
-    if hit is None or time.monotonic() - hit[0] > cache_s:
-        latest = await latest_reading_at(conn)
-        forecast: dict[str, float | None] = {}
-        if latest is not None and bins:
-            r = await load_readings(conn, latest - timedelta(days=3))
-            fc = await asyncio.to_thread(
-                forecast_arrays, bins, r.sensor_ids, r.utc_seconds, r.levels, ForecastParams(tz)
-            )
-            at = latest + timedelta(hours=horizon_h)
-            forecast = {b: f.level_at(at) for b, f in fc.items()}
-        _cache[key] = hit = (time.monotonic(), forecast)
-    fmap = hit[1]
+    live = await live_forecasts(conn, bins, cache_key, tz, horizon_h, cache_s)
+    zone = ZoneInfo(tz)
     return [
         BinView(
-            b.bin_id, b.lon, b.lat, b.street, state.get(b.bin_id), fmap.get(b.bin_id), b.threshold
+            b.bin_id,
+            b.lon,
+            b.lat,
+            b.street,
+            state.get(b.bin_id),
+            live.levels.get(b.bin_id),
+            b.threshold,
+            _local(predicted_full_at(live.forecasts.get(b.bin_id)), zone),
         )
         for b in bins
     ]
+
+
+def _local(t: datetime | None, zone: ZoneInfo) -> datetime | None:
+    return None if t is None else t.astimezone(zone)
+
+
+async def live_alerts(
+    conn: asyncpg.Connection, config: ApiConfig, cache_s: float = 60.0
+) -> LiveAlerts:
+    """The bin alerts now, from the live map's forecasts; cached for ``cache_s`` per database."""
+    key = config.database_url
+    hit = _alerts.get(key)
+    if hit is not None and time.monotonic() - hit[0] <= cache_s:
+        return hit[1]
+    bins = await load_bins(conn)
+    live = await live_forecasts(conn, bins, key, config.timezone, cache_s=cache_s)
+    now = datetime.now(UTC)
+    found = await compute_alerts(
+        conn, live.forecasts, now=now, tz=config.timezone, params=config.alerts
+    )
+    result = LiveAlerts(now, tuple(found))
+    _alerts[key] = (time.monotonic(), result)
+    return result
 
 
 async def vehicle_views(

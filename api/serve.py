@@ -1,5 +1,9 @@
 """Serving the API for the simulated day: demo users, printed URLs, uvicorn.
 
+Demo users exist only in the demo: :func:`create_demo_users` refuses when
+``CITYOPS_ENVIRONMENT`` is ``production`` and on a database that has an admin (a real city's,
+whose users are managed with ``city-admin users``).
+
 from api.serve import serve, create_demo_users, demo_urls
 users = asyncio.run(create_demo_users(settings, dsn))
 print(demo_urls("http://127.0.0.1:8000", users))
@@ -21,10 +25,14 @@ from api.security import hash_password, issue_token
 from core.db.inventory import load_vehicles
 from core.db.migrate import migrate
 from core.db.plans import PlanNotFound, current_plan_id, route_vehicle_ids
-from core.db.users import upsert_user
+from core.db.users import list_users, upsert_user
 from core.domain import VehicleKind
 from core.settings import Settings
 from core.users import Role, User
+
+
+class DemoUsersRefused(RuntimeError):
+    """Demo users were asked for outside the demo."""
 
 
 @dataclass(frozen=True)
@@ -57,11 +65,23 @@ async def create_demo_users(
     token_ttl: timedelta = timedelta(hours=12),
 ) -> list[DemoUser]:
     """Create (or reset) ``planner`` and ``driver1..n``, each driver assigned one waste truck;
-    returns their credentials. Passwords are random unless ``password`` is given."""
+    returns their credentials. Passwords are random unless ``password`` is given.
+    :class:`DemoUsersRefused` in production and on a database with an admin: demo users, with
+    passwords printed on the console, belong in the demo only."""
+    if settings.environment == "production":
+        raise DemoUsersRefused(
+            "demo users are for the demo only, not with CITYOPS_ENVIRONMENT=production:"
+            " add users with `city-admin users add`"
+        )
     secret = config_from_settings(settings, database_url).jwt_secret
     conn = await asyncpg.connect(database_url)
     try:
         await migrate(conn)
+        if await list_users(conn, Role.ADMIN):
+            raise DemoUsersRefused(
+                "this database has admins (a city onboarded with city-admin): no demo users;"
+                " manage users with `city-admin users`"
+            )
         trucks = await _trucks(conn)
         wanted: list[tuple[str, Role, tuple[str, ...]]] = [("planner", Role.PLANNER, ())]
         wanted += [(f"driver{i + 1}", Role.DRIVER, (t,)) for i, t in enumerate(trucks[:n_drivers])]
@@ -130,6 +150,12 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - thin CLI
             "CITYOPS_API_PORT",
             "CITYOPS_TILE_URL",
             "CITYOPS_PARKING_REFRESH_S",
+            "CITYOPS_PARKING_RELOAD_S",
+            "CITYOPS_RETENTION_INTERVAL_H",
+            "CITYOPS_GPS_RETENTION_DAYS",
+            "CITYOPS_ALERT_SILENT_HOURS",
+            "CITYOPS_ALERT_STUCK_HOURS",
+            "CITYOPS_ALERT_LOW_BATTERY",
             "CITYOPS_CITY",
             "CITYOPS_DATA_DIR",
             "CITYOPS_STATE_DIR",
@@ -143,7 +169,8 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - thin CLI
     ap.add_argument(
         "--demo-users",
         action="store_true",
-        help="create or reset a planner and three drivers and print their passwords and URLs",
+        help="demo only: create or reset a planner and three drivers and print their passwords"
+        " and URLs (refused in production and on a database with an admin)",
     )
     a = ap.parse_args(argv)
     settings = Settings()
@@ -151,7 +178,10 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - thin CLI
     if not dsn:
         raise SystemExit("give --database-url or set DATABASE_URL")
     if a.demo_users:
-        users = asyncio.run(create_demo_users(settings, dsn))
+        try:
+            users = asyncio.run(create_demo_users(settings, dsn))
+        except DemoUsersRefused as e:
+            raise SystemExit(f"city-api: {e}") from e
         base = f"http://{a.host or settings.api_host}:{a.port or settings.api_port}"
         for u in users:
             print(

@@ -12,6 +12,7 @@ import asyncpg
 from api.jobs import JobRegistry
 from api.parking_service import ParkingService
 from api.ratelimit import RateLimit, TokenBuckets
+from fleet.alerts.types import AlertParams
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,9 @@ class ApiConfig:
     data_dir: Path | None = None  # OSM extracts for the street background layer
     parking_model_path: Path | None = None
     parking_refresh_s: float = 30.0  # how long the parking sites' latest counts are reused
+    parking_reload_s: float = 10.0  # how often the model file is checked for a new model; 0: never
+    retention_interval_h: float = 0.0  # hours between retention runs in this process; 0: none
+    retention_days: int = 30  # drivers' positions older than this many days are deleted
     token_ttl: timedelta = timedelta(hours=12)
     citizen_limit: RateLimit = field(default_factory=RateLimit)
     cors_origins: tuple[str, ...] = ()
@@ -32,6 +36,7 @@ class ApiConfig:
     timezone: str = "UTC"  # the city's IANA time zone: local hours in the open-data exports
     map_centre: tuple[float, float] = (0.0, 0.0)  # lon, lat: maps with nothing to show centre here
     osm_files: tuple[Path, ...] = ()  # the city's OSM extracts: street layer, planning network
+    alerts: AlertParams = field(default_factory=AlertParams)  # bin alerts' thresholds
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -42,6 +47,10 @@ class ApiConfig:
             raise ValueError("pool_size must be positive.")
         if self.parking_refresh_s < 0:
             raise ValueError("parking_refresh_s must be non-negative.")
+        if self.parking_reload_s < 0 or self.retention_interval_h < 0:
+            raise ValueError("parking_reload_s and retention_interval_h must be non-negative.")
+        if self.retention_days < 1:
+            raise ValueError("retention_days must be at least 1.")
         try:
             ZoneInfo(self.timezone)
         except Exception as e:  # ZoneInfoNotFoundError or ValueError for a malformed key

@@ -31,6 +31,17 @@ ENV_VARS = {
     "CITYOPS_API_PORT": "port the API listens on",
     "CITYOPS_TILE_URL": "map tile URL template (empty: the OpenStreetMap streets drawn offline)",
     "CITYOPS_PARKING_REFRESH_S": "seconds the API reuses the parking sites' latest counts",
+    "CITYOPS_PARKING_RELOAD_S": "seconds between the API's checks of the parking model file for a"
+    " newly trained model (0: load it at start-up only)",
+    "CITYOPS_RETENTION_INTERVAL_H": "hours between the API's retention runs (at start-up, then"
+    " every interval; 0: never, run city-db retention from cron instead)",
+    "CITYOPS_ALERT_SILENT_HOURS": "hours without a reading before a bin's sensor is reported"
+    " silent",
+    "CITYOPS_ALERT_STUCK_HOURS": "hours of one repeated reading before a bin's sensor is reported"
+    " stuck",
+    "CITYOPS_ALERT_LOW_BATTERY": "a fill sensor's batteryLevel (fraction) below this is reported",
+    "CITYOPS_FLEET_AGGREGATE_HOUR": "local hour at which the API stores the previous day's fleet"
+    " aggregates (-1: never)",
     "CITYOPS_TOPIC_FILL": "bin fill topic",
     "CITYOPS_TOPIC_GPS": "vehicle GPS topic",
     "CITYOPS_TOPIC_PARKING": "parking counts topic",

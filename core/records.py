@@ -4,7 +4,9 @@ Each message is one JSON object with an explicit ``schemaVersion``. Field names 
 smart data models: ``WasteContainer.fillingLevel`` (0-1) and ``temperature``; ``Vehicle.location``
 (GeoJSON Point, ``[lon, lat]``), ``speed`` (km/h) and ``heading`` (degrees from north);
 ``OnStreetParking.availableSpotNumber`` / ``totalSpotNumber``. ``dateObserved`` is ISO 8601 with
-a UTC offset.
+a UTC offset. A fill sensor that reports its battery adds ``batteryLevel`` (FIWARE
+``Device.batteryLevel``: a fraction, 1 = full, 0 = empty); it is optional, so messages without it
+(every message before it existed) stay valid, and it is left off the wire when unknown.
 
 Decoding checks shape, types and physical ranges only (a pure function of the bytes); checks that
 need context (known ids, the city's box, the clock) live in :mod:`ingest.validate`.
@@ -39,15 +41,19 @@ class FillReading:
     observed_at: datetime
     filling_level: float  # 0 = empty, 1 = full to the brim
     temperature: float | None = None
+    battery: float | None = None  # batteryLevel: 0 = empty, 1 = full; None when not reported
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        wire = {
             "schemaVersion": SCHEMA_VERSION,
             "sensorId": self.sensor_id,
             "dateObserved": _iso(self.observed_at),
             "fillingLevel": round(self.filling_level, 4),
             "temperature": None if self.temperature is None else round(self.temperature, 2),
         }
+        if self.battery is not None:
+            wire["batteryLevel"] = round(self.battery, 3)
+        return wire
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,11 +190,15 @@ def decode_fill(raw: bytes) -> FillReading:
     temperature = obj.get("temperature")
     if temperature is not None:
         temperature = _in_range("temperature", _number(obj, "temperature"), -60.0, 100.0)
+    battery = obj.get("batteryLevel")
+    if battery is not None:
+        battery = _in_range("batteryLevel", _number(obj, "batteryLevel"), 0.0, 1.0)
     return FillReading(
         sensor_id=_str_id(obj, "sensorId"),
         observed_at=_time(obj),
         filling_level=_in_range("fillingLevel", _number(obj, "fillingLevel"), 0.0, 1.0),
         temperature=temperature,
+        battery=battery,
     )
 
 

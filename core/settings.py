@@ -55,6 +55,15 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(8000, ge=0, le=65535)
     parking_refresh_s: float = Field(30.0, ge=0)  # API reuses parking sites' latest counts
+    parking_reload_s: float = Field(10.0, ge=0)  # API checks the model file for a new one; 0: never
+    retention_interval_h: float = Field(24.0, ge=0)  # API runs retention this often; 0: never
+    # local hour at which the API computes the previous day's fleet aggregates; -1: never
+    fleet_aggregate_hour: int = Field(3, ge=-1, le=23)
+    # bin alerts (fleet/alerts/): a sensor silent this long, a reading repeated this long, a
+    # reported batteryLevel (fraction) below this
+    alert_silent_hours: float = Field(6.0, gt=0)
+    alert_stuck_hours: float = Field(24.0, gt=0)
+    alert_low_battery: float = Field(0.15, ge=0, le=1)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -10,6 +10,7 @@ STATUS_COLOURS = {"planned": "#1565c0", "emptied": GREEN, "skipped": "#6a1b9a"}
 # proof of service (VisitView.state): served, missed, served out of sequence, served unplanned
 VISIT_COLOURS = {"served": GREEN, "missed": RED, "out_of_sequence": ORANGE, "unplanned": TEAL}
 OFF_ROUTE_COLOUR = RED
+ALERT_COLOUR = "#b71c1c"
 ROUTE_PALETTE = (
     "#1565c0",
     "#ef6c00",
@@ -24,13 +25,25 @@ ROUTE_PALETTE = (
 )
 
 
+# a bin's fill status (fill_status): colour, and the marker radius that tells them apart
+# without colour (with the tooltip's label and the legend)
+BIN_STATUS_COLOURS = {"low": GREEN, "filling": AMBER, "full": RED, "unknown": GREY}
+BIN_STATUS_RADIUS = {"low": 4, "filling": 6, "full": 8, "unknown": 5}
+
+
+def fill_status(level: float | None, threshold: float = 0.8) -> str:
+    """``low`` below half the threshold, ``filling`` up to it, ``full`` at or above it,
+    ``unknown`` without a level."""
+    if level is None or not math.isfinite(level):
+        return "unknown"
+    if level >= threshold:
+        return "full"
+    return "filling" if level >= threshold / 2 else "low"
+
+
 def fill_colour(level: float | None, threshold: float = 0.8) -> str:
     """Green below half the threshold, amber up to it, red at or above it; grey if unknown."""
-    if level is None or not math.isfinite(level):
-        return GREY
-    if level >= threshold:
-        return RED
-    return AMBER if level >= threshold / 2 else GREEN
+    return BIN_STATUS_COLOURS[fill_status(level, threshold)]
 
 
 def probability_colour(p: float | None) -> str:

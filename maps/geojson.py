@@ -21,7 +21,8 @@ def _point(lon: float, lat: float, props: dict[str, Any]) -> dict[str, Any]:
 
 
 def bins_geojson(bins: Sequence[BinView]) -> dict[str, Any]:
-    """Bins as points with ``fillingLevel`` (FIWARE WasteContainer) and forecast."""
+    """Bins as points with ``fillingLevel`` (FIWARE WasteContainer), forecast level and
+    predicted-full time (ISO 8601, local offset; null when not foreseen)."""
     return _fc(
         [
             _point(
@@ -33,6 +34,9 @@ def bins_geojson(bins: Sequence[BinView]) -> dict[str, Any]:
                     "fillingLevel": b.filling_level,
                     "forecastFillingLevel": b.forecast_level,
                     "threshold": b.threshold,
+                    "predictedFullAt": None
+                    if b.predicted_full_at is None
+                    else b.predicted_full_at.isoformat(),
                 },
             )
             for b in bins

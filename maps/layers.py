@@ -1,22 +1,30 @@
-"""Map layers from view records: bins by fill, routes with stop order, proof of service,
-vehicles, parking (pure)."""
+"""Map layers from view records: bins by fill, routes with stop order, proof of service, bin
+alerts, vehicles, parking (pure).
+
+Every text a layer shows goes through :func:`safe_text`: folium puts tooltips inside a
+JavaScript template literal, so HTML escaping alone would let a backtick or ``${`` in a bin id
+or an OpenStreetMap street name (user-contributed) run as script."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from html import escape
 
 import folium
 
 from maps.colours import (
+    ALERT_COLOUR,
+    BIN_STATUS_RADIUS,
     OFF_ROUTE_COLOUR,
     STATUS_COLOURS,
     fill_colour,
+    fill_status,
     probability_colour,
     route_colour,
     visit_colour,
 )
-from maps.views import BinView, ParkingView, RouteView, VehicleView, VisitView
+from maps.views import AlertView, BinView, ParkingView, RouteView, VehicleView, VisitView
 
 VISIT_SYMBOLS = {"served": "✓", "missed": "✗", "out_of_sequence": "✓", "unplanned": "+"}
 VISIT_LABELS = {
@@ -28,29 +36,88 @@ VISIT_LABELS = {
 }
 
 
+BIN_LABELS = {
+    "bin_low": "below half full",
+    "bin_filling": "filling",
+    "bin_full": "full",
+    "bin_unknown": "no reading",
+    "bin_now": "now",
+    "bin_forecast": "forecast",
+    "bin_full_at": "predicted full",
+    "bin_not_full": "not within the forecast horizon",
+    "bin_no_forecast": "no forecast",
+    "alerts": "Alerts",
+}
+ALERT_SYMBOL = "⚠"
+_JS_TEMPLATE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def safe_text(text: str) -> str:
+    """``text`` safe as HTML and inside a JavaScript template literal (folium's tooltips)."""
+    return escape(text).translate(_JS_TEMPLATE)
+
+
+def css_token(text: str) -> str:
+    """``text`` as one CSS class name: characters other than letters, digits, ``-`` and ``_``
+    become ``_``."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", text)
+
+
 def _pct(x: float | None) -> str:
     return "?" if x is None else f"{x:.0%}"
 
 
-def bins_layer(bins: Sequence[BinView], name: str = "Bins") -> folium.FeatureGroup:
-    """One circle per bin, filled by its current level and outlined by its forecast level."""
+def bins_layer(
+    bins: Sequence[BinView], name: str = "Bins", labels: Mapping[str, str] | None = None
+) -> folium.FeatureGroup:
+    """One circle per bin, filled by its current level and outlined by its forecast level; its
+    status (below half, filling, full, no reading) also shows without colour: a larger circle
+    the fuller the bin, dashed without a reading, and named in the tooltip with the levels and
+    the predicted-full time. ``labels`` translates :data:`BIN_LABELS`."""
+    t = {**BIN_LABELS, **(labels or {})}
     group = folium.FeatureGroup(name=name)
     for b in bins:
+        status = fill_status(b.filling_level, b.threshold)
+        if b.predicted_full_at is not None:
+            full = b.predicted_full_at.strftime("%Y-%m-%d %H:%M")
+        else:
+            full = t["bin_no_forecast" if b.forecast_level is None else "bin_not_full"]
         folium.CircleMarker(
             location=[b.lat, b.lon],
-            radius=5,
+            radius=BIN_STATUS_RADIUS[status],
             weight=2,
+            dash_array="3 3" if status == "unknown" else None,
             color=fill_colour(
                 b.forecast_level if b.forecast_level is not None else b.filling_level, b.threshold
             ),
             fill=True,
             fill_opacity=0.9,
             fill_color=fill_colour(b.filling_level, b.threshold),
-            tooltip=escape(
-                f"{b.bin_id} {b.street}: {_pct(b.filling_level)} now, "
-                f"{_pct(b.forecast_level)} forecast"
+            tooltip=safe_text(
+                f"{b.bin_id} {b.street}: {t['bin_' + status]} · {_pct(b.filling_level)} "
+                f"{t['bin_now']}, {_pct(b.forecast_level)} {t['bin_forecast']} · "
+                f"{t['bin_full_at']}: {full}"
             ),
-            class_name=f"bin bin-{b.bin_id}",
+            class_name=f"bin bin-{css_token(b.bin_id)} fill-{status}",
+        ).add_to(group)
+    return group
+
+
+def alerts_layer(alerts: Sequence[AlertView], name: str = "Alerts") -> folium.FeatureGroup:
+    """A warning sign beside each bin with alerts; its tooltip lists them."""
+    group = folium.FeatureGroup(name=name)
+    for a in alerts:
+        icon = (
+            f'<div style="color:{ALERT_COLOUR};font-size:18px;line-height:18px;'
+            f'text-shadow:0 0 2px #fff">{ALERT_SYMBOL}</div>'
+        )
+        kinds = " ".join(f"alert-{k}" for k in a.kinds)
+        folium.Marker(
+            location=[a.lat, a.lon],
+            icon=folium.DivIcon(
+                html=icon, icon_size=(18, 18), icon_anchor=(-2, 20), class_name=f"alert {kinds}"
+            ),
+            tooltip=safe_text(f"{a.bin_id} {a.street}: " + " · ".join(a.lines)),
         ).add_to(group)
     return group
 
@@ -68,7 +135,7 @@ def routes_layer(routes: Sequence[RouteView], name: str = "Routes") -> folium.Fe
                 color=colour,
                 weight=4,
                 opacity=0.8,
-                tooltip=escape(r.vehicle_id),
+                tooltip=safe_text(r.vehicle_id),
                 class_name=f"route route-{r.vehicle_id}",
             ).add_to(group)
         for s in r.stops:
@@ -80,7 +147,7 @@ def routes_layer(routes: Sequence[RouteView], name: str = "Routes") -> folium.Fe
                 fill=True,
                 fill_opacity=1.0,
                 fill_color=STATUS_COLOURS.get(s.status, colour),
-                tooltip=escape(f"{r.vehicle_id} #{s.seq} {s.bin_id} ({s.status})"),
+                tooltip=safe_text(f"{r.vehicle_id} #{s.seq} {s.bin_id} ({s.status})"),
                 class_name=f"stop stop-{s.status}",
             ).add_to(group)
     return group
@@ -105,7 +172,7 @@ def adherence_layer(
                 weight=3,
                 opacity=0.8,
                 dash_array="6 6",
-                tooltip=escape(t["off_route"]),
+                tooltip=safe_text(t["off_route"]),
                 class_name="off-route",
             ).add_to(group)
     for v in visits:
@@ -124,7 +191,7 @@ def adherence_layer(
                 icon_anchor=(9, 9),
                 class_name=f"visit visit-{state}",
             ),
-            tooltip=escape(f"{v.vehicle_id} {v.bin_id}: {t.get(state, state)}{when}"),
+            tooltip=safe_text(f"{v.vehicle_id} {v.bin_id}: {t.get(state, state)}{when}"),
         ).add_to(group)
     return group
 
@@ -141,7 +208,7 @@ def vehicles_layer(vehicles: Sequence[VehicleView], name: str = "Vehicles") -> f
             fill=True,
             fill_color="#ffeb3b",
             fill_opacity=1.0,
-            tooltip=escape(f"{v.vehicle_id} {v.observed_at} {v.speed_kmh:.0f} km/h"),
+            tooltip=safe_text(f"{v.vehicle_id} {v.observed_at} {v.speed_kmh:.0f} km/h"),
             class_name="vehicle",
         ).add_to(group)
     return group
@@ -163,7 +230,7 @@ def parking_layer(
             fill=True,
             fill_color=probability_colour(s.p_free),
             fill_opacity=0.85,
-            tooltip=escape(
+            tooltip=safe_text(
                 f"{s.name}: {t['p_free']} {s.p_free:.0%}, "
                 f"{t['expected_free']} {s.expected_free:.0f}{walk}"
             ),

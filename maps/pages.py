@@ -11,13 +11,21 @@ from collections.abc import Mapping, Sequence
 import folium
 
 from maps.base import base_map
-from maps.layers import adherence_layer, bins_layer, parking_layer, routes_layer, vehicles_layer
-from maps.views import BinView, ParkingView, RouteView, VehicleView, VisitView
+from maps.layers import (
+    adherence_layer,
+    alerts_layer,
+    bins_layer,
+    parking_layer,
+    routes_layer,
+    vehicles_layer,
+)
+from maps.views import AlertView, BinView, ParkingView, RouteView, VehicleView, VisitView
 
 LAYER_NAMES = {
     "bins": "Bins",
     "routes": "Routes",
     "adherence": "Proof of service",
+    "alerts": "Alerts",
     "vehicles": "Vehicles",
 }
 
@@ -42,18 +50,22 @@ def operations_map(
     visits: Sequence[VisitView] = (),
     off_route: Sequence[Sequence[tuple[float, float]]] = (),
     labels: Mapping[str, str] | None = None,
+    alerts: Sequence[AlertView] = (),
 ) -> folium.Map:
-    """The planner's live view: bins by fill and forecast, today's routes, the plan's proof of
-    service when there is one (``visits``, ``off_route`` lines), vehicle positions. ``labels``
-    names the layers (``bins``, ``routes``, ``adherence``, ``vehicles``) and the proof of
-    service's states, in the page's language (default English)."""
+    """The planner's live view: bins by fill and forecast with their predicted-full time, today's
+    routes, the plan's proof of service when there is one (``visits``, ``off_route`` lines), the
+    bins with alerts, vehicle positions. ``labels`` names the layers (``bins``, ``routes``,
+    ``adherence``, ``alerts``, ``vehicles``), the proof of service's states and the bins'
+    tooltip words (:data:`maps.layers.BIN_LABELS`), in the page's language (default English)."""
     t = {**LAYER_NAMES, **(labels or {})}
     centre = _centre([(b.lon, b.lat) for b in bins], city_centre)
     m = base_map(static_prefix, tile_url, streets_url, center=centre, zoom=13)
-    bins_layer(bins, t["bins"]).add_to(m)
+    bins_layer(bins, t["bins"], t).add_to(m)
     routes_layer(routes, t["routes"]).add_to(m)
     if visits or off_route:
         adherence_layer(visits, off_route, t["adherence"], t).add_to(m)
+    if alerts:
+        alerts_layer(alerts, t["alerts"]).add_to(m)
     vehicles_layer(vehicles, t["vehicles"]).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +17,7 @@ class BinView:
     filling_level: float | None
     forecast_level: float | None = None
     threshold: float = 0.8
+    predicted_full_at: datetime | None = None  # in the city's local time; None: not foreseen
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,19 @@ class VisitView:
         if self.outcome == "served" and self.in_sequence is False:
             return "out_of_sequence"
         return self.outcome
+
+
+@dataclass(frozen=True, slots=True)
+class AlertView:
+    """A bin with alerts: what they are (``kinds``) and one line of text each, in the page's
+    language (plain text: the map escapes it)."""
+
+    bin_id: str
+    street: str
+    lon: float
+    lat: float
+    kinds: tuple[str, ...]
+    lines: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,8 @@ class ApiThread:
         self.base_url = f"http://{host}:{port}"
         self._server = uvicorn.Server(
             uvicorn.Config(
-                create_app(settings, database_url),
+                # Simulated days may lie in the past (--date): no wall-clock retention under them.
+                create_app(settings.model_copy(update={"retention_interval_h": 0}), database_url),
                 host=host,
                 port=port,
                 log_level="warning",

@@ -10,11 +10,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 
 import asyncpg
 from rich.table import Table
 
-from core.db.inventory import save_bins, save_parking_sites, save_sites, save_vehicles
+from admin.importer import import_rows
+from admin.records import InventoryKind, Item, raw_rows
+from core.city import CityProfile
 from core.db.migrate import migrate
 from core.db.tables import ingested_row_counts
 from core.db.tables import row_counts as count_rows
@@ -28,16 +31,30 @@ from simulations.day_scenario import console
 from simulations.parking_sim import SimSite
 from simulations.publish import Publisher
 
+DEMO_ACTOR = "demo"  # the audit log's actor of the demo's inventory import
 
-async def register(dsn: str, city: City, parking: list[SimSite]) -> None:
+
+async def register(dsn: str, city: City, parking: list[SimSite], profile: CityProfile) -> None:
+    """Import the simulated city's inventory through the onboarding import (the code path of
+    ``city-admin import``: the whole inventory is validated against the city, then written);
+    raises ValueError with every reason if the simulated inventory does not validate."""
     conn = await asyncpg.connect(dsn)
     try:
         await migrate(conn)
-        await save_sites(conn, list(city.depots), "depot")
-        await save_sites(conn, list(city.disposal_sites), "disposal")
-        await save_bins(conn, list(city.bins))
-        await save_vehicles(conn, list(city.vehicles))
-        await save_parking_sites(conn, [s.site for s in parking])
+        inventory: list[tuple[InventoryKind, Sequence[Item]]] = [
+            (InventoryKind.DEPOTS, city.depots),
+            (InventoryKind.DISPOSAL_SITES, city.disposal_sites),
+            (InventoryKind.BINS, city.bins),
+            (InventoryKind.VEHICLES, city.vehicles),
+            (InventoryKind.PARKING_SITES, [s.site for s in parking]),
+        ]
+        for kind, items in inventory:
+            rows, columns = raw_rows(items)
+            report = await import_rows(
+                conn, kind, rows, columns, profile, DEMO_ACTOR, source=f"demo {kind.value}"
+            )
+            if not report.ok:
+                raise ValueError("\n".join(report.lines()))
     finally:
         await conn.close()
 

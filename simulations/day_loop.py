@@ -54,7 +54,7 @@ def run_city(
 ) -> RunResult:
     """Run ``scenario`` on the broker and database of ``ep`` (see the module docstring)."""
     t_start = time.monotonic()
-    asyncio.run(register(ep.database_url, city, parking))
+    asyncio.run(register(ep.database_url, city, parking, settings.city_profile()))
     console.log(
         f"road network {net.n_nodes:,} nodes; {len(city.bins)} bins,"
         f" {len(city.vehicles)} vehicles, {len(parking)} parking sites registered"

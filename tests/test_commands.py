@@ -26,6 +26,9 @@ ENV = {
     "parking-export": ["CITYOPS_CITY"],
     "edinburgh-fit": ["CITYOPS_DATA_DIR"],
     "city-whatif": ["CITYOPS_CITY", "CITYOPS_DATA_DIR"],
+    "city-admin": ["DATABASE_URL", "CITYOPS_CITY"],
+    "city-fleet": ["DATABASE_URL", "CITYOPS_PSEUDONYM_KEY", "CITYOPS_FLEET_AGGREGATE_HOUR"],
+    "city-services": ["KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "CITYOPS_TOPIC_GPS"],
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("core", "ingest", "routing", "forecasting", "fleet", "parking", "api", "maps")
-PACKAGES += ("simulations",)
+PACKAGES += ("simulations", "admin")
 MAX_LINES = 400
 
 # Libraries that only adapters may import: I/O with the broker, the database, HTTP, processes.
@@ -31,6 +31,7 @@ ADAPTER_LIBRARIES = {
 FILE_ADAPTERS = {
     "core.city_files",
     "core.inventory_files",
+    "admin.files",
     "core.settings",
     "forecasting.edinburgh",
     "routing.network.osm",

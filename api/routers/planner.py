@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse
 
+from api.alert_texts import alert_views
 from api.deps import PlannerDep, PoolDep, StateDep
 from api.html import page
 from api.i18n import Lang, t
 from api.jobs import Progress
-from api.live import bin_views, route_views, stored_adherence, vehicle_views
+from api.live import bin_views, live_alerts, route_views, stored_adherence, vehicle_views
 from api.live_page import live_panel, map_labels, off_route_lines, visit_views
 from api.plan_access import current_plan_id, progress_of, route_public, stop_public
 from api.schemas.plans import (
@@ -316,8 +317,9 @@ async def live_view(
     user: PlannerDep, state: StateDep, day: DateQ = None, lang: LangQ = Lang.EN
 ) -> HTMLResponse:
     """Live operations map in Danish or English: bins by fill (fill colour) and forecast
-    (outline), trucks at their latest positions, the current plan's routes with stop status and,
-    once computed, its proof of service (bins served, missed, out of sequence; off-route)."""
+    (outline) with their predicted-full time, trucks at their latest positions, the current
+    plan's routes with stop status and, once computed, its proof of service (bins served, missed,
+    out of sequence; off-route); a panel with the bin alerts and a legend."""
     cfg = state.config
     async with state.pool.acquire() as conn:
         bins = await bin_views(conn, cfg.database_url, cfg.timezone)
@@ -329,6 +331,7 @@ async def live_view(
         routes = await route_views(conn, pid) if pid is not None else []
         summary = (await _summary(conn, pid))[1] if pid is not None else None
         proof = await stored_adherence(conn, pid, user.username) if pid is not None else None
+        alerts = (await live_alerts(conn, cfg)).alerts
     m = operations_map(
         bins,
         routes,
@@ -340,9 +343,12 @@ async def live_view(
         visits=visit_views(proof, cfg.timezone),
         off_route=off_route_lines(proof),
         labels=map_labels(lang),
+        alerts=alert_views(alerts, lang, cfg.timezone),
     )
     query = {} if day is None else {"day": day.isoformat()}
-    panel = live_panel(summary, len(routes), len(vehicles), proof, lang, cfg.timezone, query)
+    panel = live_panel(
+        summary, len(routes), len(vehicles), proof, lang, cfg.timezone, query, alerts=alerts
+    )
     return HTMLResponse(page(m, t(lang, "live_title"), panel, lang.value))
 
 

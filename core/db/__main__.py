@@ -2,9 +2,10 @@
 (also ``python -m core.db ...``).
 
   migrate    apply the pending schema migrations (idempotent; run before the services start)
-  retention  drop raw GPS history partitions older than CITYOPS_GPS_RETENTION_DAYS and the
-             per-bin proof-of-service details of older plans (GDPR; deletes data: run it daily,
-             for example from cron)
+  retention  drop raw GPS history partitions older than CITYOPS_GPS_RETENTION_DAYS, live
+             positions of vehicles silent that long, the trucks' positions in older re-plans and
+             the per-bin proof-of-service details of older plans (GDPR; deletes data; the API
+             also runs it every CITYOPS_RETENTION_INTERVAL_H hours)
 
 Without a command it prints this help and exits with status 2: nothing is deleted by accident.
 """
@@ -21,7 +22,7 @@ import asyncpg
 
 from core.cli import HelpFormatter, env_epilog
 from core.db.migrate import migrate
-from core.db.retention import drop_expired_gps, scrub_expired_adherence
+from core.db.retention import run_retention_exclusive
 from core.settings import Settings
 
 
@@ -37,10 +38,20 @@ async def _migrate(dsn: str) -> None:
 async def _retention(dsn: str, retention_days: int) -> None:
     conn = await asyncpg.connect(dsn)
     try:
-        dropped = await drop_expired_gps(conn, datetime.now(UTC), retention_days)
+        report = await run_retention_exclusive(conn, datetime.now(UTC), retention_days)
+        if report is None:
+            print("another process is running retention now; nothing done")
+            return
+        dropped = list(report.gps_partitions_dropped)
         print(f"GPS partitions dropped (older than {retention_days} days): {dropped or 'none'}")
-        scrubbed = await scrub_expired_adherence(conn, datetime.now(UTC), retention_days)
-        print(f"plans whose proof-of-service details were deleted: {scrubbed}")
+        print(
+            f"live positions deleted (vehicles silent since before {report.first_kept_day}):"
+            f" {report.positions_deleted}"
+        )
+        print(f"re-plans whose trucks' positions were removed: {report.replans_scrubbed}")
+        print(
+            f"plans whose proof-of-service details were deleted: {report.adherence_plans_scrubbed}"
+        )
     finally:
         await conn.close()
 
@@ -63,10 +74,11 @@ def parser() -> argparse.ArgumentParser:
     )
     sub.add_parser(
         "retention",
-        help="drop expired raw GPS partitions (deletes data)",
-        description="Drop the daily partitions of raw GPS history older than the retention window"
-        " and the per-bin proof-of-service details (service times, off-route lines) of plans"
-        " older than it.",
+        help="delete drivers' positions older than the window (deletes data)",
+        description="Drop the daily partitions of raw GPS history older than the retention window,"
+        " the live positions of vehicles silent since before it, the trucks' GPS start positions"
+        " of re-plans older than it and their per-bin proof-of-service details (service times,"
+        " off-route lines). PRIVACY.md lists what is kept.",
         formatter_class=HelpFormatter,
         epilog=env_epilog("DATABASE_URL", "CITYOPS_GPS_RETENTION_DAYS"),
     )

@@ -28,6 +28,7 @@ async def read_traces(
         window: dict[str, object] = {"since": since.isoformat(), "until": until.isoformat()}
         if ids_wanted is not None:
             window["vehicles"] = len(ids_wanted)
+            window["vehicle_ids"] = ids_wanted  # whose positions: the DPO filters on it
         await log_access(conn, actor, purpose, "gps_fixes", window)
         rows = await conn.fetch(
             "SELECT vehicle_id, extract(epoch FROM observed_at) AS t, lon, lat, speed_kmh"

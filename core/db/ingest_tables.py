@@ -29,6 +29,12 @@ class TableSpec:
     state_id: str  # state table's id column (history's first key column)
     state_columns: tuple[str, ...]  # history columns copied into state (after the id)
     partitioned_by_day: bool = False
+    # history column that names the state row (default: the first key column); fill readings
+    # are keyed by sensor, their state by the bin the sensor is mounted on (``derived``)
+    state_source: str = ""
+    # history columns computed in SQL from the staged row ``s`` and ``joins`` (not staged)
+    derived: tuple[tuple[str, str], ...] = ()
+    joins: str = ""
 
     def row(self, record: Record, partition: int, offset: int) -> tuple[object, ...]:
         raise NotImplementedError
@@ -38,7 +44,15 @@ class TableSpec:
 class _Fill(TableSpec):
     def row(self, r: Record, partition: int, offset: int) -> tuple[object, ...]:
         assert isinstance(r, FillReading)
-        return (r.sensor_id, r.observed_at, r.filling_level, r.temperature, partition, offset)
+        return (
+            r.sensor_id,
+            r.observed_at,
+            r.filling_level,
+            r.temperature,
+            r.battery,
+            partition,
+            offset,
+        )
 
 
 @dataclass(frozen=True)
@@ -64,13 +78,34 @@ class _Parking(TableSpec):
         return (r.site_id, r.observed_at, r.free, r.capacity, partition, offset)
 
 
+# The bin a fill reading belongs to: the bin its sensor was mounted on when it was observed, the
+# bin of its first mount for a reading from before it, else the sensor id (a bin never mapped).
+# The same rule as migration 0008's trigger, which covers every other writer; set-based here.
+_SENSOR_BIN = (
+    " LEFT JOIN LATERAL (SELECT m.bin_id FROM sensors m WHERE m.sensor_id = s.sensor_id"
+    " AND (m.removed_at IS NULL OR s.observed_at < m.removed_at)"
+    " ORDER BY (m.mounted_at <= s.observed_at) DESC,"
+    " CASE WHEN m.mounted_at <= s.observed_at THEN m.mounted_at END DESC, m.mounted_at"
+    " LIMIT 1) m ON true"
+)
 FILL = _Fill(
     "fill_readings",
-    ("sensor_id", "observed_at", "filling_level", "temperature", "src_partition", "src_offset"),
+    (
+        "sensor_id",
+        "observed_at",
+        "filling_level",
+        "temperature",
+        "battery_level",  # migration 0010; NULL when the sensor does not report it
+        "src_partition",
+        "src_offset",
+    ),
     ("sensor_id", "observed_at"),
     "bin_state",
     "bin_id",
-    ("observed_at", "filling_level", "temperature"),
+    ("observed_at", "filling_level", "temperature", "battery_level"),
+    state_source="bin_id",
+    derived=(("bin_id", "coalesce(m.bin_id, s.sensor_id)"),),
+    joins=_SENSOR_BIN,
 )
 GPS = _Gps(
     "gps_fixes",
@@ -138,18 +173,21 @@ class BatchWriter:
         self._stage = f"stage_{spec.table}"
         self._days: set[date] = set()
         self._ready = False
-        cols = ", ".join(spec.columns)
         key = ", ".join(spec.key)
         state_cols = ", ".join(spec.state_columns)
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in spec.state_columns)
+        source = spec.state_source or spec.key[0]
+        into = ", ".join([*spec.columns, *(c for c, _ in spec.derived)])
+        select = ", ".join([*(f"s.{c}" for c in spec.columns), *(e for _, e in spec.derived)])
         self._insert = (
             f"WITH ins AS ("
-            f" INSERT INTO {spec.table} ({cols}) SELECT {cols} FROM {self._stage} ORDER BY seq"
+            f" INSERT INTO {spec.table} ({into}) SELECT {select} FROM {self._stage} s{spec.joins}"
+            f" ORDER BY s.seq"
             f" ON CONFLICT ({key}) DO NOTHING RETURNING *),"
             f" st AS ("
             f" INSERT INTO {spec.state_table} ({spec.state_id}, {state_cols})"
-            f" SELECT DISTINCT ON ({spec.key[0]}) {spec.key[0]}, {state_cols} FROM ins"
-            f" ORDER BY {spec.key[0]}, observed_at DESC"
+            f" SELECT DISTINCT ON ({source}) {source}, {state_cols} FROM ins"
+            f" ORDER BY {source}, observed_at DESC"
             f" ON CONFLICT ({spec.state_id}) DO UPDATE SET {updates}"
             f" WHERE {spec.state_table}.observed_at < EXCLUDED.observed_at)"
             f" SELECT src_partition, src_offset FROM ins"

@@ -58,7 +58,8 @@ async def bin_fills(conn: asyncpg.Connection | asyncpg.Pool) -> list[BinFill]:
     """Every bin with its latest level, by bin id."""
     rows = await conn.fetch(
         "SELECT b.bin_id, b.lon, b.lat, b.street, b.district, b.capacity_l, s.filling_level,"
-        " s.observed_at FROM bins b LEFT JOIN bin_state s USING (bin_id) ORDER BY b.bin_id"
+        " s.observed_at FROM bins b LEFT JOIN bin_state s USING (bin_id) WHERE b.retired_at IS NULL"
+        " ORDER BY b.bin_id"
     )
     return [BinFill(*r) for r in rows]
 
@@ -72,7 +73,7 @@ async def fill_by_district_hour(
         "SELECT b.district, extract(hour FROM r.observed_at AT TIME ZONE $2::text)::int AS hour,"
         " avg(r.filling_level) AS mean_fill, max(r.filling_level) AS max_fill,"
         " count(*) AS n, avg(b.lon) AS lon, avg(b.lat) AS lat"
-        " FROM fill_readings r JOIN bins b ON b.bin_id = r.sensor_id"
+        " FROM fill_readings r JOIN bins b ON b.bin_id = r.bin_id"
         " WHERE r.observed_at >= $1 AND r.src_partition >= 0"
         " GROUP BY b.district, hour ORDER BY b.district, hour",
         since,

@@ -13,7 +13,11 @@ import numpy.typing as npt
 
 @dataclass(frozen=True, slots=True)
 class ReadingArrays:
-    """Fill readings as columns for :func:`forecasting.forecast.forecast_arrays`."""
+    """Fill readings as columns for :func:`forecasting.forecast.forecast_arrays`.
+
+    ``sensor_ids`` holds each reading's *bin* id: the bin its sensor was mounted on when it was
+    observed (``fill_readings.bin_id``, migration 0008), so a replaced sensor's history stays
+    with its bin and the forecaster groups by bin."""
 
     sensor_ids: npt.NDArray[np.str_]
     utc_seconds: npt.NDArray[np.float64]
@@ -26,11 +30,11 @@ class ReadingArrays:
 async def load_readings(
     conn: asyncpg.Connection, since: datetime, until: datetime | None = None
 ) -> ReadingArrays:
-    """Fill readings observed in ``[since, until)`` as columns, ordered by sensor and time."""
+    """Fill readings observed in ``[since, until)`` as columns, ordered by bin and time."""
     rows = await conn.fetch(
-        "SELECT sensor_id, extract(epoch FROM observed_at)::float8 AS t, filling_level"
+        "SELECT bin_id, extract(epoch FROM observed_at)::float8 AS t, filling_level"
         " FROM fill_readings WHERE observed_at >= $1 AND ($2::timestamptz IS NULL"
-        " OR observed_at < $2) ORDER BY sensor_id, observed_at",
+        " OR observed_at < $2) ORDER BY bin_id, observed_at",
         since,
         until,
     )

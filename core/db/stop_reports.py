@@ -1,7 +1,7 @@
 """Drivers' stop reports and plans' progress (adapter: PostgreSQL, table ``plan_stops``).
 
 Only ``accepted`` plans can have stops reported. Reporting a bin ``emptied`` also records what the
-driver saw in ``fill_readings`` (sensor id = bin id, ``src_partition``/``src_offset`` = -1
+driver saw in ``fill_readings`` (sensor and bin id: the bin's, ``src_partition``/``src_offset`` = -1
 marking a driver report): the observed fill one second before the report, when given, and level 0
 at the report, so the forecaster sees the emptying; ``bin_state`` moves to level 0 unless a newer
 sensor reading is already there.
@@ -85,9 +85,9 @@ async def _record_emptying(
     if fill_observed is not None:
         readings.insert(0, (bin_id, at - timedelta(seconds=1), fill_observed))
     await conn.executemany(
-        "INSERT INTO fill_readings (sensor_id, observed_at, filling_level, src_partition,"
-        " src_offset) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sensor_id, observed_at) DO UPDATE"
-        " SET filling_level = EXCLUDED.filling_level",
+        "INSERT INTO fill_readings (sensor_id, bin_id, observed_at, filling_level, src_partition,"
+        " src_offset) VALUES ($1, $1, $2, $3, $4, $5) ON CONFLICT (sensor_id, observed_at)"
+        " DO UPDATE SET filling_level = EXCLUDED.filling_level",
         [(*r, DRIVER_REPORT_SRC, DRIVER_REPORT_SRC) for r in readings],
     )
     await conn.execute(

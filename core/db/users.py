@@ -75,3 +75,31 @@ async def list_users(conn: asyncpg.Connection, role: Role | None = None) -> Sequ
         )
         for r in rows
     ]
+
+
+async def set_password_hash(conn: asyncpg.Connection, username: str, password_hash: str) -> bool:
+    """Replace ``username``'s password hash; False when there is no such user."""
+    done = await conn.fetchval(
+        "UPDATE users SET password_hash = $2 WHERE username = $1 RETURNING true",
+        username,
+        password_hash,
+    )
+    return bool(done)
+
+
+async def set_disabled(conn: asyncpg.Connection, username: str, disabled: bool) -> bool:
+    """Disable (or enable again) ``username``; False when there is no such user."""
+    done = await conn.fetchval(
+        "UPDATE users SET disabled = $2 WHERE username = $1 RETURNING true", username, disabled
+    )
+    return bool(done)
+
+
+async def set_vehicles(conn: asyncpg.Connection, username: str, vehicle_ids: Sequence[str]) -> bool:
+    """Replace the vehicles assigned to ``username``; False when there is no such user."""
+    done = await conn.fetchval(
+        "UPDATE users SET vehicle_ids = $2 WHERE username = $1 RETURNING true",
+        username,
+        list(vehicle_ids),
+    )
+    return bool(done)

@@ -32,6 +32,7 @@ async def latest_positions(
     if vehicle_ids is not None:
         vehicle_ids = sorted(vehicle_ids)
         detail["vehicles"] = len(vehicle_ids)
+        detail["vehicle_ids"] = vehicle_ids  # whose positions: the DPO filters on it
     async with conn.transaction():
         await log_access(conn, actor, purpose, "vehicle_state", detail)
         rows = await conn.fetch(

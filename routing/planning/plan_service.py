@@ -5,7 +5,9 @@ travel matrix from the cache under ``state_dir/matrix-cache``, forecast, select 
 overrides included), build the problem (:mod:`routing.planning.day_problem`),
 solve with the portfolio,
 check with :func:`routing.vrp.checker.check`, add the road geometry of each route
-(:mod:`routing.network.geometry`), save.
+(:mod:`routing.network.geometry`), save. The forecast (every bin's, predicted-full times
+included) is stored as a forecast run before solving and linked to the plan once it is stored
+(:mod:`core.db.forecasts`).
 
 Checker policy: a plan that fails the checker is **stored** with status ``rejected`` and its
 violations (so the failure is auditable and reproducible from ``inputs``), is never served by
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import asyncpg
 
+from core.db.forecasts import link_forecast_run, save_forecast_run
 from core.db.inventory import load_bins, load_sites, load_vehicles
 from core.db.plans import save_plan
 from core.db.readings import load_readings
@@ -146,12 +149,17 @@ async def plan_day(
         streets = [net.street_name(int(n)) for n in matrix.nodes]
 
         say("forecast and selection")
+        fparams = ForecastParams(cfg.tz)
         forecasts = forecast_arrays(
-            inv.bins,
-            readings.sensor_ids,
-            readings.utc_seconds,
-            readings.levels,
-            ForecastParams(cfg.tz),
+            inv.bins, readings.sensor_ids, readings.utc_seconds, readings.levels, fparams
+        )
+        as_of = readings_as_of(readings.utc_seconds)
+        run_id = await save_forecast_run(
+            conn,
+            forecasts,
+            request.plan_date,
+            None if as_of is None else datetime.fromisoformat(as_of),
+            asdict(fparams),
         )
         next_opportunity = service_at + timedelta(days=1)
         selection = select_bins(
@@ -172,7 +180,7 @@ async def plan_day(
             trucks,
             service_at,
             next_opportunity,
-            readings_as_of(readings.utc_seconds),
+            as_of,
         )
         problem = build_day_problem(
             request.plan_date,
@@ -190,7 +198,14 @@ async def plan_day(
         plan = solve_checked(
             problem, request.engine, request.time_limit_s, request.seed, at_risk, say, on_solution
         )
-        return await store_checked(conn, with_geometry(plan, net), say)
+        try:
+            stored = await store_checked(conn, with_geometry(plan, net), say)
+        except PlanRejected as e:
+            await link_forecast_run(conn, run_id, e.plan_id)
+            raise
+        assert stored.plan_id is not None
+        await link_forecast_run(conn, run_id, stored.plan_id)
+        return stored
     finally:
         await conn.close()
 

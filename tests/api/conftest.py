@@ -200,6 +200,7 @@ def test_settings(tmp_path: Path) -> Settings:
         state_dir=tmp_path,  # type: ignore[arg-type]
         environment="test",
         tile_url="",
+        retention_interval_h=0,  # the fixture's plan is from 2024: no retention behind the tests
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from core.db.forecasts import forecast_run_of_plan, load_forecast_run
 from core.db.plans import PlanNotFound, latest_plan, load_plan
 from core.plan import StopKind
 from routing.network.graph import RoadNetwork
@@ -72,6 +73,10 @@ def test_plan_day_from_database_to_stored_checked_plan(
     stored = fetch(city_db, lambda c: load_plan(c, pid))
     assert stored == replace(plan, created_at=stored.created_at)
     assert fetch(city_db, lambda c: latest_plan(c, DAY)).plan_id == plan.plan_id
+    run_id = fetch(city_db, lambda c: forecast_run_of_plan(c, pid))
+    forecasts = fetch(city_db, lambda c: load_forecast_run(c, run_id))
+    assert set(forecasts) == {b.bin_id for b in small_city.bins}  # every bin's forecast is kept
+    assert any(f.predicted_full_at is not None for f in forecasts.values())
 
 
 def test_plan_failing_the_checker_is_stored_rejected(
@@ -95,6 +100,7 @@ def test_plan_failing_the_checker_is_stored_rejected(
     stored = fetch(city_db, lambda c: load_plan(c, err.value.plan_id))
     assert stored.status == "rejected"
     assert any(v.startswith("missing_client") for v in stored.violations)
+    assert fetch(city_db, lambda c: forecast_run_of_plan(c, err.value.plan_id)) is not None
     with pytest.raises(PlanNotFound):
         fetch(city_db, lambda c: latest_plan(c, DAY))
 
