@@ -72,6 +72,7 @@ def config_from_settings(settings: Settings, database_url: str, **overrides: obj
         "parking_reload_s": settings.parking_reload_s,
         "retention_interval_h": settings.retention_interval_h,
         "retention_days": settings.gps_retention_days,
+        "aggregate_retention_days": settings.fleet_aggregate_retention_days,
         "timezone": settings.city_profile().timezone,
         "map_centre": settings.city_profile().map_centre,
         "osm_files": settings.city_profile().osm_files,
@@ -125,7 +126,10 @@ def create_app(
         fleet_task = fleet_daily.start(pool, daily)  # the previous day's fleet aggregates
         app.state.api.parking.start_watching(config.parking_reload_s)  # a new model file: reload
         retention = retention_schedule.start(
-            pool, config.retention_days, config.retention_interval_h
+            pool,
+            config.retention_days,
+            config.retention_interval_h,
+            config.aggregate_retention_days,
         )
         try:
             yield

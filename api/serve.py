@@ -153,6 +153,7 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - thin CLI
             "CITYOPS_PARKING_RELOAD_S",
             "CITYOPS_RETENTION_INTERVAL_H",
             "CITYOPS_GPS_RETENTION_DAYS",
+            "CITYOPS_FLEET_AGGREGATE_RETENTION_DAYS",
             "CITYOPS_ALERT_SILENT_HOURS",
             "CITYOPS_ALERT_STUCK_HOURS",
             "CITYOPS_ALERT_LOW_BATTERY",

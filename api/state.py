@@ -28,6 +28,7 @@ class ApiConfig:
     parking_reload_s: float = 10.0  # how often the model file is checked for a new model; 0: never
     retention_interval_h: float = 0.0  # hours between retention runs in this process; 0: none
     retention_days: int = 30  # drivers' positions older than this many days are deleted
+    aggregate_retention_days: int = 400  # fleet aggregates (pseudonymised) kept this long
     token_ttl: timedelta = timedelta(hours=12)
     citizen_limit: RateLimit = field(default_factory=RateLimit)
     cors_origins: tuple[str, ...] = ()
@@ -49,8 +50,8 @@ class ApiConfig:
             raise ValueError("parking_refresh_s must be non-negative.")
         if self.parking_reload_s < 0 or self.retention_interval_h < 0:
             raise ValueError("parking_reload_s and retention_interval_h must be non-negative.")
-        if self.retention_days < 1:
-            raise ValueError("retention_days must be at least 1.")
+        if self.retention_days < 1 or self.aggregate_retention_days < 1:
+            raise ValueError("retention_days and aggregate_retention_days must be at least 1.")
         try:
             ZoneInfo(self.timezone)
         except Exception as e:  # ZoneInfoNotFoundError or ValueError for a malformed key

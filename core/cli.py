@@ -25,6 +25,8 @@ ENV_VARS = {
     "CITYOPS_STATE_DIR": "writable state: travel-matrix cache, parking model",
     "CITYOPS_GPS_RETENTION_DAYS": "days of raw GPS history kept; older daily partitions are"
     " dropped",
+    "CITYOPS_FLEET_AGGREGATE_RETENTION_DAYS": "days of the pseudonymised fleet aggregates kept"
+    " (default 400)",
     "CITYOPS_JWT_SECRET": "secret signing the API's access tokens",
     "CITYOPS_PSEUDONYM_KEY": "key of the vehicles' pseudonyms in fleet reports",
     "CITYOPS_API_HOST": "address the API listens on",

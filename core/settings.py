@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     ingest_batch_size: int = Field(5000, ge=1)
     max_future_skew_s: float = Field(300.0, ge=0)
     gps_retention_days: int = Field(30, ge=1)
+    fleet_aggregate_retention_days: int = Field(400, ge=1)  # pseudonymised hourly aggregates
     pseudonym_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     jwt_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     city: str = "copenhagen"  # a built-in profile name (core/cities/) or a profile directory

@@ -35,10 +35,11 @@ async def _migrate(dsn: str) -> None:
         await conn.close()
 
 
-async def _retention(dsn: str, retention_days: int) -> None:
+async def _retention(dsn: str, retention_days: int, aggregate_days: int) -> None:
     conn = await asyncpg.connect(dsn)
     try:
-        report = await run_retention_exclusive(conn, datetime.now(UTC), retention_days)
+        now = datetime.now(UTC)
+        report = await run_retention_exclusive(conn, now, retention_days, aggregate_days)
         if report is None:
             print("another process is running retention now; nothing done")
             return
@@ -52,6 +53,10 @@ async def _retention(dsn: str, retention_days: int) -> None:
         print(
             f"plans whose proof-of-service details were deleted: {report.adherence_plans_scrubbed}"
         )
+        print(
+            f"days of fleet aggregates deleted (older than {aggregate_days} days):"
+            f" {report.fleet_days_deleted}"
+        )
     finally:
         await conn.close()
 
@@ -62,7 +67,9 @@ def parser() -> argparse.ArgumentParser:
         prog="city-db",
         description=__doc__,
         formatter_class=HelpFormatter,
-        epilog=env_epilog("DATABASE_URL", "CITYOPS_GPS_RETENTION_DAYS"),
+        epilog=env_epilog(
+            "DATABASE_URL", "CITYOPS_GPS_RETENTION_DAYS", "CITYOPS_FLEET_AGGREGATE_RETENTION_DAYS"
+        ),
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser(
@@ -80,7 +87,9 @@ def parser() -> argparse.ArgumentParser:
         " of re-plans older than it and their per-bin proof-of-service details (service times,"
         " off-route lines). PRIVACY.md lists what is kept.",
         formatter_class=HelpFormatter,
-        epilog=env_epilog("DATABASE_URL", "CITYOPS_GPS_RETENTION_DAYS"),
+        epilog=env_epilog(
+            "DATABASE_URL", "CITYOPS_GPS_RETENTION_DAYS", "CITYOPS_FLEET_AGGREGATE_RETENTION_DAYS"
+        ),
     )
     return p
 
@@ -101,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         asyncio.run(_migrate(dsn))
     else:
-        asyncio.run(_retention(dsn, settings.gps_retention_days))
+        days = settings.gps_retention_days
+        asyncio.run(_retention(dsn, days, settings.fleet_aggregate_retention_days))
     return 0
 
 

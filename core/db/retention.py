@@ -12,7 +12,10 @@ The window is whole UTC days: with ``retention_days`` N at time ``now``, the dat
   time are removed from the inputs, the start stop is moved onto the route's end depot and the
   road geometry of those routes is dropped (maps draw straight lines);
 * proof of service (``adherence_visits``, ``adherence_trucks.off_route_lines``): per-bin
-  service times and off-route lines are deleted, the per-truck counts stay.
+  service times and off-route lines are deleted, the per-truck counts stay;
+* fleet aggregates (``fleet_aggregate_runs`` and, cascading, the per-pseudonym rows): where a
+  vehicle was each hour, pseudonymised, kept for their own, longer window
+  (``CITYOPS_FLEET_AGGREGATE_RETENTION_DAYS``, by default 400 days: a year-on-year comparison).
 
 :func:`run_retention` does all of it; :func:`run_retention_exclusive` under an advisory lock, so
 several API processes running it on a schedule (and ``city-db retention`` from cron) never
@@ -157,6 +160,22 @@ async def scrub_expired_replan_positions(
     return len(plans)
 
 
+async def delete_expired_fleet_aggregates(
+    conn: asyncpg.Connection, now: datetime, retention_days: int
+) -> int:
+    """Delete the fleet aggregates of local days before the window (their per-pseudonym rows
+    cascade). Returns the number of days deleted."""
+    cutoff = first_kept_day(now, retention_days)
+    status = await conn.execute("DELETE FROM fleet_aggregate_runs WHERE day < $1", cutoff)
+    deleted = int(status.split()[-1])
+    if deleted:
+        log.info("retention: deleted the fleet aggregates of %d days before %s", deleted, cutoff)
+    return deleted
+
+
+DEFAULT_AGGREGATE_DAYS = 400
+
+
 @dataclass(frozen=True)
 class RetentionReport:
     """What one retention run deleted."""
@@ -166,29 +185,38 @@ class RetentionReport:
     positions_deleted: int
     replans_scrubbed: int
     adherence_plans_scrubbed: int
+    fleet_days_deleted: int = 0
 
 
 async def run_retention(
-    conn: asyncpg.Connection, now: datetime, retention_days: int
+    conn: asyncpg.Connection,
+    now: datetime,
+    retention_days: int,
+    aggregate_days: int = DEFAULT_AGGREGATE_DAYS,
 ) -> RetentionReport:
-    """Every retention step of the module doc, at ``now``."""
+    """Every retention step of the module doc, at ``now``: positions kept ``retention_days``,
+    fleet aggregates ``aggregate_days``."""
     dropped = await drop_expired_gps(conn, now, retention_days)
     positions = await delete_expired_positions(conn, now, retention_days)
     replans = await scrub_expired_replan_positions(conn, now, retention_days)
     adherence = await scrub_expired_adherence(conn, now, retention_days)
+    fleet = await delete_expired_fleet_aggregates(conn, now, aggregate_days)
     return RetentionReport(
-        first_kept_day(now, retention_days), tuple(dropped), positions, replans, adherence
+        first_kept_day(now, retention_days), tuple(dropped), positions, replans, adherence, fleet
     )
 
 
 async def run_retention_exclusive(
-    conn: asyncpg.Connection, now: datetime, retention_days: int
+    conn: asyncpg.Connection,
+    now: datetime,
+    retention_days: int,
+    aggregate_days: int = DEFAULT_AGGREGATE_DAYS,
 ) -> RetentionReport | None:
     """:func:`run_retention` unless another session is running it (then None, nothing done)."""
     if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _LOCK_KEY):
         log.info("retention: another process is running it; skipped")
         return None
     try:
-        return await run_retention(conn, now, retention_days)
+        return await run_retention(conn, now, retention_days, aggregate_days)
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)

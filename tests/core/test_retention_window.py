@@ -207,3 +207,34 @@ def test_plan_inputs_round_trip_as_json(database: str) -> None:
 
     (inputs,) = asyncio.run(go())
     assert json.loads(inputs)["truck_starts"][0]["vehicle_id"] == "truck-b"
+
+
+def test_fleet_aggregates_follow_their_own_longer_window(database: str) -> None:
+    """Fleet aggregates (pseudonymised hours per district) are kept ``aggregate_days``: the last
+    day inside that window stays, the first day outside goes with its per-pseudonym rows."""
+
+    async def go() -> tuple[int, list[date], int]:
+        conn = await asyncpg.connect(database)
+        try:
+            inside, outside = date(2025, 10, 23), date(2025, 10, 22)  # 400 days before NOW
+            for day in (inside, outside):
+                await conn.execute(
+                    "INSERT INTO fleet_aggregate_runs (day, timezone, computed_at, computed_by,"
+                    " fixes, params) VALUES ($1, 'UTC', now(), 'test', 0, '{}'::jsonb)",
+                    day,
+                )
+                await conn.execute(
+                    "INSERT INTO fleet_vehicle_days VALUES ($1, 'p-1', 'waste_truck', 0,"
+                    " 1, 1, 1, 1, 1, 1, 1, 1)",
+                    day,
+                )
+            report = await run_retention(conn, NOW, DAYS, aggregate_days=400)
+            days = [r["day"] for r in await conn.fetch("SELECT day FROM fleet_aggregate_runs")]
+            rows = int(await conn.fetchval("SELECT count(*) FROM fleet_vehicle_days"))
+            return report.fleet_days_deleted, days, rows
+        finally:
+            await conn.close()
+
+    assert first_kept_day(NOW, 400) == date(2025, 10, 23)
+    deleted, days, rows = asyncio.run(go())
+    assert deleted == 1 and days == [date(2025, 10, 23)] and rows == 1
