@@ -93,7 +93,12 @@ def main(argv: list[str] | None = None) -> None:
         return
     while True:
         started = time.monotonic()
-        asyncio.run(_from_db(args.window_days, args.tz, args.out))
+        try:
+            asyncio.run(_from_db(args.window_days, args.tz, args.out))
+        except ValueError as e:  # a newly onboarded city: too little history to fit yet
+            if args.every_hours <= 0:
+                raise SystemExit(f"parking-train: not trained: {e} (served model unchanged)") from e
+            log.warning("not trained: %s; served model unchanged, next try on schedule", e)
         if args.every_hours <= 0:
             return
         time.sleep(max(0.0, args.every_hours * 3600 - (time.monotonic() - started)))
