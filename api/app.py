@@ -26,12 +26,14 @@ from api.routers import (
     alerts,
     auth,
     citizen,
+    citizen_places,
     driver,
     fleet,
     maps,
     open_data,
     pages,
     planner,
+    planner_page,
     privacy,
 )
 from api.state import ApiConfig, ApiState
@@ -171,8 +173,11 @@ def create_app(
     for r in (
         auth.router,
         citizen.router,
+        citizen_places.router,
         driver.router,
         planner.router,
+        planner_page.router,
+        planner_page.posts,
         adherence.router,
         fleet.router,
         privacy.router,

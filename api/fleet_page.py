@@ -11,7 +11,8 @@ from html import escape
 from urllib.parse import urlencode
 
 from api.fleet_texts import ft
-from api.i18n import Lang
+from api.i18n import Lang, t
+from api.page_shell import FOCUS_CSS
 from api.svg_bars import bar_chart
 from core.db.fleet_aggregates import GroupRow
 from fleet.utilisation import UnusedVehicle, Utilisation
@@ -121,22 +122,26 @@ def fleet_page(v: FleetView, lang: Lang, query: dict[str, str]) -> str:
     total = (v.until - v.since).days + 1
     what = ft(lang, "period", **period, tz=v.timezone, days=v.days_computed, total=total)
     csv_link = "/api/fleet/aggregates.csv?" + urlencode({**period, "group": "kind"})
+    switch = escape("?" + urlencode({**q, "lang": other.value}))
     head = (
         f'<!doctype html><html lang="{lang.value}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(ft(lang, 'title'))}</title><style>{CSS}</style></head><body>"
-        f"<h1>{escape(ft(lang, 'title'))}</h1>"
-        f'<p><a href="?{escape(urlencode({**q, "lang": other.value}))}">{other.value}</a></p>'
-        f'<form method="get" action="/fleet">{escape(ft(lang, "from"))} '
-        f'<input type="date" name="since" value="{v.since}"> {escape(ft(lang, "to"))} '
-        f'<input type="date" name="until" value="{v.until}">'
+        f"<title>{escape(ft(lang, 'title'))}</title><style>{CSS}{FOCUS_CSS}</style></head><body>"
+        f'<a class="skip" href="#main">{escape(t(lang, "skip"))}</a>'
+        f'<main id="main" tabindex="-1"><h1>{escape(ft(lang, "title"))}</h1>'
+        f'<p><a class="lang-switch" lang="{other.value}" href="{switch}">'
+        f"{escape(t(lang, 'lang_other'))}</a></p>"
+        f'<form method="get" action="/fleet"><label for="since">{escape(ft(lang, "from"))}'
+        f'</label> <input type="date" id="since" name="since" value="{v.since}"> '
+        f'<label for="until">{escape(ft(lang, "to"))}</label> '
+        f'<input type="date" id="until" name="until" value="{v.until}">'
         f'<input type="hidden" name="lang" value="{lang.value}">'
         f"<button>{escape(ft(lang, 'show'))}</button></form>"
         f'<p id="period">{escape(what)}'
         f' <a href="{escape(csv_link)}">{escape(ft(lang, "csv"))}</a></p>'
     )
     if v.days_computed == 0:
-        return head + f'<p id="none">{escape(ft(lang, "none"))}</p></body></html>'
+        return head + f'<p id="none">{escape(ft(lang, "none"))}</p></main></body></html>'
     kind_rows = [
         (
             _kind(lang, r.key),
@@ -178,5 +183,5 @@ def fleet_page(v: FleetView, lang: Lang, query: dict[str, str]) -> str:
         + _table([ft(lang, k) for k in ("vehicle", "kind", "days", "share", "km")], least_rows)
         + f'<h2 id="unused">{escape(ft(lang, "unused"))} ({len(v.unused)})</h2>{unused}'
         + f'<p class="note">{escape(ft(lang, "definitions", idle=f"{v.max_idle_min:.0f}"))}</p>'
-        + "</body></html>"
+        + "</main></body></html>"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from api.i18n_alerts import ALERT_TEXTS
+from api.i18n_pages import PAGE_TEXTS
 
 
 class Lang(StrEnum):
@@ -80,7 +81,7 @@ TEXTS: dict[Lang, dict[str, str]] = {
 
 
 for _lang in Lang:  # the bin alerts, the bins' tooltips and the live map's legend
-    TEXTS[_lang] |= ALERT_TEXTS[_lang.value]
+    TEXTS[_lang] |= ALERT_TEXTS[_lang.value] | PAGE_TEXTS[_lang.value]
 
 
 def t(lang: Lang, key: str, **kw: object) -> str:

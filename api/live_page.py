@@ -22,6 +22,7 @@ from maps.colours import (
     BIN_STATUS_RADIUS,
     OFF_ROUTE_COLOUR,
     STATUS_COLOURS,
+    STOP_STATUS_STYLE,
     visit_colour,
 )
 from maps.layers import ALERT_SYMBOL, BIN_LABELS, VISIT_SYMBOLS
@@ -93,18 +94,25 @@ def live_panel(
     data = json.dumps(summary.model_dump(mode="json") if summary else None).replace("<", "\\u003c")
     listed = "" if alerts is None else alerts_html(alerts, lang, tz)
     return (
-        f"{info} <a href='{link}'>{other.value}</a>{listed}{legend_html(lang)}"
+        f"{info} <a class='lang-switch' lang='{other.value}' href='{link}'>"
+        f"{escape(t(lang, 'lang_other'))}</a>{listed}{legend_html(lang)}"
         f"<script>window.cityopsSummary = {data};</script>"
     )
 
 
-def _circle(radius: int, fill: str, stroke: str, dashed: bool = False) -> str:
+def circle_mark(radius: int, fill: str, stroke: str, dashed: bool = False) -> str:
     d = 2 * radius + 4
     dash = " stroke-dasharray='3 3'" if dashed else ""
     return (
         f"<svg width='{d}' height='{d}' aria-hidden='true'><circle cx='{d / 2}' cy='{d / 2}'"
         f" r='{radius}' fill='{fill}' stroke='{stroke}' stroke-width='2'{dash}/></svg>"
     )
+
+
+def stop_mark(status: str) -> str:
+    """A route stop's mark in a legend: its size, dash and colour on the map."""
+    radius, dash = STOP_STATUS_STYLE[status]
+    return circle_mark(radius, STATUS_COLOURS[status], "#1565c0", dash is not None)
 
 
 def _symbol(text: str, colour: str) -> str:
@@ -120,7 +128,7 @@ def legend_html(lang: Lang) -> str:
 
     bins = [
         item(
-            _circle(
+            circle_mark(
                 BIN_STATUS_RADIUS[s], BIN_STATUS_COLOURS[s], BIN_STATUS_COLOURS[s], s == "unknown"
             ),
             f"bin-{s}",
@@ -129,7 +137,7 @@ def legend_html(lang: Lang) -> str:
         for s in ("low", "filling", "full", "unknown")
     ]
     stops = [
-        item(_circle(6, STATUS_COLOURS[s], "#1565c0"), f"stop-{s}", t(lang, f"stop_{s}"))
+        item(stop_mark(s), f"stop-{s}", t(lang, f"stop_{s}"))
         for s in ("planned", "emptied", "skipped")
     ]
     proof = [
@@ -139,7 +147,7 @@ def legend_html(lang: Lang) -> str:
     proof.append(item(_symbol("╌", OFF_ROUTE_COLOUR), "off-route", t(lang, "off_route")))
     other = [
         item(_symbol(ALERT_SYMBOL, ALERT_COLOUR), "alert", t(lang, "legend_alert")),
-        item(_circle(7, "#ffeb3b", "#000000"), "vehicle", t(lang, "legend_vehicle")),
+        item(circle_mark(7, "#ffeb3b", "#000000"), "vehicle", t(lang, "legend_vehicle")),
     ]
     groups = (
         (t(lang, "legend_bins"), bins),

@@ -7,6 +7,13 @@ import math
 GREEN, AMBER, RED, GREY = "#2e7d32", "#f9a825", "#c62828", "#9e9e9e"
 ORANGE, TEAL = "#ef6c00", "#00838f"
 STATUS_COLOURS = {"planned": "#1565c0", "emptied": GREEN, "skipped": "#6a1b9a"}
+# a route stop's status without colour: (radius, dash pattern or None); emptied stops shrink,
+# skipped ones are dashed
+STOP_STATUS_STYLE: dict[str, tuple[int, str | None]] = {
+    "planned": (7, None),
+    "emptied": (4, None),
+    "skipped": (7, "3 3"),
+}
 # proof of service (VisitView.state): served, missed, served out of sequence, served unplanned
 VISIT_COLOURS = {"served": GREEN, "missed": RED, "out_of_sequence": ORANGE, "unplanned": TEAL}
 OFF_ROUTE_COLOUR = RED
@@ -51,6 +58,19 @@ def probability_colour(p: float | None) -> str:
     if p is None or not math.isfinite(p):
         return GREY
     return GREEN if p >= 0.8 else AMBER if p >= 0.5 else RED
+
+
+# parking likelihood without colour: the likelier a free space, the larger the circle; unlikely
+# sites are dashed (with the tooltip's percentage, the legend and the page's list)
+PARKING_STATUS_RADIUS = {"likely": 11, "maybe": 8, "unlikely": 5, "unknown": 5}
+
+
+def probability_status(p: float | None) -> str:
+    """``likely`` from 0.8, ``maybe`` from 0.5, ``unlikely`` below; ``unknown`` without one
+    (the bands of :func:`probability_colour`)."""
+    if p is None or not math.isfinite(p):
+        return "unknown"
+    return "likely" if p >= 0.8 else "maybe" if p >= 0.5 else "unlikely"
 
 
 def route_colour(index: int) -> str:

@@ -17,10 +17,13 @@ from maps.colours import (
     ALERT_COLOUR,
     BIN_STATUS_RADIUS,
     OFF_ROUTE_COLOUR,
+    PARKING_STATUS_RADIUS,
     STATUS_COLOURS,
+    STOP_STATUS_STYLE,
     fill_colour,
     fill_status,
     probability_colour,
+    probability_status,
     route_colour,
     visit_colour,
 )
@@ -124,7 +127,8 @@ def alerts_layer(alerts: Sequence[AlertView], name: str = "Alerts") -> folium.Fe
 
 def routes_layer(routes: Sequence[RouteView], name: str = "Routes") -> folium.FeatureGroup:
     """Each route as a coloured line (its driven path, else straight between stops) with
-    numbered stops coloured by status."""
+    numbered stops coloured by status and also told apart without colour: emptied stops are
+    smaller, skipped ones dashed (:data:`maps.colours.STOP_STATUS_STYLE`)."""
     group = folium.FeatureGroup(name=name)
     for i, r in enumerate(routes):
         colour = route_colour(i)
@@ -139,10 +143,12 @@ def routes_layer(routes: Sequence[RouteView], name: str = "Routes") -> folium.Fe
                 class_name=f"route route-{r.vehicle_id}",
             ).add_to(group)
         for s in r.stops:
+            radius, dash = STOP_STATUS_STYLE.get(s.status, STOP_STATUS_STYLE["planned"])
             folium.CircleMarker(
                 location=[s.lat, s.lon],
-                radius=7,
+                radius=radius,
                 weight=2,
+                dash_array=dash,
                 color=colour,
                 fill=True,
                 fill_opacity=1.0,
@@ -217,15 +223,19 @@ def vehicles_layer(vehicles: Sequence[VehicleView], name: str = "Vehicles") -> f
 def parking_layer(
     sites: Sequence[ParkingView], name: str = "Parking", labels: dict[str, str] | None = None
 ) -> folium.FeatureGroup:
-    """Parking sites coloured by the probability of a free space."""
+    """Parking sites coloured by the probability of a free space and also told apart without
+    colour: the likelier, the larger the circle, unlikely ones dashed, the percentage in the
+    tooltip (:data:`maps.colours.PARKING_STATUS_RADIUS`)."""
     t = labels or {"p_free": "P(free)", "expected_free": "expected free", "walk": "min walk"}
     group = folium.FeatureGroup(name=name)
     for s in sites:
         walk = "" if s.walk_min is None else f", {s.walk_min:.0f} {t['walk']}"
+        status = probability_status(s.p_free)
         folium.CircleMarker(
             location=[s.lat, s.lon],
-            radius=8,
-            weight=1,
+            radius=PARKING_STATUS_RADIUS[status],
+            weight=2,
+            dash_array="3 3" if status in ("unlikely", "unknown") else None,
             color="#333333",
             fill=True,
             fill_color=probability_colour(s.p_free),
@@ -234,6 +244,6 @@ def parking_layer(
                 f"{s.name}: {t['p_free']} {s.p_free:.0%}, "
                 f"{t['expected_free']} {s.expected_free:.0f}{walk}"
             ),
-            class_name="parking",
+            class_name=f"parking parking-{status}",
         ).add_to(group)
     return group

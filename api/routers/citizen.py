@@ -1,22 +1,19 @@
-"""Citizens (no login, rate-limited): parking likelihood as JSON, GeoJSON and a map page."""
+"""Citizens (no login, rate-limited): parking likelihood as JSON and GeoJSON (the map page:
+:mod:`api.routers.citizen_places`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from html import escape
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from fastapi.responses import HTMLResponse
 
 from api.deps import StateDep, citizen_rate_limit
-from api.html import page
 from api.i18n import Lang, t
 from api.parking_service import ParkingUnavailable
 from api.schemas.parking import ParkingAnswerPublic, ParkingCandidatePublic
 from maps.geojson import parking_geojson
-from maps.pages import parking_map
 from maps.views import ParkingView
 from parking.nearby import Candidate, ParkingAnswer, QueryOptions
 
@@ -144,49 +141,15 @@ def _views(a: ParkingAnswer, with_walk: bool = True) -> list[ParkingView]:
 )
 async def parking_probabilities(
     state: StateDep,
-    lon: Lon = 12.5605,
-    lat: Lat = 55.6905,
+    lon: Annotated[float | None, Query(ge=-180, le=180, description="default: city centre")] = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90, description="default: city centre")] = None,
     at: At = None,
     radius_m: Annotated[float, Query(ge=10, le=50_000)] = 50_000,
 ) -> dict[str, object]:
-    """Every parking site within ``radius_m`` with its probability of a free space at ``at``."""
+    """Every parking site within ``radius_m`` of (lon, lat) (default: the city's map centre)
+    with its probability of a free space at ``at``."""
+    if lon is None or lat is None:
+        lon, lat = state.config.map_centre
     a = await _answer(state, lon, lat, at, radius_m, 100_000)
     fc = parking_geojson(_views(a, with_walk=False))
     return {**fc, "at": a.at.isoformat(), "attribution": "© OpenStreetMap contributors"}
-
-
-@router.get("/parking/map", response_class=HTMLResponse)
-async def parking_page(
-    state: StateDep,
-    lon: Lon = 12.5605,
-    lat: Lat = 55.6905,
-    at: At = None,
-    radius_m: Radius = 500,
-    limit: Limit = 20,
-    lang: LangQ = Lang.EN,
-) -> HTMLResponse:
-    """A map page of parking likelihood around (lon, lat), in Danish or English."""
-    a = await _answer(state, lon, lat, at, radius_m, limit)
-    labels = {k: t(lang, k) for k in ("p_free", "expected_free", "walk")}
-    cfg = state.config
-    m = parking_map(
-        _views(a),
-        (lon, lat),
-        cfg.static_prefix,
-        cfg.tile_url,
-        "/maps/streets.geojson",
-        labels,
-        city_centre=cfg.map_centre,
-    )
-    reason = _reason(a, lang, radius_m, QueryOptions().target_p)
-    best = ""
-    if a.best_bet is not None:
-        best = f"<br><b>{escape(t(lang, 'best_bet'))}:</b> {escape(a.best_bet.name)}"
-    other = Lang.DA if lang == Lang.EN else Lang.EN
-    panel = (
-        f"<b>{escape(t(lang, 'title'))}</b> {escape(t(lang, 'at'))}: "
-        f"{escape(a.at.strftime('%Y-%m-%d %H:%M'))}<br><span id='reason'>{escape(reason)}"
-        f"</span>{best}<br><a href='?lon={lon}&lat={lat}&radius_m={radius_m}&lang={other}'>"
-        f"{other.value}</a>"
-    )
-    return HTMLResponse(page(m, t(lang, "title"), panel, lang.value))

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from html import escape
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Query, status
+from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import PoolDep, StaffDep, StateDep, check_vehicle_access
+from api.driver_page import CSS as DRIVER_CSS
+from api.driver_page import route_body, route_map_panel
 from api.gpx import route_gpx
 from api.html import page
+from api.i18n import t
+from api.page_shell import PageLang, shell, switch_link
 from api.plan_access import current_plan_id, route_public
 from api.schemas.routes import RoutePublic, SkipReason, StopReportCreate, StopStatus
 from api.state import ApiState
 from core.db.plans import plan_date_of, route_geometries, route_vehicle_ids
 from core.db.stop_reports import UnknownStop, report_stop, route_for_vehicle
-from core.users import Role, User
+from core.users import Role
 from maps.pages import route_map
 from maps.views import RouteView, StopView
 
@@ -147,77 +151,41 @@ async def report(
 # --- the mobile page (cookie session, plain HTML forms: works without JavaScript) -------------
 
 
-def _route_page(user: User, r: RoutePublic) -> str:
-    rows = []
-    for s in r.stops:
-        label = escape(f"{s.bin_id or s.site_id or ''} {s.street}".strip())
-        eta = s.eta.astimezone().strftime("%H:%M")
-        if s.kind != "bin":
-            action = f"<i>{escape(s.kind)}</i>"
-        elif s.status != "planned":
-            extra = s.skip_reason or (
-                f"{s.fill_observed:.0%}" if s.fill_observed is not None else ""
-            )
-            action = f"<b class='done'>{escape(s.status)}</b> {escape(extra)}"
-        else:
-            url = f"/driver/routes/{escape(r.vehicle_id)}/stops/{s.seq}/form?plan_id={r.plan_id}"
-            fills = "".join(
-                f"<option value='{v / 10:.1f}'>{v * 10}%</option>" for v in range(10, -1, -1)
-            )
-            reasons = "".join(f"<option>{x.value}</option>" for x in SkipReason)
-            action = (
-                f"<form method='post' action='{url}' class='inline'>"
-                f"<input type='hidden' name='status' value='emptied'>"
-                f"<select name='fill_observed' aria-label='fill'>{fills}</select>"
-                f"<button class='emptied' data-seq='{s.seq}'>Emptied</button></form> "
-                f"<form method='post' action='{url}' class='inline'>"
-                f"<input type='hidden' name='status' value='skipped'>"
-                f"<select name='skip_reason' aria-label='reason'>{reasons}</select>"
-                f"<button class='skipped'>Skip</button></form>"
-            )
-        rows.append(
-            f"<li id='stop-{s.seq}' class='{escape(s.status)}'><span class='seq'>{s.seq}"
-            f"</span> {eta} {label}<div>{action}</div></li>"
-        )
-    p = r.progress
-    vid = escape(r.vehicle_id)
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Route {vid}</title><style>
-body{{font:16px/1.4 system-ui,sans-serif;margin:0;padding:.5em}}
-ol{{list-style:none;padding:0}} li{{border-bottom:1px solid #ddd;padding:.5em 0}}
-li.emptied,li.skipped{{color:#777}} .seq{{display:inline-block;min-width:2em;font-weight:bold}}
-button,select{{font-size:1em;padding:.4em;margin:.2em 0}} form.inline{{display:inline}}
-.done{{color:#2e7d32}}</style></head><body>
-<h1>{vid} — plan {r.plan_id} ({r.plan_date})</h1>
-<p id="progress">{p.emptied} emptied, {p.skipped} skipped, {p.planned} to go of {p.total}.
- <a href="/driver/routes/{vid}/map?plan_id={r.plan_id}">Map</a> ·
- <a href="/driver/routes/{vid}/route.gpx?plan_id={r.plan_id}">GPX</a> · {escape(user.username)}</p>
-<ol>{"".join(rows)}</ol></body></html>"""
-
-
 @router.get("/routes/{vehicle_id}/page", response_class=HTMLResponse, tags=["pages"])
 async def route_page(
+    request: Request,
     vehicle_id: str,
     user: StaffDep,
     pool: PoolDep,
     state: StateDep,
+    lang: PageLang,
     plan_id: PlanQ = None,
     day: DateQ = None,
 ) -> HTMLResponse:
-    """Today's route as a mobile-friendly page with buttons to report each stop."""
+    """Today's route as a mobile-friendly page in Danish or English with buttons to report each
+    stop; times in the city's local time."""
     check_vehicle_access(user, vehicle_id)
     pid = await _plan(state, plan_id, day)
     async with pool.acquire() as conn:
         r = await route_public(conn, pid, vehicle_id)
-    return HTMLResponse(_route_page(user, r))
+    tz = state.config.timezone
+    title = t(lang, "route_title", vehicle=vehicle_id)
+    body = route_body(r, user.username, lang, tz)
+    return HTMLResponse(shell(request, lang, title, body, css=DRIVER_CSS))
 
 
 @router.get("/routes/{vehicle_id}/map", response_class=HTMLResponse, tags=["pages"])
 async def route_map_page(
-    vehicle_id: str, user: StaffDep, state: StateDep, plan_id: PlanQ = None, day: DateQ = None
+    request: Request,
+    vehicle_id: str,
+    user: StaffDep,
+    state: StateDep,
+    lang: PageLang,
+    plan_id: PlanQ = None,
+    day: DateQ = None,
 ) -> HTMLResponse:
-    """The route on a map with numbered stops, along the streets when its geometry is stored."""
+    """The route on a map with numbered stops, along the streets when its geometry is stored,
+    with a legend and the stops as text (local times), in Danish or English."""
     check_vehicle_access(user, vehicle_id)
     pid = await _plan(state, plan_id, day)
     async with state.pool.acquire() as conn:
@@ -234,7 +202,8 @@ async def route_map_page(
     m = route_map(
         view, cfg.static_prefix, cfg.tile_url, "/maps/streets.geojson", city_centre=cfg.map_centre
     )
-    return HTMLResponse(page(m, f"Route {vehicle_id}"))
+    panel = route_map_panel(r, lang, cfg.timezone, switch_link(request, lang))
+    return HTMLResponse(page(m, t(lang, "route_title", vehicle=vehicle_id), panel, lang.value))
 
 
 @router.post(
@@ -244,6 +213,7 @@ async def route_map_page(
     tags=["pages"],
 )
 async def report_form(
+    request: Request,
     vehicle_id: str,
     seq: int,
     user: StaffDep,
@@ -261,7 +231,10 @@ async def report_form(
         skip_reason=skip_reason if status_ == StopStatus.SKIPPED else None,
     )
     await report(vehicle_id, seq, body, user, pool, state, plan_id)
-    query = f"?plan_id={plan_id}" if plan_id is not None else ""
+    lang = request.query_params.get("lang")
+    params = {"plan_id": plan_id, "lang": lang if lang in ("da", "en") else None}
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    query = f"?{query}" if query else ""
     return RedirectResponse(
         f"/driver/routes/{vehicle_id}/page{query}", status_code=status.HTTP_303_SEE_OTHER
     )

@@ -1,52 +1,88 @@
-"""The pages' login: a form that sets a SameSite=Strict, HttpOnly session cookie."""
+"""The pages' login: a form (Danish or English) that sets a SameSite=Strict, HttpOnly session
+cookie and returns to the page that asked for it; a wrong password shows on the form."""
 
 from __future__ import annotations
 
 from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, status
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, Form, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import COOKIE, StateDep
+from api.deps import COOKIE, StateDep, citizen_rate_limit
+from api.i18n import Lang, t
+from api.page_shell import PageLang, shell
 from api.security import issue_token, verify_password
 from core.db.users import get_user
 from core.users import Role
 
 router = APIRouter(tags=["pages"])
+NextQ = Annotated[str, Query(max_length=2000, description="page to return to (same site)")]
+_CSS = "form{max-width:22em}input,button{display:block;width:100%;margin:.2em 0 .6em}"
 
-_FORM = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Log in</title>
-<style>body{{font:16px system-ui,sans-serif;max-width:22em;margin:2em auto}}
-input,button{{font-size:1em;display:block;width:100%;margin:.4em 0;padding:.4em}}</style></head>
-<body><h1>cityops</h1><p>{msg}</p><form method="post" action="/login">
-<input name="username" placeholder="username" autocomplete="username" required>
-<input name="password" type="password" placeholder="password" required
- autocomplete="current-password"><button>Log in</button></form>
-<p><a href="/citizen/parking/map">Parking map (no login)</a></p></body></html>"""
+
+def safe_next(target: str) -> str:
+    """``target`` when it is a path on this site, else ``""`` (no open redirect)."""
+    ok = target.startswith("/") and not target.startswith(("//", "/\\")) and "\n" not in target
+    return target if ok else ""
+
+
+def _form(request: Request, lang: Lang, next_: str, failed: bool) -> str:
+    msg = (
+        f'<p class="msg err" role="alert" id="login-error">{escape(t(lang, "login_failed"))}</p>'
+        if failed
+        else ""
+    )
+    body = (
+        f"<h1>cityops: {escape(t(lang, 'login_title'))}</h1>{msg}"
+        f'<form method="post" action="/login?lang={lang.value}">'
+        f'<input type="hidden" name="next" value="{escape(safe_next(next_))}">'
+        f'<label for="username">{escape(t(lang, "username"))}</label>'
+        '<input id="username" name="username" autocomplete="username" required maxlength="64">'
+        f'<label for="password">{escape(t(lang, "password"))}</label>'
+        '<input id="password" name="password" type="password" required maxlength="256"'
+        ' autocomplete="current-password">'
+        f'<button type="submit">{escape(t(lang, "login_title"))}</button></form>'
+        f'<p><a href="/citizen/parking/map?lang={lang.value}">'
+        f"{escape(t(lang, 'parking_link'))}</a></p>"
+    )
+    return shell(request, lang, t(lang, "login_title"), body, css=_CSS)
 
 
 @router.get("/login", response_class=HTMLResponse)
-async def login_form() -> HTMLResponse:
-    """The log-in form for planners and drivers."""
-    return HTMLResponse(_FORM.format(msg=""))
+async def login_form(request: Request, lang: PageLang, next: NextQ = "") -> HTMLResponse:
+    """The log-in form for planners and drivers, in Danish or English."""
+    return HTMLResponse(_form(request, lang, next, failed=False))
 
 
-@router.post("/login", response_class=RedirectResponse, status_code=status.HTTP_303_SEE_OTHER)
+@router.post(
+    "/login",
+    response_class=RedirectResponse,
+    status_code=status.HTTP_303_SEE_OTHER,
+    dependencies=[Depends(citizen_rate_limit)],
+    responses={401: {"description": "wrong password: the form again with a message"}},
+)
 async def login_page(
+    request: Request,
     state: StateDep,
+    lang: PageLang,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
-) -> RedirectResponse:
-    """Check the password, set the session cookie and go to the user's start page."""
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Check the password (rate-limited per client), set the session cookie and go back to the
+    page that asked for a log-in, else to the user's start page; a wrong one shows the form
+    again with a message (401)."""
     user = await get_user(state.pool, username)
     if (
         user is None
         or user.disabled
         or not verify_password(password, user.password_hash if user else None)
     ):
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
-    if user.role == Role.PLANNER:
+        return HTMLResponse(_form(request, lang, next, failed=True), 401)
+    if safe_next(next):
+        target = safe_next(next)
+    elif user.role == Role.PLANNER:
         target = "/planner/live"
     elif user.vehicle_ids:
         target = f"/driver/routes/{escape(user.vehicle_ids[0])}/page"
@@ -67,5 +103,7 @@ async def login_page(
 
 
 @router.get("/", response_class=RedirectResponse, include_in_schema=False)
-async def index() -> RedirectResponse:
-    return RedirectResponse("/citizen/parking/map")
+async def index(request: Request) -> RedirectResponse:
+    lang = request.query_params.get("lang")
+    query = f"?lang={lang}" if lang in ("da", "en") else ""
+    return RedirectResponse(f"/citizen/parking/map{query}")

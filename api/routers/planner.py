@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import date
+from html import escape
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -16,10 +17,11 @@ from fastapi.responses import HTMLResponse
 from api.alert_texts import alert_views
 from api.deps import PlannerDep, PoolDep, StateDep
 from api.html import page
-from api.i18n import Lang, t
+from api.i18n import t
 from api.jobs import Progress
 from api.live import bin_views, live_alerts, route_views, stored_adherence, vehicle_views
 from api.live_page import live_panel, map_labels, off_route_lines, visit_views
+from api.page_shell import PageLang
 from api.plan_access import current_plan_id, progress_of, route_public, stop_public
 from api.schemas.plans import (
     JobPublic,
@@ -49,7 +51,6 @@ router = APIRouter(
 )
 
 DateQ = Annotated[date | None, Query(description="plan date (default: latest planned day)")]
-LangQ = Annotated[Lang, Query(description="language of the page: da or en")]
 STEPS = (
     "loading inventory and readings",
     "travel matrix",
@@ -314,7 +315,7 @@ async def delete_override(plan_date: date, bin_id: str, user: PlannerDep, pool: 
 
 @router.get("/live", response_class=HTMLResponse, tags=["pages"])
 async def live_view(
-    user: PlannerDep, state: StateDep, day: DateQ = None, lang: LangQ = Lang.EN
+    user: PlannerDep, state: StateDep, lang: PageLang, day: DateQ = None
 ) -> HTMLResponse:
     """Live operations map in Danish or English: bins by fill (fill colour) and forecast
     (outline) with their predicted-full time, trucks at their latest positions, the current
@@ -349,7 +350,11 @@ async def live_view(
     panel = live_panel(
         summary, len(routes), len(vehicles), proof, lang, cfg.timezone, query, alerts=alerts
     )
-    return HTMLResponse(page(m, t(lang, "live_title"), panel, lang.value))
+    heading = (
+        f"<h1>{escape(t(lang, 'live_title'))}</h1><p><a href='/planner?lang={lang.value}'>"
+        f"{escape(t(lang, 'nav_planner'))}</a></p>"
+    )
+    return HTMLResponse(page(m, t(lang, "live_title"), heading + panel, lang.value))
 
 
 def _check_id(plan_id: int) -> None:

@@ -120,3 +120,61 @@ def test_api_docs_render_offline_under_the_csp(server: str) -> None:
         finally:
             browser.close()
     assert outside == [] and refused == []
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
+def test_planner_generates_a_plan_and_citizen_finds_a_street(server: str) -> None:
+    """A planner generates the day's plan from the page, which watches the job and then shows
+    the plan's key figures; a citizen finds a street by name and gets an answer as text; only
+    localhost traffic."""
+    outside: list[str] = []
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+
+            def guard(route: object) -> None:
+                url = route.request.url  # type: ignore[attr-defined]
+                if url.startswith((server, "data:")):
+                    route.continue_()  # type: ignore[attr-defined]
+                else:
+                    outside.append(url)
+                    route.abort()  # type: ignore[attr-defined]
+
+            planner = browser.new_context(locale="da-DK")
+            planner.route("**/*", guard)
+            pp = planner.new_page()
+            _log_in(pp, server, "planner", f"{server}/planner/live")
+            pp.goto(f"{server}/planner?day=2024-03-19")
+            assert pp.locator("html").get_attribute("lang") == "da"  # from Accept-Language
+            pp.fill("#bin_id", "bin-004")
+            pp.select_option("#mode", "exclude")
+            pp.click("#override-form button")
+            pp.wait_for_selector("#overrides tr[data-bin='bin-004']")
+            pp.fill("#time_limit_s", "2")
+            pp.click("button[name=replan][value='0']")
+            pp.wait_for_selector(
+                "#job[data-status='done'], #job[data-status='failed']", timeout=240_000
+            )
+            assert "Færdig: plan" in pp.locator("#job").inner_text()
+            assert pp.locator("#kpis tr").count() >= 8
+            pp.click("#plan-map")
+            pp.wait_for_selector("#legend", state="attached")
+            assert pp.locator("#routes").count() == 1  # the routes as text (may be none)
+
+            citizen = browser.new_context(locale="en-GB")
+            citizen.route("**/*", guard)
+            cp = citizen.new_page()
+            cp.goto(f"{server}/citizen/parking/map?radius_m=5000")
+            cp.fill("#q", "norrebrogade")
+            cp.click("button[name=find]")
+            cp.wait_for_selector("#place")
+            assert "Nørrebrogade" in cp.locator("#place").inner_text()
+            assert cp.locator("#reason").inner_text().strip()
+            assert cp.locator("#candidates tbody tr").count() >= 1
+        finally:
+            browser.close()
+    assert outside == []
