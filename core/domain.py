@@ -53,7 +53,8 @@ class Site:
 
 @dataclass(frozen=True, slots=True)
 class Vehicle:
-    """A municipal vehicle; waste trucks carry capacity figures used by routing."""
+    """A municipal vehicle; waste trucks carry capacity figures used by routing (0: no limit
+    known in that dimension, e.g. no weight limit on file)."""
 
     vehicle_id: str
     kind: VehicleKind

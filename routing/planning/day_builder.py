@@ -29,6 +29,14 @@ from core.domain import Bin, Site, Vehicle
 from routing.planning.day_types import DayConfig, DayProblem, local_midnight
 from routing.vrp.model import Model
 
+UNLIMITED = 10**9  # a capacity not given (0): no limit in that dimension
+
+
+def _capacity(value: float) -> int:
+    """A truck's capacity in whole litres or kg; 0 (not given, e.g. no weight limit on file)
+    is :data:`UNLIMITED`, so a missing figure never makes every bin too heavy."""
+    return int(value) if value > 0 else UNLIMITED
+
 
 @dataclass(frozen=True)
 class TruckState:
@@ -120,8 +128,8 @@ class DayBuilder:
             state = by_id.get(v.vehicle_id)
             key: tuple[Any, ...] = (
                 v.depot_id,
-                int(v.capacity_l),
-                int(v.capacity_kg),
+                _capacity(v.capacity_l),
+                _capacity(v.capacity_kg),
                 v.shift_start_h,
                 v.shift_end_h,
                 v.co2_g_per_km,

@@ -148,6 +148,23 @@ def test_plan_job_runs_with_progress(client: TestClient, seeded: Seed) -> None:
 
 
 @pytest.mark.slow
+def test_forced_bins_plan_with_trucks_that_have_no_weight_limit_on_file(
+    client: TestClient, seeded: Seed
+) -> None:
+    """The fixture's trucks have no capacity_kg (0: no limit known): a bin forced in is planned,
+    not refused as too heavy for every truck."""
+    h = login(client, "planner")
+    day = "2024-03-21"
+    assert client.put(f"/planner/overrides/{day}/bin-004", json={"mode": "include"}, headers=h)
+    r = client.post("/planner/plans", json={"plan_date": day, "time_limit_s": 2}, headers=h)
+    j, _ = _wait(client, r.json()["job_id"], h)
+    assert j["status"] == "done", j
+    plan = client.get(f"/planner/plans/{j['result']['plan_id']}", headers=h).json()
+    assert "bin-004" in {s["bin_id"] for route in plan["routes"] for s in route["stops"]}
+    client.delete(f"/planner/overrides/{day}/bin-004", headers=h)
+
+
+@pytest.mark.slow
 def test_replan_job_starts_from_gps_and_leaves_out_emptied_bins(
     client: TestClient, seeded: Seed
 ) -> None:

@@ -354,3 +354,10 @@ def test_prizes_are_bounded_integers() -> None:
     assert _prize(0.0, 20.0) == 1 and _prize(12.5, 20.0) == 250
     assert _prize(1e30, 20.0) == MAX_PRIZE_M and _prize(float("inf"), 20.0) == MAX_PRIZE_M
     assert _prize(float("nan"), 20.0) == 1
+
+
+def test_a_capacity_not_given_is_no_limit() -> None:
+    """A truck on file without a weight limit (capacity_kg 0) still takes bins with a weight."""
+    from routing.planning.day_builder import UNLIMITED, _capacity
+
+    assert _capacity(0.0) == UNLIMITED and _capacity(8000.0) == 8000
