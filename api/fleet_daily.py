@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from api.background import stop_task
 from core.db.fleet_aggregates import stored_days
 from core.settings import Settings
 from fleet.aggregate_service import AggregateJob, aggregate_days, job_from_settings
@@ -80,10 +81,4 @@ def start(pool: asyncpg.Pool, daily: DailyAggregation) -> asyncio.Task[None] | N
 
 async def stop(task: asyncio.Task[None] | None) -> None:
     """Cancel the task and wait for it."""
-    if task is None:
-        return
-    task.cancel()
-    try:
-        await task
-    except (asyncio.CancelledError, Exception):
-        pass
+    await stop_task(task)

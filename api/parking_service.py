@@ -20,6 +20,7 @@ from pathlib import Path
 
 import asyncpg
 
+from api.background import stop_task
 from core.db.parking import latest_observations
 from core.records import ParkingObservation
 from parking.model import ParkingModel
@@ -142,13 +143,7 @@ class ParkingService:
     async def stop_watching(self) -> None:
         """Cancel the background task and wait for it."""
         task, self._watcher = self._watcher, None
-        if task is None:
-            return
-        task.cancel()
-        try:
-            await task
-        except (asyncio.CancelledError, Exception):
-            pass
+        await stop_task(task)
 
     async def latest(self, pool: asyncpg.Pool, model: ParkingModel | None = None) -> LatestCounts:
         """Latest counts for ``model`` (default: the served one), re-read from ``parking_state``

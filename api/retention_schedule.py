@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
+from api.background import stop_task
 from core.db.retention import DEFAULT_AGGREGATE_DAYS, RetentionReport, run_retention_exclusive
 
 log = logging.getLogger(__name__)
@@ -78,10 +79,4 @@ def start(
 
 async def stop(task: asyncio.Task[None] | None) -> None:
     """Cancel the task and wait for it."""
-    if task is None:
-        return
-    task.cancel()
-    try:
-        await task
-    except (asyncio.CancelledError, Exception):
-        pass
+    await stop_task(task)
