@@ -7,7 +7,9 @@ varies more than one bin's segment rates show) and capped at ``max_log_sd`` (a b
 near-zero low end would otherwise promise unbounded litres), and whose mid value is at least
 ``min_rate_share`` of the median bin's (a stuck sensor's flat series says little), and the
 current level is uncertain by ``level_sd``; the probability that the bin holds its whole
-capacity by ``t`` is integrated over the level error with Gauss-Hermite nodes.
+capacity by ``t`` is integrated over the level error with Gauss-Hermite nodes. A forecast from
+few observations (a bin without a sensor, known from drivers' reports that say "full" however
+much overflowed) has a log-sd of at least ``sparse_log_sd``.
 """
 
 from __future__ import annotations
@@ -41,12 +43,18 @@ class RiskModel:
     min_rate_share: float = 0.25  # a bin's rate is at least this share of the median bin's
     max_log_sd: float = 1.5  # a band wider than e^(2 x 1.28 x 1.5), 47x, says no more than that
     max_excess: float = 10.0  # expected overflow is at most this many bins' worth
+    # A forecast from fewer observations than ``sparse_obs`` (a bin without a sensor: a few
+    # drivers' reports, whose "full" hides how much overflowed) has at least ``sparse_log_sd``.
+    sparse_obs: int = 24
+    sparse_log_sd: float = 0.8
 
     def __post_init__(self) -> None:
         if self.min_log_sd <= 0 or self.level_sd < 0:
             raise ValueError("min_log_sd must be positive and level_sd non-negative.")
         if self.max_log_sd < self.min_log_sd or self.max_excess <= 0:
             raise ValueError("max_log_sd must be at least min_log_sd and max_excess positive.")
+        if self.sparse_obs < 0 or not self.min_log_sd <= self.sparse_log_sd <= self.max_log_sd:
+            raise ValueError("sparse_obs must be >= 0, sparse_log_sd in [min_log_sd, max_log_sd].")
         if not 0 <= self.min_rate_share <= 1:
             raise ValueError("min_rate_share must be in [0, 1].")
 
@@ -126,7 +134,8 @@ def outlook(
         rate[i] = f.rate_per_h
         lo, hi = max(f.rate_low_per_h, 1e-9), max(f.rate_high_per_h, 1e-9)
         band_sd = float(np.log(hi / lo)) / (2 * BAND_Z)
-        log_sd[i] = min(max(model.min_log_sd, band_sd), model.max_log_sd)
+        floor = model.sparse_log_sd if f.n_obs < model.sparse_obs else model.min_log_sd
+        log_sd[i] = min(max(floor, band_sd), model.max_log_sd)
         as_of[i] = wp.local_hours(f.as_of, ZoneInfo(f.tz))
         cum[i] = f.profile.cumulative()
     if known.any():  # a flat series (stuck sensor, quiet night) must not read as "never fills"

@@ -60,3 +60,25 @@ def test_expected_overflow_stays_bounded_for_a_runaway_band() -> None:
     assert (p >= 0).all() and (p <= 1).all()
     with pytest.raises(ValueError, match="max_log_sd"):
         RiskModel(max_log_sd=0.1)
+
+
+def test_a_forecast_from_few_observations_is_judged_less_certain() -> None:
+    """A bin known from a few drivers' reports (no sensor) gets at least ``sparse_log_sd``; one
+    with a sensor's many readings keeps its own band."""
+    from core.domain import Bin
+    from forecasting.model import FillForecast, ForecastMethod
+    from simulations.loop.risk import outlook
+
+    def forecast(bin_id: str, n_obs: int) -> FillForecast:
+        return FillForecast(
+            bin_id, 0.5, T0, 0.01, 0.009, 0.011, 0.8, None, None, None, n_obs, 3,
+            ForecastMethod.BIN_HISTORY, wp.WeeklyProfile.flat(), TZ,
+        )  # fmt: skip
+
+    bins = tuple(Bin(b, 12.5, 55.6, "Street", "D", capacity_l=100.0) for b in ("sensed", "blind"))
+    model = RiskModel()
+    o = outlook(bins, {"sensed": forecast("sensed", 300), "blind": forecast("blind", 6)}, model)
+    assert o.log_sd[0] == pytest.approx(model.min_log_sd)
+    assert o.log_sd[1] == pytest.approx(model.sparse_log_sd)
+    p = o.p_overflow(T0 + timedelta(hours=30), TZ, model)
+    assert p[1] > p[0]  # same central forecast, wider band: more likely to overflow by then
