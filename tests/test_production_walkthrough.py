@@ -13,12 +13,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import queue
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -33,6 +31,7 @@ from kafka import KafkaProducer
 from core.city import CityProfile
 from core.records import FillReading, GpsFix, ParkingObservation, encode
 from core.settings import Settings
+from tests.core.test_services_cli import _lines  # the same reader of its printed lines
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -52,24 +51,6 @@ def _run(cmd: list[str], env: Mapping[str, str], stdin: str | None = None) -> st
     done = subprocess.run(cmd, env=env, input=stdin, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, f"{cmd[0]} {cmd[1:]}: {done.stderr[-3000:]}"
     return done.stdout
-
-
-def _lines(stream: object, n: int, timeout_s: float) -> list[str]:
-    """The first ``n`` lines of ``stream``, or fail after ``timeout_s``."""
-    got: queue.Queue[str] = queue.Queue()
-
-    def read() -> None:
-        for line in stream:  # type: ignore[attr-defined]
-            got.put(line)
-
-    threading.Thread(target=read, daemon=True).start()
-    out = []
-    for _ in range(n):
-        try:
-            out.append(got.get(timeout=timeout_s).rstrip("\n"))
-        except queue.Empty:
-            pytest.fail(f"city-services printed {out} within {timeout_s} s, expected {n} lines")
-    return out
 
 
 def _bin_ids() -> list[str]:
