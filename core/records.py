@@ -22,6 +22,9 @@ from typing import Any
 import orjson
 
 SCHEMA_VERSION = 1
+# The largest count a database ``integer`` column holds; a count above it is rejected here, so a
+# hostile number never reaches (and stalls) the batch insert.
+MAX_COUNT = 2**31 - 1
 
 
 class ContractError(ValueError):
@@ -141,6 +144,8 @@ def _str_id(obj: dict[str, Any], name: str) -> str:
     value = _field(obj, name)
     if not isinstance(value, str) or not value or len(value) > 64:
         raise ContractError("bad_type", f"'{name}' must be a non-empty string of at most 64 chars")
+    if not value.isprintable():
+        raise ContractError("bad_type", f"'{name}' must not contain control characters")
     return value
 
 
@@ -158,8 +163,8 @@ def _count(obj: dict[str, Any], name: str) -> int:
     value = _field(obj, name)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ContractError("bad_type", f"'{name}' must be an integer")
-    if value < 0:
-        raise ContractError("out_of_range", f"'{name}' must be >= 0, got {value}")
+    if not 0 <= value <= MAX_COUNT:
+        raise ContractError("out_of_range", f"'{name}' must be in [0, {MAX_COUNT}]")
     return value
 
 

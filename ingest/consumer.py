@@ -1,9 +1,14 @@
 """The ingest loop for one topic: poll → decode → validate → store → dead-letter → commit.
 
-Offsets are committed only after the database transaction and the dead-letter sends are
+Offsets are committed only after the database transaction and every dead-letter send are
 acknowledged, so a crash anywhere re-delivers the batch; the writer's natural keys and source
 offsets make the replay store nothing twice, and dead letters carry their source coordinates so
 counting them by (topic, partition, offset) is exact.
+
+Nothing stalls a partition: a batch the database rejects is split until the offending rows are
+isolated and dead-lettered as ``db_rejected`` (:mod:`ingest.resilience`); while the database or
+the broker is unreachable the consumer backs off with a bounded delay, says so in its log, and
+commits nothing, then carries on where it was.
 """
 
 from __future__ import annotations
@@ -20,18 +25,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-from kafka.errors import CommitFailedError
+from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from core.db.ingest_tables import BatchWriter, WriteResult
+from core.db.ingest_tables import BatchWriter
 from core.db.inventory import known_ids
 from core.records import ContractError, Record
 from ingest import kafka_io
+from ingest.resilience import Backoff, Isolated, is_unreachable, write_isolating
 from ingest.topics import TopicKind
 from ingest.validate import ValidationPolicy, check
 
 log = logging.getLogger(__name__)
 ID_REFRESH_S = 5.0
+# A dead letter keeps the original bytes up to this size (the broker's default message limit is
+# 1 MB); a longer value is cut and the header dlq.value.bytes says how long it was.
+DLQ_MAX_VALUE = 900_000
+
+
+class StopRequested(Exception):
+    """Raised inside a retry loop when the process was asked to stop; nothing is committed."""
 
 
 @dataclass
@@ -76,25 +89,36 @@ class TopicConsumer:
         session_timeout_ms: int = 6000,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_commit: Callable[[list[Any]], None] | None = None,
+        backoff: Backoff | None = None,
     ) -> None:
         self.kind, self.topic, self.dsn, self.dlq_topic = kind, topic, dsn, dead_letter_topic
         self.policy, self.clock, self.on_commit = policy, clock, on_commit
         self.stats = IngestStats()
+        self.backoff = backoff or Backoff()
+        self._should_stop: Callable[[], bool] = lambda: False
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="db-writer", daemon=True
         )
         self._thread.start()
-        self._conn: asyncpg.Connection = self._call(asyncpg.connect(dsn))
-        self._ids_conn: asyncpg.Connection = self._call(asyncpg.connect(dsn))
-        self._writer = BatchWriter(self._conn, kind.spec)
+        self._conn: asyncpg.Connection | None = None
+        self._ids_conn: asyncpg.Connection | None = None
+        self._writer: BatchWriter | None = None
         self._ids: frozenset[str] = frozenset()
         self._ids_at = 0.0
-        self._refresh_ids()
-        self._consumer = kafka_io.consumer(
-            bootstrap, topic, kind.group(), session_timeout_ms, batch_size
+        self._refresh_ids()  # connects (waiting while the database is unreachable)
+        self._consumer = self._retry_kafka(
+            "Kafka broker",
+            lambda: kafka_io.consumer(
+                bootstrap, topic, kind.group(), session_timeout_ms, batch_size
+            ),
         )
-        self._dlq = kafka_io.producer(bootstrap, linger_ms=5)
+        self._dlq = self._retry_kafka(
+            "Kafka broker",
+            lambda: kafka_io.producer(bootstrap, linger_ms=5, max_block_ms=10_000),
+        )
+
+    # --- plumbing -------------------------------------------------------------------------
 
     def _call(self, coro: Any) -> Any:
         return self._submit(coro).result()
@@ -102,9 +126,67 @@ class TopicConsumer:
     def _submit(self, coro: Any) -> Future[Any]:
         return asyncio.run_coroutine_threadsafe(coro, self._loop)
 
+    def _check_stop(self) -> None:
+        if self._should_stop():
+            raise StopRequested
+
+    def _retry_kafka(self, what: str, make: Callable[[], Any]) -> Any:
+        while True:
+            try:
+                client = make()
+            except KafkaError as e:
+                self._check_stop()
+                self.backoff.wait(what, e)
+                continue
+            self.backoff.reset()
+            return client
+
+    async def _disconnect(self) -> None:
+        for conn in (self._conn, self._ids_conn):
+            if conn is not None and not conn.is_closed():
+                conn.terminate()
+        self._conn = self._ids_conn = self._writer = None
+
+    async def _connect(self) -> None:
+        await self._disconnect()
+        conn = await asyncpg.connect(self.dsn, timeout=10)
+        try:
+            ids_conn = await asyncpg.connect(self.dsn, timeout=10)
+        except BaseException:
+            conn.terminate()
+            raise
+        self._conn, self._ids_conn = conn, ids_conn
+        self._writer = BatchWriter(conn, self.kind.spec)
+
+    def _wait_for_db(self, e: BaseException) -> None:
+        """Back off after ``e`` (the database unreachable) and reconnect; loops until it works."""
+        while True:
+            self._check_stop()
+            self.backoff.wait("PostgreSQL", e)
+            try:
+                self._call(self._connect())
+                return
+            except Exception as again:
+                if not is_unreachable(again):
+                    raise
+                e = again
+
     def _refresh_ids(self) -> None:
-        self._ids = self._call(known_ids(self._ids_conn, self.kind.name))
+        while True:
+            try:
+                if self._ids_conn is None:
+                    self._call(self._connect())
+                assert self._ids_conn is not None
+                self._ids = self._call(known_ids(self._ids_conn, self.kind.name))
+                break
+            except Exception as e:
+                if not is_unreachable(e):
+                    raise
+                self._wait_for_db(e)
+        self.backoff.reset()
         self._ids_at = time.monotonic()
+
+    # --- one batch --------------------------------------------------------------------------
 
     def _validate(self, batch: _Batch) -> None:
         now = self.clock()
@@ -147,22 +229,77 @@ class TopicConsumer:
         self._validate(batch)
         return batch
 
-    def _write(self, batch: _Batch) -> tuple[_Batch, Future[WriteResult]]:
-        return batch, self._submit(self._writer.write(batch.rows))
+    async def _store(self, rows: list[tuple[object, ...]]) -> Isolated:
+        if self._writer is None:
+            await self._connect()
+        assert self._writer is not None
+        return await write_isolating(self._writer.write, rows)
 
-    def _finish(self, batch: _Batch, written: Future[WriteResult]) -> None:
+    def _write(self, batch: _Batch) -> tuple[_Batch, Future[Isolated]]:
+        return batch, self._submit(self._store(batch.rows))
+
+    def _stored(self, batch: _Batch, written: Future[Isolated]) -> Isolated:
+        """The batch's write outcome, retrying it while the database is unreachable."""
+        while True:
+            try:
+                outcome = written.result()
+            except Exception as e:
+                if not is_unreachable(e):
+                    raise
+                self._wait_for_db(e)
+                written = self._submit(self._store(batch.rows))
+                continue
+            self.backoff.reset()
+            return outcome
+
+    def _send_dead_letters(self, dead: list[kafka_io.DeadLetter]) -> None:
+        """Send ``dead`` and wait for every acknowledgement; resend what failed, with back-off."""
+        todo = list(dead)
+        while todo:
+            sent: list[tuple[kafka_io.DeadLetter, Any]] = []
+            failed: list[kafka_io.DeadLetter] = []
+            error: BaseException | None = None
+            for d in todo:
+                headers = d.headers()
+                value = d.value
+                if value is not None and len(value) > DLQ_MAX_VALUE:
+                    headers.append(("dlq.value.bytes", str(len(value)).encode()))
+                    value = value[:DLQ_MAX_VALUE]
+                try:
+                    fut = self._dlq.send(self.dlq_topic, key=d.key, value=value, headers=headers)
+                except KafkaError as e:
+                    failed.append(d)
+                    error = e
+                    continue
+                sent.append((d, fut))
+            self._dlq.flush(timeout=30)
+            for d, fut in sent:
+                if not fut.is_done or fut.failed():
+                    failed.append(d)
+                    error = fut.exception or KafkaError("dead-letter send not acknowledged")
+            if failed:
+                self._check_stop()
+                assert error is not None
+                self.backoff.wait(f"dead-letter topic {self.dlq_topic}", error)
+            else:
+                self.backoff.reset()
+            todo = failed
+
+    def _finish(self, batch: _Batch, written: Future[Isolated]) -> None:
         """Wait for the batch's database commit, dead-letter, then commit its offsets."""
-        result = written.result()
-        for j in result.duplicates:
+        outcome = self._stored(batch, written)
+        for j in outcome.result.duplicates:
             m = batch.messages[batch.row_msg[j]]
             batch.dead.append(self._dead(m, "duplicate", "natural key already stored"))
+        for j, why in outcome.rejected:
+            m = batch.messages[batch.row_msg[j]]
+            batch.dead.append(self._dead(m, "db_rejected", why))
         for d in batch.dead:
             log.warning(
                 "dead-letter %s[%d]@%d: %s (%s)", d.topic, d.partition, d.offset, d.reason, d.detail
             )
-            self._dlq.send(self.dlq_topic, key=d.key, value=d.value, headers=d.headers())
         if batch.dead:
-            self._dlq.flush()
+            self._send_dead_letters(batch.dead)
         last: dict[TopicPartition, int] = {}
         for m in batch.messages:
             tp = TopicPartition(m.topic, m.partition)
@@ -173,8 +310,12 @@ class TopicConsumer:
             # The group rebalanced; the partitions' new owner replays from the last commit and
             # the idempotent writes and source-keyed dead letters keep the books straight.
             log.warning("offset commit failed after a rebalance; batch will be replayed")
+        except KafkaError as e:
+            # The broker is unreachable: the batch is stored and dead-lettered, so a replay
+            # after a restart stores nothing twice; the next successful commit covers it.
+            log.warning("offset commit failed (%s); batch will be replayed if needed", e)
         self.stats.consumed += len(batch.messages)
-        self.stats.stored += len(result.stored)
+        self.stats.stored += len(outcome.result.stored)
         self.stats.dead_lettered.update(d.reason for d in batch.dead)
         self.stats.batches += 1
         if self.on_commit:
@@ -188,9 +329,17 @@ class TopicConsumer:
         self, should_stop: Callable[[], bool] = lambda: False, idle_exit_s: float | None = None
     ) -> IngestStats:
         """Consume until ``should_stop()`` or, if given, ``idle_exit_s`` without messages."""
+        self._should_stop = should_stop
+        try:
+            self._run(should_stop, idle_exit_s)
+        except StopRequested:
+            log.warning("stopped while waiting for a dependency; uncommitted batches replay")
+        return self.stats
+
+    def _run(self, should_stop: Callable[[], bool], idle_exit_s: float | None) -> None:
         last_msg = time.monotonic()
         assigned = False
-        pending: tuple[_Batch, Future[WriteResult]] | None = None
+        pending: tuple[_Batch, Future[Isolated]] | None = None
         while not should_stop():
             polled = self._consumer.poll(timeout_ms=200 if pending else 500)
             if not assigned and self._consumer.assignment():
@@ -212,13 +361,11 @@ class TopicConsumer:
             pending = self._write(batch)
         if pending:
             self._finish(*pending)
-        return self.stats
 
     def close(self) -> None:
         self._consumer.close()
         self._dlq.close()
-        self._call(self._conn.close())
-        self._call(self._ids_conn.close())
+        self._call(self._disconnect())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
         self._loop.close()

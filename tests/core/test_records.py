@@ -24,7 +24,11 @@ T0 = datetime(2026, 11, 26, 7, 30, tzinfo=UTC)
 times = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
 )
-ids = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=64)
+# Ids are printable text: control, format, private-use and separator characters are refused.
+_UNPRINTABLE = ("Cs", "Cc", "Cf", "Co", "Cn", "Zl", "Zp", "Zs")
+ids = st.text(
+    st.characters(codec="utf-8", exclude_categories=_UNPRINTABLE), min_size=1, max_size=64
+)
 
 
 @given(ids, times, st.floats(0, 1), st.one_of(st.none(), st.floats(-60, 100)))
@@ -87,6 +91,8 @@ def test_arbitrary_objects_give_contract_errors(obj):
         ({"dateObserved": "2026-11-26T07:30:00"}, "bad_timestamp"),
         ({"schemaVersion": 2}, "bad_schema_version"),
         ({"sensorId": ""}, "bad_type"),
+        ({"sensorId": "bin\x00-1"}, "bad_type"),
+        ({"sensorId": "bin-1\u202e"}, "bad_type"),
     ],
 )
 def test_fill_rejections_name_the_reason(change, reason):
@@ -112,6 +118,19 @@ def test_parking_free_above_capacity_is_rejected():
     wire = {**ParkingObservation("p-1", T0, 3, 10).to_wire(), "availableSpotNumber": 11}
     with pytest.raises(ContractError, match="exceeds"):
         decode_parking(orjson.dumps(wire))
+
+
+@pytest.mark.parametrize("count", [2**31, 2**40, -1])
+def test_parking_counts_beyond_the_integer_column_are_rejected(count):
+    """A count the database's integer column cannot hold is refused at decoding (issue 12)."""
+    wire = {
+        **ParkingObservation("p-1", T0, 3, 10).to_wire(),
+        "availableSpotNumber": count,
+        "totalSpotNumber": count,
+    }
+    with pytest.raises(ContractError) as e:
+        decode_parking(orjson.dumps(wire))
+    assert e.value.reason == "out_of_range"
 
 
 def test_naive_timestamps_cannot_be_encoded():
