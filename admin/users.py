@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from api.security import hash_password
+from api.security import hash_password_async
 from core.db.audit import write_audit
 from core.db.inventory import known_ids
 from core.db.users import (
@@ -79,7 +79,7 @@ async def add_user(
         vehicles = await _vehicles(conn, vehicle_ids)
         if vehicles and role is not Role.DRIVER:
             raise AdminError("only drivers are assigned vehicles")
-        user = User(username, hash_password(password), role, vehicles)
+        user = User(username, await hash_password_async(password), role, vehicles)
         try:
             await create_user(conn, user)
         except UserExists as e:
@@ -94,7 +94,7 @@ async def set_password(conn: asyncpg.Connection, username: str, password: str, a
     check_password(password)
     async with conn.transaction():
         await _user(conn, username)
-        await set_password_hash(conn, username, hash_password(password))
+        await set_password_hash(conn, username, await hash_password_async(password))
         await write_audit(conn, actor, "users.passwd", username)
 
 

@@ -16,7 +16,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import docs, errors, fleet_daily, retention_schedule
-from api.jobs import JobRegistry
+from api.body_limit import BodySizeLimit
+from api.jobs import PlanJobs
+from api.metrics_middleware import RequestMetrics
 from api.middleware import SecurityHeaders
 from api.parking_service import ParkingService
 from api.ratelimit import RateLimit, TokenBuckets
@@ -29,6 +31,7 @@ from api.routers import (
     citizen_places,
     driver,
     fleet,
+    health,
     maps,
     open_data,
     pages,
@@ -83,6 +86,9 @@ def config_from_settings(settings: Settings, database_url: str, **overrides: obj
             stuck_after_h=settings.alert_stuck_hours,
             low_battery=settings.alert_low_battery,
         ),
+        "max_body_bytes": settings.max_body_bytes,
+        "max_upload_bytes": settings.max_upload_bytes,
+        "cookie_secure": settings.secure_cookies(),
     }
     values.update(overrides)
     return ApiConfig(**values)  # type: ignore[arg-type]
@@ -115,7 +121,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = await asyncpg.create_pool(config.database_url, min_size=1, max_size=config.pool_size)
         assert pool is not None
-        jobs = JobRegistry()
+        jobs = PlanJobs.from_settings(  # plan jobs: a queue in PostgreSQL, a worker
+            settings, pool, config.database_url, config.osm_files, work_dir / "matrix-cache"
+        )
         app.state.api = ApiState(
             config,
             pool,
@@ -133,13 +141,14 @@ def create_app(
             config.retention_interval_h,
             config.aggregate_retention_days,
         )
+        jobs.start()  # the in-process plan worker (CITYOPS_PLAN_WORKER=inline), if any
         try:
             yield
         finally:
             await fleet_daily.stop(fleet_task)
             await retention_schedule.stop(retention)
             await app.state.api.parking.stop_watching()
-            await jobs.cancel_all()
+            await jobs.stop()  # a job still running goes back to the queue
             await pool.close()
 
     app = FastAPI(
@@ -171,6 +180,7 @@ def create_app(
             name=f"static-{name}",
         )
     for r in (
+        health.router,
         auth.router,
         citizen.router,
         citizen_places.router,
@@ -189,6 +199,12 @@ def create_app(
     ):
         app.include_router(r)
     app.add_middleware(SecurityHeaders, tile_url=config.tile_url)
+    app.add_middleware(  # request bodies: 413 over the limit (the inventory upload has its own)
+        BodySizeLimit,
+        default=config.max_body_bytes,
+        per_path={admin.UPLOAD_PATH: config.max_upload_bytes},
+    )
+    app.add_middleware(RequestMetrics)  # latency by route template, 413s and 500s included
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -1,81 +1,83 @@
-"""Background jobs with pollable progress (plan generation), kept in the process's memory."""
+"""Plan jobs as the API sees them: enqueued in PostgreSQL (:mod:`core.db.plan_jobs`) and run by
+a plan worker (:mod:`routing.planning.worker`), in this process (``CITYOPS_PLAN_WORKER=inline``,
+the default: the demo and tests need no other process) or in ``city-plan-worker`` processes
+(``external``: the API only enqueues). Either way a job outlives the API process that took it."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import timedelta
+from pathlib import Path
+
+import asyncpg
+
+from core.db.plan_jobs import PlanJob, enqueue, get_job
+from core.settings import Settings
+from routing.planning.job_params import PlanJobParams
+from routing.planning.worker import PlanWorker, WorkerConfig
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[float, str], None]
+Job = PlanJob  # what the pages and the JSON show of a job
 
 
-@dataclass
-class Job:
-    """One job; ``progress`` runs from 0 to 1."""
+class PlanJobs:
+    """Enqueues and reads plan jobs; owns the in-process worker when there is one."""
 
-    job_id: str
-    kind: str
-    owner: str
-    status: str = "queued"  # queued | running | done | failed
-    progress: float = 0.0
-    message: str = ""
-    result: dict[str, Any] | None = None
-    error: str | None = None
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    finished_at: datetime | None = None
+    def __init__(self, pool: asyncpg.Pool, worker: PlanWorker | None = None) -> None:
+        self.pool = pool
+        self.worker = worker
+        self._task: asyncio.Task[None] | None = None
 
-    def report(self, fraction: float, message: str) -> None:
-        """Progress callback (callable from any thread)."""
-        self.progress = max(self.progress, min(1.0, max(0.0, float(fraction))))
-        self.message = message
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        pool: asyncpg.Pool,
+        dsn: str,
+        osm_files: tuple[Path, ...],
+        cache_dir: Path,
+    ) -> PlanJobs:
+        """Jobs on ``pool``, with an in-process worker planning on ``dsn`` when
+        ``settings.plan_worker`` is ``inline``."""
+        if settings.plan_worker != "inline":
+            return cls(pool)
+        from routing.planning.job_run import PlanContext, plan_executor  # the solvers: lazily
 
+        config = WorkerConfig(
+            lease=timedelta(seconds=settings.plan_job_lease_s),
+            max_attempts=settings.plan_job_max_attempts,
+            concurrency=settings.plan_worker_concurrency,
+        )
+        execute = plan_executor(PlanContext(dsn, osm_files, cache_dir))
+        return cls(pool, PlanWorker(pool, execute, config))
 
-class JobRegistry:
-    """Runs jobs as asyncio tasks; keeps the latest ``keep`` of them for polling."""
+    def start(self) -> None:
+        """Start the in-process worker, if any, as a background task."""
+        if self.worker is not None and self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self.worker.run())
 
-    def __init__(self, keep: int = 200) -> None:
-        self.keep = keep
-        self._jobs: dict[str, Job] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+    async def stop(self) -> None:
+        """Stop the in-process worker: a job it is running goes back to the queue, for the next
+        worker (this API after a restart, or another one) to run."""
+        if self.worker is None or self._task is None:
+            return
+        self.worker.stop()
+        try:
+            await asyncio.wait_for(self._task, 30)
+        except Exception:  # never block shutdown: an unfinished job's lease expires instead
+            log.exception("plan worker did not stop cleanly")
+            self._task.cancel()
+        self._task = None
 
-    def submit(
-        self, kind: str, owner: str, work: Callable[[Progress], Awaitable[dict[str, Any]]]
-    ) -> Job:
-        """Start ``work(progress)`` in the background; its result dict is kept on the job."""
-        job = Job(uuid.uuid4().hex[:12], kind, owner)
-        self._jobs[job.job_id] = job
-        while len(self._jobs) > self.keep:
-            del self._jobs[next(iter(self._jobs))]
-        task = asyncio.get_running_loop().create_task(self._run(job, work))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def submit(self, params: PlanJobParams) -> Job:
+        """Enqueue a plan job for ``params.actor``; the worker is told at once."""
+        job = await enqueue(self.pool, params.kind, params.actor, params.to_json())
+        if self.worker is not None:
+            self.worker.wake()
         return job
 
-    async def _run(self, job: Job, work: Callable[[Progress], Awaitable[dict[str, Any]]]) -> None:
-        job.status = "running"
-        try:
-            job.result = await work(job.report)
-            job.status, job.progress = "done", 1.0
-        except Exception as e:  # a failed job reports why; the server keeps running
-            log.exception("job %s (%s) failed", job.job_id, job.kind)
-            job.status, job.error = "failed", f"{type(e).__name__}: {e}"
-        finally:
-            job.finished_at = datetime.now(UTC)
-
-    def get(self, job_id: str) -> Job | None:
-        return self._jobs.get(job_id)
-
-    async def cancel_all(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            try:
-                await task
-            except (asyncio.CancelledError, Exception):
-                pass
+    async def get(self, job_id: str) -> Job | None:
+        """The job ``job_id`` (any planner may follow any plan job, as plans are shared)."""
+        return await get_job(self.pool, job_id)

@@ -1,10 +1,13 @@
 """Password hashing (Argon2 via pwdlib) and signed access tokens (JWT, HS256) — no I/O.
 
-The signing secret is passed in by the caller (it comes from ``Settings.jwt_secret``).
+The signing secret is passed in by the caller (it comes from ``Settings.jwt_secret``). Argon2
+takes tens of milliseconds of CPU by design: async code calls :func:`hash_password_async` and
+:func:`verify_password_async`, which run it in a worker thread, never on the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -48,6 +51,16 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         return bool(_hasher.verify(password, password_hash))
     except Exception:  # an unreadable stored hash never authenticates
         return False
+
+
+async def hash_password_async(password: str) -> str:
+    """:func:`hash_password` in a worker thread (the event loop keeps serving)."""
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def verify_password_async(password: str, password_hash: str | None) -> bool:
+    """:func:`verify_password` in a worker thread (the event loop keeps serving)."""
+    return await asyncio.to_thread(verify_password, password, password_hash)
 
 
 def issue_token(secret: str, user: User, ttl: timedelta, now: datetime | None = None) -> str:

@@ -21,7 +21,7 @@ import asyncpg
 import uvicorn
 
 from api.app import config_from_settings, create_app
-from api.security import hash_password, issue_token
+from api.security import hash_password_async, issue_token
 from core.db.inventory import load_vehicles
 from core.db.migrate import migrate
 from core.db.plans import PlanNotFound, current_plan_id, route_vehicle_ids
@@ -88,7 +88,7 @@ async def create_demo_users(
         out = []
         for name, role, vids in wanted:
             pw = password or secrets.token_urlsafe(9)
-            user = User(name, hash_password(pw), role, vids)
+            user = User(name, await hash_password_async(pw), role, vids)
             await upsert_user(conn, user)
             out.append(DemoUser(name, pw, role, vids, issue_token(secret, user, token_ttl)))
         return out
@@ -121,11 +121,14 @@ def serve(
     """Run the API with uvicorn until interrupted (blocks)."""
     app = create_app(settings, database_url)
     # No access log: citizens' parking queries carry coordinates in the URL (privacy by design).
+    # JSON logs (CITYOPS_LOG_FORMAT=json): uvicorn's own loggers go to the root's JSON handler.
+    json_logs = settings.log_format == "json"
     uvicorn.run(
         app,
         host=host or settings.api_host,
         port=port or settings.api_port,
         log_level=log_level,
+        log_config=None if json_logs else uvicorn.config.LOGGING_CONFIG,
         proxy_headers=False,
         access_log=False,
     )
@@ -136,6 +139,7 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - thin CLI
     import argparse
 
     from core.cli import HelpFormatter, env_epilog
+    from core.logs import configure_logging
 
     ap = argparse.ArgumentParser(
         prog="city-api",
@@ -149,6 +153,9 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - thin CLI
             "CITYOPS_API_HOST",
             "CITYOPS_API_PORT",
             "CITYOPS_TILE_URL",
+            "CITYOPS_MAX_BODY_BYTES",
+            "CITYOPS_MAX_UPLOAD_BYTES",
+            "CITYOPS_COOKIE_SECURE",
             "CITYOPS_PARKING_REFRESH_S",
             "CITYOPS_PARKING_RELOAD_S",
             "CITYOPS_RETENTION_INTERVAL_H",
@@ -160,6 +167,7 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - thin CLI
             "CITYOPS_CITY",
             "CITYOPS_DATA_DIR",
             "CITYOPS_STATE_DIR",
+            "CITYOPS_LOG_FORMAT",
             note="DATABASE_URL (or --database-url) is required; in production also"
             " CITYOPS_JWT_SECRET and CITYOPS_PSEUDONYM_KEY.",
         ),
@@ -175,6 +183,7 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - thin CLI
     )
     a = ap.parse_args(argv)
     settings = Settings()
+    configure_logging("INFO", settings.log_format)
     dsn = a.database_url or settings.database_url.get_secret_value()
     if not dsn:
         raise SystemExit("give --database-url or set DATABASE_URL")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from api.jobs import JobRegistry
+from api.jobs import PlanJobs
 from api.parking_service import ParkingService
 from api.ratelimit import RateLimit, TokenBuckets
 from fleet.alerts.types import AlertParams
@@ -38,12 +38,17 @@ class ApiConfig:
     map_centre: tuple[float, float] = (0.0, 0.0)  # lon, lat: maps with nothing to show centre here
     osm_files: tuple[Path, ...] = ()  # the city's OSM extracts: street layer, planning network
     alerts: AlertParams = field(default_factory=AlertParams)  # bin alerts' thresholds
+    max_body_bytes: int = 1024 * 1024  # request bodies larger than this: 413
+    max_upload_bytes: int = 50 * 1024 * 1024  # the inventory import's file upload
+    cookie_secure: bool = False  # the session cookie only over HTTPS (on in production)
 
     def __post_init__(self) -> None:
         if not self.database_url:
             raise ValueError("database_url must be given.")
         if len(self.jwt_secret) < 8:
             raise ValueError("jwt_secret must be at least 8 characters.")
+        if self.max_body_bytes < 1 or self.max_upload_bytes < 1:
+            raise ValueError("max_body_bytes and max_upload_bytes must be positive.")
         if self.pool_size < 1:
             raise ValueError("pool_size must be positive.")
         if self.parking_refresh_s < 0:
@@ -65,6 +70,6 @@ class ApiState:
     config: ApiConfig
     pool: asyncpg.Pool
     parking: ParkingService
-    jobs: JobRegistry
+    jobs: PlanJobs
     limiter: TokenBuckets
     streets_json: bytes | None = None

@@ -16,8 +16,12 @@ ENV_VARS = {
     " CITYOPS_DATABASE_URL)",
     "KAFKA_BOOTSTRAP_SERVERS": "Kafka brokers, host:port[,host:port...] (also read as"
     " CITYOPS_KAFKA_BOOTSTRAP_SERVERS)",
-    "CITYOPS_ENVIRONMENT": "development, test or production (production refuses placeholder"
-    " secrets)",
+    "CITYOPS_ENVIRONMENT": "development, test or production (all but development refuse"
+    " placeholder secrets and secrets shorter than 32 bytes)",
+    "CITYOPS_MAX_BODY_BYTES": "largest request body the API accepts (bytes; larger: 413)",
+    "CITYOPS_MAX_UPLOAD_BYTES": "largest inventory file the API's import accepts (bytes)",
+    "CITYOPS_COOKIE_SECURE": "session cookie only over HTTPS (true/false; unset: true in"
+    " production)",
     "CITYOPS_CITY": "city profile: a built-in name (core/cities/) or a profile directory",
     "CITYOPS_DATA_DIR": "shared data: OpenStreetMap extracts, Edinburgh bins, ...",
     "CITYOPS_DEMO_DIR": "the demo's inventory files (sites.geojson, placement.json); empty:"
@@ -28,6 +32,10 @@ ENV_VARS = {
     "CITYOPS_FLEET_AGGREGATE_RETENTION_DAYS": "days of the pseudonymised fleet aggregates kept"
     " (default 400)",
     "CITYOPS_JWT_SECRET": "secret signing the API's access tokens",
+    "CITYOPS_DB_INGEST_PASSWORD": "password of the consumers' database login cityops_ingest_svc"
+    " (city-db logins; at least 16 characters)",
+    "CITYOPS_DB_API_PASSWORD": "password of the API's and jobs' database login cityops_api_svc"
+    " (city-db logins; at least 16 characters)",
     "CITYOPS_PSEUDONYM_KEY": "key of the vehicles' pseudonyms in fleet reports",
     "CITYOPS_API_HOST": "address the API listens on",
     "CITYOPS_API_PORT": "port the API listens on",
@@ -44,6 +52,14 @@ ENV_VARS = {
     "CITYOPS_ALERT_LOW_BATTERY": "a fill sensor's batteryLevel (fraction) below this is reported",
     "CITYOPS_FLEET_AGGREGATE_HOUR": "local hour at which the API stores the previous day's fleet"
     " aggregates (-1: never)",
+    "CITYOPS_PLAN_WORKER": "inline: plan jobs run in the API's process; external: the API only"
+    " enqueues them and city-plan-worker processes run them",
+    "CITYOPS_PLAN_JOB_LEASE_S": "seconds a plan worker may stay silent before its running job is"
+    " taken again by another worker",
+    "CITYOPS_PLAN_JOB_MAX_ATTEMPTS": "times a plan job is started before it is marked failed",
+    "CITYOPS_PLAN_WORKER_CONCURRENCY": "plan jobs one worker runs at a time",
+    "CITYOPS_PERSIST_DIR": "keep the embedded broker's and database's data in this directory"
+    " across runs (default: thrown away on stop)",
     "CITYOPS_TOPIC_FILL": "bin fill topic",
     "CITYOPS_TOPIC_GPS": "vehicle GPS topic",
     "CITYOPS_TOPIC_PARKING": "parking counts topic",
@@ -54,6 +70,13 @@ ENV_VARS = {
     "CITYOPS_INGEST_BATCH_SIZE": "messages per database write",
     "CITYOPS_CONSUMER_SESSION_TIMEOUT_MS": "Kafka consumer group session timeout",
     "CITYOPS_MAX_FUTURE_SKEW_S": "readings further in the future are dead-lettered",
+    "CITYOPS_LOG_FORMAT": "text, or json: one JSON object per line (deployments)",
+    "CITYOPS_METRICS_PORT": "port of this process's Prometheus /metrics (0: off)",
+    "CITYOPS_KAFKA_SECURITY_PROTOCOL": "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL",
+    "CITYOPS_KAFKA_SASL_MECHANISM": "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (with SASL_*)",
+    "CITYOPS_KAFKA_SASL_USERNAME": "the Kafka client's SASL user (with SASL_*)",
+    "CITYOPS_KAFKA_SASL_PASSWORD": "the Kafka client's SASL password (with SASL_*)",
+    "CITYOPS_KAFKA_SSL_CAFILE": "CA bundle (PEM) of the brokers' certificates (with *SSL)",
 }
 UNPREFIXED = {"DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS"}
 

@@ -15,7 +15,11 @@ commands (city-ingest, city-api, city-plan, city-db, parking-train) at them as a
     city-ingest --kind gps &
     city-api
 
-Everything lives in memory or a temporary directory: nothing survives the stop.
+Everything lives in memory or a temporary directory: nothing survives the stop, unless
+``--persist DIR`` (or CITYOPS_PERSIST_DIR) is given: then the broker's topics, records and
+committed offsets (in a local S3 server, SeaweedFS) and the database (fsync on) are kept in DIR,
+and the next ``city-services --persist DIR`` continues from them (on new ports: source the
+printed lines again).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import asyncpg
 from core.cli import HelpFormatter, env_epilog
 from core.db.migrate import migrate
 from core.embedded import ServiceStartError, services
+from core.logs import configure_logging
 from core.settings import Settings
 
 log = logging.getLogger("city-services")
@@ -79,6 +84,7 @@ def parser() -> argparse.ArgumentParser:
             "CITYOPS_TOPIC_PARKING",
             "CITYOPS_TOPIC_DEAD_LETTER",
             "CITYOPS_TOPIC_PARTITIONS",
+            "CITYOPS_PERSIST_DIR",
             note="KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL are not read: this command always"
             " starts its own broker and database and prints these two variables for the other"
             " commands.",
@@ -91,6 +97,14 @@ def parser() -> argparse.ArgumentParser:
         help="also write the two lines to this file once both services are ready (removed on stop)",
     )
     p.add_argument(
+        "--persist",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep the broker's and the database's data in DIR and continue from it on the next"
+        " start (default: CITYOPS_PERSIST_DIR, else thrown away on stop)",
+    )
+    p.add_argument(
         "--no-topics", action="store_true", help="do not create the platform's topics at start"
     )
     p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR (stderr)")
@@ -100,11 +114,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run until SIGINT or SIGTERM; 0 after a clean stop, 1 when a service did not start."""
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr
-    )
-    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
     settings = Settings()
+    configure_logging(args.log_level, settings.log_format, "%(asctime)s %(name)s %(message)s")
+    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
     stop: list[int] = []  # the signals received (a handler only appends: no lock, no I/O)
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -113,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         # Empty arguments: both embedded, whatever the environment says (this is the stand-in).
-        with services("", "") as ep:
+        with services("", "", args.persist or settings.persist_dir) as ep:
             if stop:
                 return 0
             applied = asyncio.run(_migrate(ep.database_url))

@@ -15,12 +15,14 @@ import asyncio
 import getpass
 import logging
 import sys
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 
 from core.cli import HelpFormatter, env_epilog
 from core.db.migrate import migrate
+from core.logs import configure_logging
 from core.settings import Settings
 from fleet.aggregate_service import AggregateJob, aggregate_days, job_from_settings
 from fleet.schedule import previous_day
@@ -47,6 +49,7 @@ def parser() -> argparse.ArgumentParser:
             "CITYOPS_PSEUDONYM_KEY",
             "CITYOPS_ENVIRONMENT",
             "CITYOPS_FLEET_AGGREGATE_HOUR",
+            "CITYOPS_LOG_FORMAT",
         ),
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -62,6 +65,13 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--date", type=_day, help="one local day, YYYY-MM-DD")
     a.add_argument("--since", type=_day, help="first local day, YYYY-MM-DD (with --until)")
     a.add_argument("--until", type=_day, help="last local day, inclusive (with --since)")
+    a.add_argument(
+        "--every-hours",
+        type=float,
+        default=0.0,
+        help="a long-lived service: compute yesterday (local) again on this schedule (0: once;"
+        " not with --date or --since)",
+    )
     return p
 
 
@@ -106,9 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         p.print_help(sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO)
     settings = Settings()
+    configure_logging(logging.INFO, settings.log_format)
     job = job_from_settings(settings)
+    if args.every_hours > 0 and (args.date or args.since):
+        p.error("--every-hours recomputes yesterday: not with --date or --since.")
     try:
         days = days_of(args, previous_day(datetime.now(UTC), job.timezone))
     except ValueError as e:
@@ -117,8 +129,13 @@ def main(argv: list[str] | None = None) -> int:
     if not dsn:
         print("DATABASE_URL must be set", file=sys.stderr)
         return 2
-    asyncio.run(_run(dsn, days, job))
-    return 0
+    while True:
+        started = time.monotonic()
+        asyncio.run(_run(dsn, days, job))
+        if args.every_hours <= 0:
+            return 0
+        time.sleep(max(0.0, args.every_hours * 3600 - (time.monotonic() - started)))
+        days = [previous_day(datetime.now(UTC), job.timezone)]
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ import asyncpg
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
+from core import metrics
 from core.db.ingest_tables import BatchWriter
 from core.db.inventory import known_ids
 from core.records import ContractError, Record
@@ -64,6 +65,7 @@ class IngestStats:
 @dataclass
 class _Batch:
     messages: list[Any] = field(default_factory=list)  # the consumer records, in order
+    started: float = field(default_factory=time.monotonic)
     rows: list[tuple[object, ...]] = field(default_factory=list)
     row_msg: list[int] = field(default_factory=list)  # row index -> message index
     dead: list[kafka_io.DeadLetter] = field(default_factory=list)
@@ -90,12 +92,13 @@ class TopicConsumer:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_commit: Callable[[list[Any]], None] | None = None,
         backoff: Backoff | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
     ) -> None:
         self.kind, self.topic, self.dsn, self.dlq_topic = kind, topic, dsn, dead_letter_topic
         self.policy, self.clock, self.on_commit = policy, clock, on_commit
         self.stats = IngestStats()
         self.backoff = backoff or Backoff()
-        self._should_stop: Callable[[], bool] = lambda: False
+        self._should_stop = should_stop  # checked while waiting for a dependency
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="db-writer", daemon=True
@@ -314,12 +317,23 @@ class TopicConsumer:
             # The broker is unreachable: the batch is stored and dead-lettered, so a replay
             # after a restart stores nothing twice; the next successful commit covers it.
             log.warning("offset commit failed (%s); batch will be replayed if needed", e)
+        self._record(batch, last, len(outcome.result.stored))
         self.stats.consumed += len(batch.messages)
         self.stats.stored += len(outcome.result.stored)
         self.stats.dead_lettered.update(d.reason for d in batch.dead)
         self.stats.batches += 1
         if self.on_commit:
             self.on_commit(batch.messages)
+
+    def _record(self, batch: _Batch, last: dict[TopicPartition, int], stored: int) -> None:
+        """Prometheus: the batch's counts and latency, and the lag behind each partition's end."""
+        reasons = Counter(d.reason for d in batch.dead)
+        seconds = time.monotonic() - batch.started
+        metrics.record_batch(self.topic, len(batch.messages), stored, reasons, seconds)
+        for tp, offset in last.items():
+            end = self._consumer.highwater(tp)
+            if end is not None:
+                metrics.set_lag(tp.topic, tp.partition, end - offset - 1)
 
     def process(self, messages: list[Any]) -> None:
         """Handle one batch end to end, without overlap (for tests and tools)."""
@@ -363,8 +377,10 @@ class TopicConsumer:
             self._finish(*pending)
 
     def close(self) -> None:
-        self._consumer.close()
-        self._dlq.close()
+        # Bounded: with the broker gone, leaving the group and flushing must not hang a stop
+        # (every dead letter that mattered was acknowledged before its offsets were committed).
+        self._consumer.close(autocommit=False, timeout_ms=5000)
+        self._dlq.close(timeout=5)
         self._call(self._disconnect())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)

@@ -19,14 +19,24 @@ H_TOPIC, H_PARTITION, H_OFFSET = "dlq.source.topic", "dlq.source.partition", "dl
 
 
 def ensure_topics(
-    bootstrap: str, topics: Iterable[str], partitions: int, replication: int = 1
+    bootstrap: str,
+    topics: Iterable[str],
+    partitions: int,
+    replication: int = 1,
+    security: dict[str, object] | None = None,
 ) -> None:
-    """Create missing topics (idempotent), retrying while the broker warms up."""
+    """Create missing topics (idempotent), retrying while the broker warms up. ``security``:
+    kafka-python SASL/TLS options, by default from ``CITYOPS_KAFKA_*``."""
+    from core.settings import KafkaClientSettings
+
+    secured = KafkaClientSettings().kafka_client_options() if security is None else security
     wanted = list(topics)
     deadline = time.monotonic() + 30
     while True:
         try:
-            admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="cityops-admin")
+            admin = KafkaAdminClient(
+                bootstrap_servers=bootstrap, client_id="cityops-admin", **secured
+            )
             try:
                 existing = set(admin.list_topics())
                 new = [NewTopic(t, partitions, replication) for t in wanted if t not in existing]
@@ -44,8 +54,13 @@ def ensure_topics(
             time.sleep(0.5)
 
 
-def producer(bootstrap: str, **overrides: object) -> KafkaProducer:
-    """A producer tuned for throughput that still waits for the broker's acknowledgement."""
+def producer(
+    bootstrap: str, security: dict[str, object] | None = None, **overrides: object
+) -> KafkaProducer:
+    """A producer tuned for throughput that still waits for the broker's acknowledgement.
+    ``security``: kafka-python SASL/TLS options, by default from ``CITYOPS_KAFKA_*``."""
+    from core.settings import KafkaClientSettings
+
     config: dict[str, object] = {
         "bootstrap_servers": bootstrap,
         "acks": "all",
@@ -54,18 +69,28 @@ def producer(bootstrap: str, **overrides: object) -> KafkaProducer:
         "max_request_size": 8 * 1024 * 1024,
         "retries": 5,
     }
+    config.update(KafkaClientSettings().kafka_client_options() if security is None else security)
     config.update(overrides)
     return KafkaProducer(**config)
 
 
 def consumer(
-    bootstrap: str, topic: str, group: str, session_timeout_ms: int, max_poll_records: int
+    bootstrap: str,
+    topic: str,
+    group: str,
+    session_timeout_ms: int,
+    max_poll_records: int,
+    security: dict[str, object] | None = None,
 ) -> KafkaConsumer:
     """A manually committed consumer; offsets are committed only after the database commit.
 
     ``auto_offset_reset="earliest"`` with committed offsets, because the embedded broker's
     end-offset queries under-report. Short session timeout: group joins take about half of it.
+    ``security``: kafka-python SASL/TLS options, by default from ``CITYOPS_KAFKA_*``.
     """
+    from core.settings import KafkaClientSettings
+
+    secured = KafkaClientSettings().kafka_client_options() if security is None else security
     return KafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -80,6 +105,7 @@ def consumer(
         fetch_max_bytes=64 * 1024 * 1024,
         max_partition_fetch_bytes=16 * 1024 * 1024,
         fetch_max_wait_ms=200,
+        **secured,
     )
 
 

@@ -140,7 +140,7 @@ def routes_layer(routes: Sequence[RouteView], name: str = "Routes") -> folium.Fe
                 weight=4,
                 opacity=0.8,
                 tooltip=safe_text(r.vehicle_id),
-                class_name=f"route route-{r.vehicle_id}",
+                class_name=f"route route-{css_token(r.vehicle_id)}",
             ).add_to(group)
         for s in r.stops:
             radius, dash = STOP_STATUS_STYLE.get(s.status, STOP_STATUS_STYLE["planned"])

@@ -3,11 +3,12 @@
     python -m parking.birmingham --input birmingham_carparks_2016.csv --out DIR
 
 ``LastUpdated`` is UK local time without a zone; it is localised to Europe/London and written in
-UTC. Rows that are exact duplicates, have negative occupancy, occupancy above capacity, a
-non-positive capacity, an unparsable or non-existent/ambiguous local time, or repeat a car park's
-minute with other values are reported with their line number and skipped, never coerced.
-Free spaces = Capacity − Occupancy. The car parks' coordinates are not in the file, so the
-site table leaves ``lon``/``lat`` empty.
+UTC. Rows that are exact duplicates, have negative occupancy, a non-positive capacity, an
+unparsable or non-existent/ambiguous local time, or repeat a car park's minute with other values
+are reported with their line number and skipped, never coerced. Occupancy above capacity is a
+full car park with no free space, not a fault to drop: such rows are reported, kept and
+clipped to 0 free spaces. Free spaces = max(Capacity − Occupancy, 0). The car parks'
+coordinates are not in the file, so the site table leaves ``lon``/``lat`` empty.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ class Converted:
     t_min: np.ndarray
     free: np.ndarray
     capacity: np.ndarray
-    errors: list[RowError]
+    errors: list[RowError]  # skipped rows
+    clipped: list[RowError]  # kept rows whose occupancy exceeded capacity (0 free spaces)
 
 
 def convert(raw: pd.DataFrame) -> Converted:
@@ -86,7 +88,6 @@ def convert(raw: pd.DataFrame) -> Converted:
             lambda i: f"Occupancy {raw['Occupancy'].iat[i]!r} is not an integer",
         ),
         (occ < 0, lambda i: f"negative Occupancy {int(occ.iat[i])}"),
-        (occ > cap, lambda i: f"Occupancy {int(occ.iat[i])} exceeds Capacity {int(cap.iat[i])}"),
     ]
     for mask, message in checks:
         for row in np.flatnonzero(np.asarray(mask, bool)):
@@ -114,9 +115,23 @@ def convert(raw: pd.DataFrame) -> Converted:
         for c in sorted(set(code[ok]))
     ]
     errors = [RowError(i + 2, messages[i]) for i in sorted(messages)]
-    free = (cap[ok] - occ[ok]).astype(int).to_numpy()
+    over = np.flatnonzero(ok & np.asarray(occ > cap, bool))
+    clipped = [
+        RowError(
+            int(i) + 2,
+            f"Occupancy {int(occ.iat[i])} exceeds Capacity {int(cap.iat[i])}: kept as full",
+        )
+        for i in over
+    ]
+    free = np.maximum(cap[ok] - occ[ok], 0).astype(int).to_numpy()
     return Converted(
-        sites, code[ok].to_numpy(), minutes[ok], free, cap[ok].astype(int).to_numpy(), errors
+        sites,
+        code[ok].to_numpy(),
+        minutes[ok],
+        free,
+        cap[ok].astype(int).to_numpy(),
+        errors,
+        clipped,
     )
 
 
@@ -132,10 +147,17 @@ def main(argv: list[str] | None = None) -> None:
     write_sites(args.out / "sites.csv", c.sites)
     write_observations(args.out / "observations.csv", c.site_id, c.t_min, c.free, c.capacity)
     (args.out / "skipped_rows.txt").write_text("".join(f"{e}\n" for e in c.errors))
+    (args.out / "clipped_rows.txt").write_text("".join(f"{e}\n" for e in c.clipped))
+    print(summary(c))
+
+
+def summary(c: Converted) -> str:
+    """One line: car parks, observations, skipped rows by kind, rows clipped to full."""
     kinds = Counter(re.sub(r"\d+", "N", e.message) for e in c.errors)
-    print(
+    return (
         f"{len(c.sites)} car parks, {len(c.free)} observations, "
-        f"{len(c.errors)} rows skipped: {dict(kinds)}"
+        f"{len(c.errors)} rows skipped: {dict(kinds)}; "
+        f"{len(c.clipped)} rows with occupancy above capacity kept as full (0 free)"
     )
 
 

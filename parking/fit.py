@@ -164,6 +164,12 @@ def fit_uncalibrated(
         "train_end": from_minutes(int(table.t_min.max())).isoformat(),
         "n_observations": int(len(table)),
         "n_sites": len(sites.site_ids),
+        "profile_options": {
+            "half_life_days": pc.half_life_days,
+            "level_days": pc.level_days,
+            "smooth": list(pc.smooth),
+            "kappa": pc.kappa,
+        },
     }
     return ParkingModel(
         sites,

@@ -6,6 +6,12 @@ smoothed over neighbouring slots and shrunk toward a prior: the mean profile of 
 (sites of the same kind clustered by the shape of their weekly profile), shifted to the site's own
 overall level. The weight of the site's own data is ``n / (n + kappa)`` where ``n`` counts the
 distinct weeks observed in that slot, so sparse sites lean on their group.
+
+Two options make profiles follow a level that moves (the December shift of real car parks):
+``half_life_days`` weights each observation by 0.5 ** (age / half-life), its age counted from the
+table's last observation, so recent weeks count more; ``level_days`` adds each site's mean
+residual (observed rate minus profile) over the table's last days to its free-rate profile, a
+level term that carries the latest shift forward.
 """
 
 from __future__ import annotations
@@ -29,10 +35,16 @@ class ProfileConfig:
     kappa: float = 2.0  # pseudo-weeks of group prior
     smooth: tuple[float, ...] = (1.0, 2.0, 1.0)  # kernel over neighbouring slots
     max_groups: int = 6
+    half_life_days: float | None = None  # None: every week counts the same
+    level_days: float = 0.0  # 0: no level term
 
     def __post_init__(self) -> None:
         if self.slot_min <= 0 or WEEK_MIN % self.slot_min:
             raise ValueError("slot_min must divide the week (10080 minutes).")
+        if self.half_life_days is not None and not self.half_life_days > 0:
+            raise ValueError("half_life_days must be positive (or None).")
+        if self.level_days < 0:
+            raise ValueError("level_days must be non-negative.")
         if self.kappa < 0:
             raise ValueError("kappa must be non-negative.")
         if len(self.smooth) % 2 == 0 or min(self.smooth) < 0:
@@ -53,21 +65,37 @@ class Profiles:
     group: np.ndarray  # (sites,) group index
 
 
-def slot_sums(
-    table: ObservationTable, n_sites: int, tz: str, slot_min: int, slot: np.ndarray | None = None
-) -> tuple[np.ndarray, ...]:
-    """Per (site, slot): observation count, sum of free rate, count with free > 0, distinct weeks.
+def recency_weights(t_min: np.ndarray, half_life_days: float | None) -> np.ndarray:
+    """0.5 ** (age / half-life) per row, age from the latest row; ones without a half-life."""
+    if half_life_days is None or len(t_min) == 0:
+        return np.ones(len(t_min))
+    age_days = (t_min.max() - t_min) / 1440.0
+    return np.power(0.5, age_days / half_life_days)
 
-    ``slot`` may pass the rows' precomputed time-of-week slots.
+
+def slot_sums(
+    table: ObservationTable,
+    n_sites: int,
+    tz: str,
+    slot_min: int,
+    slot: np.ndarray | None = None,
+    half_life_days: float | None = None,
+) -> tuple[np.ndarray, ...]:
+    """Per (site, slot): weighted observation count, sum of free rate, count with free > 0,
+    distinct weeks (unweighted).
+
+    ``slot`` may pass the rows' precomputed time-of-week slots; ``half_life_days`` weights rows
+    by recency (:func:`recency_weights`).
     """
     n_slots = WEEK_MIN // slot_min
     slot = week_slot(table.t_min, tz, slot_min) if slot is None else slot
     cell = table.site.astype(np.int64) * n_slots + slot
     size = n_sites * n_slots
     rate = table.free / np.maximum(table.capacity, 1)
-    count = np.bincount(cell, minlength=size).astype(float)
-    s_rate = np.bincount(cell, weights=rate, minlength=size)
-    s_avail = np.bincount(cell, weights=(table.free > 0).astype(float), minlength=size)
+    w = recency_weights(table.t_min, half_life_days)
+    count = np.bincount(cell, weights=w, minlength=size)
+    s_rate = np.bincount(cell, weights=w * rate, minlength=size)
+    s_avail = np.bincount(cell, weights=w * (table.free > 0), minlength=size)
     week = (table.t_min // WEEK_MIN).astype(np.int64)
     distinct = np.unique(cell * 100_000 + (week - week.min() if len(week) else week))
     weeks = np.bincount(distinct // 100_000, minlength=size).astype(float)
@@ -122,7 +150,10 @@ def _build(
     slot: np.ndarray | None,
 ) -> Profiles:
     n_sites = len(table.site_ids)
-    count, s_rate, s_avail, weeks = slot_sums(table, n_sites, tz, config.slot_min, slot)
+    slot = week_slot(table.t_min, tz, config.slot_min) if slot is None else slot
+    count, s_rate, s_avail, weeks = slot_sums(
+        table, n_sites, tz, config.slot_min, slot, config.half_life_days
+    )
     c_sm = _circular_smooth(count, config.smooth)
     with np.errstate(invalid="ignore", divide="ignore"):
         own_rate = _circular_smooth(s_rate, config.smooth) / c_sm
@@ -172,9 +203,28 @@ def _build(
     w = np.where(np.isfinite(own_rate), w, 0.0)
     free_rate = w * np.nan_to_num(own_rate) + (1 - w) * prior_rate
     p_free = w * np.nan_to_num(own_p) + (1 - w) * prior_p
+    if config.level_days > 0:
+        free_rate = np.clip(free_rate + _level(table, free_rate, slot, config)[:, None], 0, 1)
     return Profiles(
         free_rate.astype(np.float32), p_free.astype(np.float32), w.astype(np.float32), group
     )
+
+
+def _level(
+    table: ObservationTable, free_rate: np.ndarray, slot: np.ndarray, config: ProfileConfig
+) -> np.ndarray:
+    """Per site: mean observed minus profile free rate over the table's last ``level_days``."""
+    n_sites = free_rate.shape[0]
+    if len(table) == 0:
+        return np.zeros(n_sites)
+    recent = table.t_min > table.t_min.max() - config.level_days * 1440
+    site = table.site[recent]
+    resid = (
+        table.free[recent] / np.maximum(table.capacity[recent], 1) - free_rate[site, slot[recent]]
+    )
+    n = np.bincount(site, minlength=n_sites)
+    total = np.bincount(site, weights=resid, minlength=n_sites)
+    return np.where(n > 0, total / np.maximum(n, 1), 0.0)
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

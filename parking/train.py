@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> None:
         epilog=env_epilog(
             "DATABASE_URL",
             "CITYOPS_CITY",
+            "CITYOPS_LOG_FORMAT",
             note="DATABASE_URL is required with --from-db; CITYOPS_CITY gives the time zone"
             " unless --tz.",
         ),
@@ -81,11 +82,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--out", type=Path, required=True, help="model file to write (.npz)")
     args = ap.parse_args(argv)
-    if args.tz is None:  # the configured city's (CITYOPS_CITY)
-        from core.settings import Settings
+    from core.logs import configure_logging
+    from core.settings import Settings
 
-        args.tz = Settings().city_profile().timezone
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    settings = Settings()
+    if args.tz is None:  # the configured city's (CITYOPS_CITY)
+        args.tz = settings.city_profile().timezone
+    configure_logging(logging.INFO, settings.log_format, "%(message)s")
     if not args.from_db:
         if not (args.observations and args.sites):
             ap.error("give --observations and --sites, or --from-db")

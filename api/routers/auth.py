@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.deps import StateDep, UserDep
+from api.deps import StateDep, UserDep, citizen_rate_limit
 from api.schemas.auth import TokenPublic, UserPublic
-from api.security import issue_token, verify_password
+from api.security import issue_token, verify_password_async
 from core.db.users import get_user
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -18,14 +18,19 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 @router.post(
     "/token",
     response_model=TokenPublic,
-    responses={401: {"description": "wrong username or password"}},
+    dependencies=[Depends(citizen_rate_limit)],
+    responses={
+        401: {"description": "wrong username or password"},
+        429: {"description": "too many attempts from this client"},
+    },
 )
 async def login(
     state: StateDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> TokenPublic:
-    """Exchange a username and password for a bearer token (OAuth2 password flow)."""
+    """Exchange a username and password for a bearer token (OAuth2 password flow; rate-limited
+    per client)."""
     user = await get_user(state.pool, form.username) if len(form.username) <= 64 else None
-    ok = verify_password(form.password, user.password_hash if user else None)
+    ok = await verify_password_async(form.password, user.password_hash if user else None)
     if user is None or not ok or user.disabled:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

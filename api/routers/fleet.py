@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, Response
 
+from api.csv_safe import safe_cell
 from api.deps import PlannerDep, StateDep
 from api.fleet_daily import DailyAggregation
 from api.fleet_page import FleetView, fleet_page
@@ -45,7 +46,6 @@ router = APIRouter(
 )
 PURPOSE = "fleet planning"
 MAX_DAYS = 366
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Group(StrEnum):
@@ -141,14 +141,6 @@ async def fleet_aggregates(
     period's computed days (``kind``: one vehicle kind only, e.g. street cleaners' hours in
     service per district)."""
     return await _aggregates(state, user, since, until, group, kind)
-
-
-def safe_cell(value: object) -> object:
-    """A CSV cell that spreadsheets will not run as a formula: text starting with = + - @, a
-    tab or a carriage return gets a leading single quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 @router.get("/api/fleet/aggregates.csv", responses={200: {"content": {"text/csv": {}}}})

@@ -3,8 +3,6 @@ hour, as GeoJSON and CSV. Nothing personal: no vehicles, no drivers, no queries.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
@@ -12,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from api.csv_safe import csv_text
 from api.deps import PoolDep, StateDep, citizen_rate_limit
 from core.db.open_data import bin_fills, fill_by_district_hour, occupancy_by_site_hour
 
@@ -32,11 +31,8 @@ class Format(StrEnum):
 
 
 def _csv(header: list[str], rows: list[Any]) -> Response:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(header)
-    w.writerows(rows)
-    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8")
+    """CSV safe against formula injection (site and district names are user-contributed)."""
+    return Response(csv_text(header, rows), media_type="text/csv; charset=utf-8")
 
 
 def _geojson(features: list[dict[str, Any]]) -> dict[str, Any]:

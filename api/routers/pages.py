@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import COOKIE, StateDep, citizen_rate_limit
 from api.i18n import Lang, t
 from api.page_shell import PageLang, shell
-from api.security import issue_token, verify_password
+from api.security import issue_token, verify_password_async
 from core.db.users import get_user
 from core.users import Role
 
@@ -74,11 +74,8 @@ async def login_page(
     page that asked for a log-in, else to the user's start page; a wrong one shows the form
     again with a message (401)."""
     user = await get_user(state.pool, username)
-    if (
-        user is None
-        or user.disabled
-        or not verify_password(password, user.password_hash if user else None)
-    ):
+    ok = await verify_password_async(password, user.password_hash if user else None)
+    if user is None or user.disabled or not ok:
         return HTMLResponse(_form(request, lang, next, failed=True), 401)
     if safe_next(next):
         target = safe_next(next)
@@ -96,7 +93,7 @@ async def login_page(
         max_age=int(ttl.total_seconds()),
         httponly=True,
         samesite="strict",
-        secure=False,
+        secure=state.config.cookie_secure or request.url.scheme == "https",
         path="/",
     )
     return resp

@@ -3,11 +3,9 @@ live operations."""
 
 from __future__ import annotations
 
-import asyncio
-import time
+import re
 from datetime import date
 from html import escape
-from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +16,7 @@ from api.alert_texts import alert_views
 from api.deps import PlannerDep, PoolDep, StateDep
 from api.html import page
 from api.i18n import t
-from api.jobs import Progress
+from api.jobs import Job
 from api.live import bin_views, live_alerts, route_views, stored_adherence, vehicle_views
 from api.live_page import live_panel, map_labels, off_route_lines, visit_views
 from api.page_shell import PageLang
@@ -39,6 +37,7 @@ from core.db.stop_reports import plan_progress, route_for_vehicle
 from core.reports import StopReport
 from maps.geojson import bins_geojson, routes_geojson
 from maps.pages import operations_map
+from routing.planning.job_params import PlanJobParams
 
 router = APIRouter(
     prefix="/planner",
@@ -51,18 +50,10 @@ router = APIRouter(
 )
 
 DateQ = Annotated[date | None, Query(description="plan date (default: latest planned day)")]
-STEPS = (
-    "loading inventory and readings",
-    "travel matrix",
-    "forecast and selection",
-    "solving",
-    "checking",
-    "saving",
-)
-_net_lock = asyncio.Lock()
+_JOB_ID = re.compile(r"[0-9a-f]{1,32}")
 
 
-def _job_public(job: Any) -> JobPublic:
+def _job_public(job: Job) -> JobPublic:
     return JobPublic(
         job_id=job.job_id,
         kind=job.kind,
@@ -76,36 +67,17 @@ def _job_public(job: Any) -> JobPublic:
     )
 
 
-async def _network(request: Request, state: StateDep) -> Any:
-    """The road network, built once per application (a few seconds)."""
-    net = getattr(request.app.state, "network", None)
-    if net is None:
-        async with _net_lock:
-            net = getattr(request.app.state, "network", None)
-            if net is None:
-                from routing.planning.plan_service import load_network
-
-                if not state.config.osm_files:
-                    raise ValueError("no OSM data configured for planning")
-                net = await asyncio.to_thread(load_network, state.config.osm_files)
-                request.app.state.network = net
-    return net
-
-
 @router.post("/plans", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED)
 async def generate_plan(
     body: PlanCreate, user: PlannerDep, state: StateDep, request: Request
 ) -> JobPublic:
-    """Start generating the plan for a date in the background; poll ``/planner/jobs/{id}``.
+    """Queue generating the plan for a date; a plan worker runs it; poll ``/planner/jobs/{id}``.
 
     With ``replan`` (and an optional ``now``) the rest of the date's current plan is re-planned:
     each truck starts from its latest GPS position (its depot if the fix is older than 30 min),
     bins already emptied or skipped are left out, and the result is stored as a new plan that
-    records which plan it re-plans and when. Without a current plan it plans from scratch."""
-    from routing.planning.day_problem import DayConfig
-    from routing.planning.plan_service import PlanRejected, PlanRequest, plan_day
-    from routing.planning.replan_service import REPLAN_STEPS, ReplanRequest, replan_day
-
+    records which plan it re-plans and when. Without a current plan it plans from scratch.
+    The bins forced in or out are those of the moment the job is asked for."""
     pool = state.pool
     forced = await overrides_for(pool, body.plan_date)
     include = tuple(o.bin_id for o in forced if o.mode == "include")
@@ -119,80 +91,26 @@ async def generate_plan(
     now = body.now
     if now is not None and now.tzinfo is None:
         now = now.replace(tzinfo=ZoneInfo(state.config.timezone))
-    steps = REPLAN_STEPS if replanning else STEPS
-    cache_dir = Path(request.app.state.work_dir) / "matrix-cache"
-    dsn = state.config.database_url
-
-    async def work(progress: Progress) -> dict[str, Any]:
-        progress(0.01, "loading the road network")
-        net = await _network(request, state)
-        started = [0.0]
-
-        def step(name: str) -> None:
-            i = next((k for k, s in enumerate(steps) if name.startswith(s)), 0)
-            if name.startswith("solving"):
-                started[0] = time.monotonic()
-            progress(0.05 + 0.9 * i / len(steps), name)
-
-        def on_solution(engine: str, _: object) -> None:
-            frac = min(1.0, (time.monotonic() - started[0]) / body.time_limit_s)
-            progress(0.05 + 0.9 * (3 + frac) / len(steps), f"solving: {engine} found a solution")
-
-        try:
-            if replanning:
-                rreq = ReplanRequest(
-                    body.plan_date,
-                    now=now,
-                    time_limit_s=body.time_limit_s,
-                    engine=body.engine.value,
-                    exclude=exclude,
-                )
-                run = replan_day(dsn, rreq, net, cache_dir, step, on_solution, actor=user.username)
-                plan = await asyncio.to_thread(asyncio.run, run)
-            else:
-                req = PlanRequest(
-                    body.plan_date,
-                    time_limit_s=body.time_limit_s,
-                    engine=body.engine.value,
-                    include=include,
-                    exclude=exclude,
-                    config=DayConfig(state.config.timezone),
-                )
-                plan = await asyncio.to_thread(
-                    asyncio.run, plan_day(dsn, req, net, cache_dir, step, on_solution)
-                )
-        except PlanRejected as e:
-            return {
-                "plan_id": e.plan_id,
-                "status": "rejected",
-                "violations": list(e.plan.violations),
-            }
-        result = {
-            "plan_id": plan.plan_id,
-            "status": plan.status,
-            "totals": plan.totals.to_json(),
-            "excluded": len(exclude),
-            "included": 0 if replanning else len(include),
-        }
-        if replanning:
-            result.update(
-                replan_of=plan.inputs["replan_of"],
-                replanned_at=plan.inputs["replanned_at"],
-                emptied=len(plan.inputs["emptied"]),
-                truck_starts={s["vehicle_id"]: s["source"] for s in plan.inputs["truck_starts"]},
-            )
-        return result
-
-    job = state.jobs.submit("replan" if replanning else "plan", user.username, work)
-    return _job_public(job)
+    params = PlanJobParams(
+        body.plan_date,
+        tz=state.config.timezone,
+        actor=user.username,
+        time_limit_s=body.time_limit_s,
+        engine=body.engine.value,
+        include=() if replanning else include,
+        exclude=exclude,
+        replan=replanning,
+        now=now if replanning else None,
+    )
+    return _job_public(await state.jobs.submit(params))
 
 
 @router.get("/jobs/{job_id}", response_model=JobPublic)
 async def job_status(job_id: str, user: PlannerDep, state: StateDep) -> JobPublic:
     """A plan generation job's progress and, when done, the plan id."""
-    job = state.jobs.get(job_id)
+    job = await state.jobs.get(job_id) if _JOB_ID.fullmatch(job_id) else None
     if job is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no job {job_id!r}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no job {job_id[:40]!r}")
     return _job_public(job)
 
 

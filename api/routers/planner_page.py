@@ -79,7 +79,7 @@ async def planner_page(
             pass
         shown = day or (summary.plan_date if summary else today(tz))
         forced = await overrides_for(conn, shown)
-    running = state.jobs.get(job) if job else None
+    running = await state.jobs.get(job) if job else None
     head = ""
     if running is not None and running.status in ("queued", "running"):
         head = '<meta http-equiv="refresh" content="2">'

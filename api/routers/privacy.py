@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from fastapi.responses import Response
 
+from api.csv_safe import safe_row
 from api.deps import PoolDep, StateDep, UserDep, require_role
 from api.schemas.privacy import AccessEntryPublic, AccessLogPublic, SubjectExportPublic
 from core.db.audit import write_audit
@@ -136,11 +137,13 @@ def export_csv(x: SubjectExport) -> str:
     out = io.StringIO()
     w = csv.DictWriter(out, _CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
-    w.writerow({"record": f"account {x.username} ({x.role}); vehicles {' '.join(x.vehicle_ids)}"})
+    w.writerow(
+        safe_row({"record": f"account {x.username} ({x.role}); vehicles {' '.join(x.vehicle_ids)}"})
+    )
 
     def rows(kind: str, items: list[dict[str, Any]], at: str) -> None:
         for r in items:
-            w.writerow({**r, "record": kind, "at": r.get(at)})
+            w.writerow(safe_row({**r, "record": kind, "at": r.get(at)}))
 
     rows("position", x.positions, "observed_at")
     rows("current_position", x.current_positions, "observed_at")

@@ -1,7 +1,9 @@
-"""Database administration on DATABASE_URL: ``city-db migrate`` or ``city-db retention``
-(also ``python -m core.db ...``).
+"""Database administration on DATABASE_URL: ``city-db migrate``, ``city-db logins`` or
+``city-db retention`` (also ``python -m core.db ...``).
 
   migrate    apply the pending schema migrations (idempotent; run before the services start)
+  logins     create (or re-password) the services' least-privilege logins: cityops_ingest_svc
+             from CITYOPS_DB_INGEST_PASSWORD and cityops_api_svc from CITYOPS_DB_API_PASSWORD
   retention  drop raw GPS history partitions older than CITYOPS_GPS_RETENTION_DAYS, live
              positions of vehicles silent that long, the trucks' positions in older re-plans and
              the per-bin proof-of-service details of older plans (GDPR; deletes data; the API
@@ -16,13 +18,16 @@ import argparse
 import asyncio
 import logging
 import sys
+import time
 from datetime import UTC, datetime
 
 import asyncpg
 
 from core.cli import HelpFormatter, env_epilog
+from core.db.logins import LOGINS, ensure_login
 from core.db.migrate import migrate
 from core.db.retention import run_retention_exclusive
+from core.logs import configure_logging
 from core.settings import Settings
 
 
@@ -31,6 +36,22 @@ async def _migrate(dsn: str) -> None:
     try:
         applied = await migrate(conn)
         print(f"migrations applied: {applied or 'none'}")
+    finally:
+        await conn.close()
+
+
+async def _logins(dsn: str, passwords: dict[str, str]) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        done = 0
+        for user, group in LOGINS.items():
+            if not passwords.get(user):
+                print(f"{user}: no password set, skipped")
+                continue
+            created = await ensure_login(conn, user, group, passwords[user])
+            print(f"{user} ({group}): {'created' if created else 'password updated'}")
+            done += 1
+        return done
     finally:
         await conn.close()
 
@@ -68,7 +89,12 @@ def parser() -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=HelpFormatter,
         epilog=env_epilog(
-            "DATABASE_URL", "CITYOPS_GPS_RETENTION_DAYS", "CITYOPS_FLEET_AGGREGATE_RETENTION_DAYS"
+            "DATABASE_URL",
+            "CITYOPS_GPS_RETENTION_DAYS",
+            "CITYOPS_FLEET_AGGREGATE_RETENTION_DAYS",
+            "CITYOPS_DB_INGEST_PASSWORD",
+            "CITYOPS_DB_API_PASSWORD",
+            "CITYOPS_LOG_FORMAT",
         ),
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -80,6 +106,15 @@ def parser() -> argparse.ArgumentParser:
         epilog=env_epilog("DATABASE_URL"),
     )
     sub.add_parser(
+        "logins",
+        help="create the services' least-privilege logins",
+        description="Create or re-password the login users of the group roles of migration 0011:"
+        " cityops_ingest_svc (in cityops_ingest) and cityops_api_svc (in cityops_api). Run as"
+        " the database owner after migrate; a login whose password is not set is skipped.",
+        formatter_class=HelpFormatter,
+        epilog=env_epilog("DATABASE_URL", "CITYOPS_DB_INGEST_PASSWORD", "CITYOPS_DB_API_PASSWORD"),
+    )
+    r = sub.add_parser(
         "retention",
         help="delete drivers' positions older than the window (deletes data)",
         description="Drop the daily partitions of raw GPS history older than the retention window,"
@@ -91,6 +126,12 @@ def parser() -> argparse.ArgumentParser:
             "DATABASE_URL", "CITYOPS_GPS_RETENTION_DAYS", "CITYOPS_FLEET_AGGREGATE_RETENTION_DAYS"
         ),
     )
+    r.add_argument(
+        "--every-hours",
+        type=float,
+        default=0.0,
+        help="run again on this schedule, as a long-lived service (0: once)",
+    )
     return p
 
 
@@ -101,17 +142,32 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         p.print_help(sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO)
     settings = Settings()
+    configure_logging(logging.INFO, settings.log_format)
     dsn = settings.database_url.get_secret_value()
     if not dsn:
         print("DATABASE_URL must be set", file=sys.stderr)
         return 2
     if args.command == "migrate":
         asyncio.run(_migrate(dsn))
+    elif args.command == "logins":
+        passwords = {
+            "cityops_ingest_svc": settings.db_ingest_password.get_secret_value(),
+            "cityops_api_svc": settings.db_api_password.get_secret_value(),
+        }
+        try:
+            asyncio.run(_logins(dsn, passwords))
+        except ValueError as e:
+            print(f"city-db logins: {e}", file=sys.stderr)
+            return 2
     else:
         days = settings.gps_retention_days
-        asyncio.run(_retention(dsn, days, settings.fleet_aggregate_retention_days))
+        while True:
+            started = time.monotonic()
+            asyncio.run(_retention(dsn, days, settings.fleet_aggregate_retention_days))
+            if args.every_hours <= 0:
+                break
+            time.sleep(max(0.0, args.every_hours * 3600 - (time.monotonic() - started)))
     return 0
 
 

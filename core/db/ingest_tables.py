@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date
 
 import asyncpg
 
@@ -152,13 +152,8 @@ async def ensure_day_partitions(
 ) -> None:
     """Create the daily partitions of ``table`` that ``days`` need and ``known`` lacks."""
     for day in sorted(set(days) - known):
-        start = datetime(day.year, day.month, day.day).isoformat() + "+00:00"
-        end = (datetime(day.year, day.month, day.day) + timedelta(days=1)).isoformat() + "+00:00"
-        try:
-            await conn.execute(
-                f"CREATE TABLE IF NOT EXISTS {partition_name(table, day)} PARTITION OF {table} "
-                f"FOR VALUES FROM ('{start}') TO ('{end}')"
-            )
+        try:  # migration 0011's function: ingest's database role owns no table
+            await conn.execute("SELECT cityops_create_day_partition($1, $2)", table, day)
         except asyncpg.DuplicateTableError:  # created concurrently by another consumer
             pass
         known.add(day)

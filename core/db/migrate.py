@@ -28,12 +28,15 @@ def available() -> list[tuple[int, str, str]]:
 
 
 async def migrate(conn: asyncpg.Connection) -> list[int]:
-    """Apply pending migrations in one transaction each; return the versions applied."""
-    await conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version integer PRIMARY KEY, name text NOT NULL,"
-        " applied_at timestamptz NOT NULL DEFAULT now())"
-    )
+    """Apply pending migrations in one transaction each; return the versions applied. An up to
+    date database needs no DDL, so services whose database role may not change the schema
+    (migration 0011) can call it at start-up."""
+    if await conn.fetchval("SELECT to_regclass('schema_migrations')") is None:
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version integer PRIMARY KEY, name text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())"
+        )
     applied: list[int] = []
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
     try:

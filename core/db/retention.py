@@ -65,7 +65,8 @@ async def drop_expired_gps(
     dropped = []
     for name, day in await gps_partitions(conn):
         if day < cutoff:
-            await conn.execute(f"DROP TABLE {name}")
+            # through migration 0011's function: the API's database role owns no table
+            await conn.execute("SELECT cityops_drop_day_partition('gps_fixes', $1)", day)
             log.info("retention: dropped %s (older than %d days)", name, retention_days)
             dropped.append(name)
     return dropped
@@ -204,6 +205,19 @@ async def run_retention(
     return RetentionReport(
         first_kept_day(now, retention_days), tuple(dropped), positions, replans, adherence, fleet
     )
+
+
+async def purge_access_log(conn: asyncpg.Connection, before: datetime) -> int:
+    """Delete ``access_log`` rows older than ``before``: the one way to, since the log is
+    append-only (migration 0011's trigger refuses UPDATE and DELETE outside a transaction that
+    sets ``cityops.retention``; only the database owner has DELETE on it). Nothing calls it on a
+    schedule: the city sets the period (PRIVACY.md). Returns the number of rows deleted."""
+    async with conn.transaction():
+        await conn.execute("SELECT set_config('cityops.retention', 'on', true)")
+        status = await conn.execute("DELETE FROM access_log WHERE at < $1", before)
+    deleted = int(status.split()[-1])
+    log.info("retention: deleted %d access-log rows before %s", deleted, before.isoformat())
+    return deleted
 
 
 async def run_retention_exclusive(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from datetime import date
 
@@ -21,6 +20,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from core.cli import HelpFormatter, env_epilog
+from core.logs import configure_logging
 from core.plan import DayPlan, StopKind
 from core.settings import Settings
 from routing.planning.day_problem import DayConfig
@@ -86,8 +86,8 @@ def print_plan(plan: DayPlan, routes: bool = True) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(message)s")
     settings = Settings()
+    configure_logging(args.log_level, settings.log_format, "%(asctime)s %(name)s %(message)s")
     dsn = settings.database_url.get_secret_value()
     if not dsn:
         console.print("[red]DATABASE_URL (or CITYOPS_DATABASE_URL) must be set.[/red]")

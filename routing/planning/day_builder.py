@@ -208,8 +208,13 @@ class DayBuilder:
         """One travel matrix (0: time, 1: distance) over the built locations."""
         src = np.asarray(self.source, dtype=np.int64)
         real = np.flatnonzero(src >= 0)
+        sub = np.take(np.take(full, src[real], axis=0), src[real], axis=1)  # faster than ix_
+        if real.size == src.size:  # no truck positions: the sub-matrix is the whole matrix
+            out = np.rint(sub, out=sub).astype(np.int64)
+            np.fill_diagonal(out, 0)
+            return out
         out = np.zeros((len(src), len(src)), dtype=np.int64)
-        out[np.ix_(real, real)] = np.rint(full[np.ix_(src[real], src[real])])
+        out[np.ix_(real, real)] = np.rint(sub)
         rows = {
             loc: np.rint((s.time_to_s, s.dist_to_m)[which][src[real]]).astype(np.int64)
             for loc, s in self.rows.items()

@@ -32,6 +32,7 @@ from core.db.inventory import load_bins, load_sites, load_vehicles
 from core.db.plans import save_plan
 from core.db.readings import load_readings
 from core.domain import Bin, Site, Vehicle
+from core.metrics import observe_plan
 from core.plan import DayPlan
 from forecasting.forecast import ForecastParams, forecast_arrays
 from routing.network.geometry import with_geometry
@@ -127,6 +128,7 @@ async def plan_day(
     say = step or (lambda _: None)
     cfg = request.config
     service_at = local_midnight(request.plan_date, cfg.tz)
+    started, outcome = time.monotonic(), "failed"  # cityops_plan_duration_seconds
     conn = await asyncpg.connect(dsn)
     try:
         say("loading inventory and readings")
@@ -201,13 +203,16 @@ async def plan_day(
         try:
             stored = await store_checked(conn, with_geometry(plan, net), say)
         except PlanRejected as e:
+            outcome = "rejected"
             await link_forecast_run(conn, run_id, e.plan_id)
             raise
         assert stored.plan_id is not None
         await link_forecast_run(conn, run_id, stored.plan_id)
+        outcome = "accepted"
         return stored
     finally:
         await conn.close()
+        observe_plan(time.monotonic() - started, outcome)
 
 
 def solve_checked(

@@ -278,8 +278,8 @@ class Model:
         """The frozen problem; ValueError saying what is wrong when the input is invalid."""
         if self._duration is None or self._distance is None:
             raise ValueError("matrices are not set: call set_matrices(duration_s, distance_m).")
-        duration = self._duration.copy()
-        distance = self._distance.copy()
+        # set_matrices made private copies, which the model never writes: freeze, share
+        duration, distance = self._duration, self._distance
         duration.setflags(write=False)
         distance.setflags(write=False)
         data = ProblemData(

@@ -63,6 +63,7 @@ def test_users_round_trip(
 
     settings = Settings(
         jwt_secret="test-secret-0123456789-0123456789",  # type: ignore[arg-type]
+        pseudonym_key="test-pseudonym-0123456789-0123456789",  # type: ignore[arg-type]
         environment="test",
         state_dir=tmp_path,
     )

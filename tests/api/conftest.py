@@ -196,6 +196,7 @@ def seeded(database: str) -> Seed:
 def test_settings(tmp_path: Path) -> Settings:
     return Settings(
         jwt_secret=SECRET,
+        pseudonym_key=SECRET,  # type: ignore[arg-type]
         data_dir=DEFAULT_DATA_DIR,
         state_dir=tmp_path,  # type: ignore[arg-type]
         environment="test",

@@ -14,7 +14,8 @@ def _raw(*rows):
 
 
 def test_faults_are_reported_with_line_numbers():
-    """Duplicate, negative, over-capacity and unparsable rows are skipped with their lines."""
+    """Duplicate, negative and unparsable rows are skipped with their lines; over-capacity is kept
+    as a full car park (0 free spaces) and reported."""
     c = convert(
         _raw(
             ("P1", "100", "40", "2016-10-04 08:00:00"),
@@ -28,9 +29,10 @@ def test_faults_are_reported_with_line_numbers():
     msgs = {e.line: e.message for e in c.errors}
     assert "duplicate of line 2" in msgs[3]
     assert "negative" in msgs[4]
-    assert "exceeds Capacity" in msgs[5]
+    assert 5 not in msgs
     assert "LastUpdated" in msgs[6]
-    assert c.free.tolist() == [60, 40]
+    assert [(e.line, "exceeds Capacity" in e.message) for e in c.clipped] == [(5, True)]
+    assert c.free.tolist() == [60, 0, 40]
 
 
 def test_uk_local_time_becomes_utc():

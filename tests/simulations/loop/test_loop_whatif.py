@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,64 +29,89 @@ NEW_FILES = (
 )
 
 
-@pytest.fixture
-def tiny_city(monkeypatch: pytest.MonkeyPatch) -> None:
+FIRST_SEED = 7  # not the default seed 1, so the shared study also pins --first-seed
+
+
+@dataclass(frozen=True)
+class Study:
+    """One what-if study on the grid city, its output directory and its printed lines."""
+
+    out: Path
+    lines: list[str]
+
+
+@pytest.fixture(scope="module")
+def tiny_city() -> Iterator[None]:
     """The CLI builds the grid city instead of the configured one."""
-    monkeypatch.setattr(whatif, "build_scenario", lambda *a, **k: (grid_scenario(), TZ))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(whatif, "build_scenario", lambda *a, **k: (grid_scenario(), TZ))
+        yield
 
 
 def run(out: Path, jobs: int) -> list[str]:
     lines: list[str] = []
     argv = ["--config", "small", "--weeks", "2", "--seeds", "1", "--out", str(out)]
-    argv += ["--jobs", str(jobs), "--iterations", "100", "--no-improvement", "50"]
+    argv += ["--first-seed", str(FIRST_SEED), "--jobs", str(jobs)]
+    argv += ["--iterations", "100", "--no-improvement", "50"]
     assert whatif.main(argv, echo=lines.append) == 0
     return lines
 
 
-def test_whatif_writes_tidy_csv_and_result_line(tiny_city: None, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def study(tiny_city: None, tmp_path_factory: pytest.TempPathFactory) -> Study:
+    """The study the tests share (it takes seconds): run once, in one process."""
+    out = tmp_path_factory.mktemp("whatif") / "study"
+    return Study(out, run(out, jobs=1))
+
+
+def copy_of(study: Study, tmp_path: Path) -> Path:
+    """A private copy of the shared study's outputs, for a test that changes them."""
+    return Path(shutil.copytree(study.out, tmp_path / "study"))
+
+
+def test_whatif_writes_tidy_csv_and_result_line(study: Study, tmp_path: Path) -> None:
     """daily.csv has the published columns, RESULT comes last, the report redraws from the CSV."""
-    lines = run(tmp_path / "a", jobs=1)
+    lines, out = study.lines, copy_of(study, tmp_path)
     assert lines[-1].startswith("RESULT km_vs_ksoonest_pct=")
     assert lines[-1].endswith(" seeds=1 weeks=2")
-    with (tmp_path / "a" / "daily.csv").open() as f:
+    with (out / "daily.csv").open() as f:
         rows = list(csv.DictReader(f))
     assert tuple(rows[0]) == DAILY_COLUMNS
     assert {r["policy"] for r in rows} == {"fixed", "k-soonest", "platform"}
     assert {r["param"] for r in rows if r["policy"] == "fixed"} == {"1", "2", "3"}
     assert len(rows) == len(default_settings(24)) * 14
     for name in ("plans.csv", "run.json", "report.html", "result.txt", *NEW_FILES):
-        assert (tmp_path / "a" / name).stat().st_size > 0
-    assert "data:image/png;base64," in (tmp_path / "a" / "report.html").read_text()
-    (tmp_path / "a" / "report.html").unlink()
+        assert (out / name).stat().st_size > 0
+    assert "data:image/png;base64," in (out / "report.html").read_text()
+    (out / "report.html").unlink()
     again: list[str] = []
-    assert whatif.main(["--report", str(tmp_path / "a")], echo=again.append) == 0
-    assert again == lines[-1:] and (tmp_path / "a" / "report.html").exists()
+    assert whatif.main(["--report", str(out)], echo=again.append) == 0
+    assert again == lines[-1:] and (out / "report.html").exists()
 
 
-def test_whatif_figures_do_not_depend_on_jobs(tiny_city: None, tmp_path: Path) -> None:
+def test_whatif_figures_do_not_depend_on_jobs(study: Study, tmp_path: Path) -> None:
     """Two worker processes produce byte-identical outputs to one."""
-    one = run(tmp_path / "one", jobs=1)
     two = run(tmp_path / "two", jobs=2)
-    assert one == two
+    assert study.lines == two
     for name in ("daily.csv", "plans.csv", *NEW_FILES):
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+        assert (study.out / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
 
 
-def test_whatif_writes_fill_histogram_and_per_bin_overflow(tiny_city: None, tmp_path: Path) -> None:
+def test_whatif_writes_fill_histogram_and_per_bin_overflow(study: Study) -> None:
     """The new CSVs have their columns and agree with daily.csv and plans.csv; the report draws
     from them."""
-    run(tmp_path, jobs=1)
+    out = study.out
 
     def read(name: str) -> str:
-        return (tmp_path / name).read_text()
+        return (out / name).read_text()
 
-    daily = parse_daily_csv((tmp_path / "daily.csv").read_text())
-    fills = parse_fill_csv((tmp_path / "fill_at_emptying.csv").read_text())
-    over = parse_bin_overflow_csv((tmp_path / "overflow_bins.csv").read_text())
-    places = parse_places_csv((tmp_path / "bins.csv").read_text())
+    daily = parse_daily_csv(read("daily.csv"))
+    fills = parse_fill_csv(read("fill_at_emptying.csv"))
+    over = parse_bin_overflow_csv(read("overflow_bins.csv"))
+    places = parse_places_csv(read("bins.csv"))
     assert [p.bin_id for p in places] == [b.bin_id for b in grid_scenario().bins]
     assert len(over) == len(default_settings(24)) * 24
-    warmup = json.loads((tmp_path / "run.json").read_text())["warmup_days"]
+    warmup = json.loads(read("run.json"))["warmup_days"]
     for p, q in default_settings(24):
         mine = [r for r in daily if (r.policy, r.param) == (p, q)]
         emptied = sum(r.emptyings for r in fills if (r.policy, r.param) == (p, q))
@@ -91,8 +119,8 @@ def test_whatif_writes_fill_histogram_and_per_bin_overflow(tiny_city: None, tmp_
         per_bin = sum(r.overflow_l for r in over if (r.policy, r.param) == (p, q))
         evaluated = sum(r.overflow_l for r in mine if r.day >= warmup)
         assert per_bin == pytest.approx(evaluated, abs=1e-3)
-    proof = parse_adherence_csv((tmp_path / "adherence.csv").read_text())
-    with (tmp_path / "plans.csv").open() as f:
+    proof = parse_adherence_csv(read("adherence.csv"))
+    with (out / "plans.csv").open() as f:
         plans = {(r["policy"], r["param"], r["day"]): r for r in csv.DictReader(f)}
     assert len(proof) == len(plans)  # one row per working day of every run
     for r in proof:
@@ -104,31 +132,29 @@ def test_whatif_writes_fill_histogram_and_per_bin_overflow(tiny_city: None, tmp_
         k = legs[(d.policy, d.param, d.seed, d.day)]
         assert k.km_bins + k.km_disposal + k.km_depot == pytest.approx(d.km, abs=1e-4)
         assert k.unloads == d.disposal_trips and k.unloads >= k.min_unloads
-    assert "<h2>Proof of service</h2><p>" in (tmp_path / "report.html").read_text()
-    page = (tmp_path / "report.html").read_text()
+    assert "<h2>Proof of service</h2><p>" in read("report.html")
+    page = read("report.html")
     assert "alt='Histogram of fill at emptying'" in page and "alt='Map of overflow'" in page
     assert "class='note'" not in page
 
 
-def test_whatif_redraws_without_the_optional_files(tiny_city: None, tmp_path: Path) -> None:
+def test_whatif_redraws_without_the_optional_files(study: Study, tmp_path: Path) -> None:
     """A study written before the new files existed still redraws, with notes in their place."""
-    lines = run(tmp_path, jobs=1)
+    out = copy_of(study, tmp_path)
     for name in NEW_FILES:
-        (tmp_path / name).unlink()
+        (out / name).unlink()
     again: list[str] = []
-    assert whatif.main(["--report", str(tmp_path)], echo=again.append) == 0
-    assert again == lines[-1:]
-    page = (tmp_path / "report.html").read_text()
+    assert whatif.main(["--report", str(out)], echo=again.append) == 0
+    assert again == study.lines[-1:]
+    page = (out / "report.html").read_text()
     assert "fill_at_emptying.csv is missing" in page and "overflow_bins.csv is missing" in page
     assert "adherence.csv is missing" in page and "km_legs.csv is missing" in page
 
 
-def test_whatif_reports_on_chosen_seeds(tiny_city: None, tmp_path: Path) -> None:
+def test_whatif_reports_on_chosen_seeds(study: Study) -> None:
     """--first-seed picks the seeds a study reports on (the defaults were tuned on others)."""
-    argv = ["--weeks", "2", "--seeds", "1", "--first-seed", "7", "--out", str(tmp_path)]
-    assert whatif.main([*argv, "--iterations", "50", "--no-improvement", "20"], echo=[].append) == 0
-    assert json.loads((tmp_path / "run.json").read_text())["seeds"] == [7]
-    assert {r.seed for r in parse_daily_csv((tmp_path / "daily.csv").read_text())} == {7}
+    assert json.loads((study.out / "run.json").read_text())["seeds"] == [FIRST_SEED]
+    assert {r.seed for r in parse_daily_csv((study.out / "daily.csv").read_text())} == {FIRST_SEED}
 
 
 def test_whatif_takes_gps_and_report_settings() -> None:
