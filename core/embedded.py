@@ -60,11 +60,12 @@ class EmbeddedBroker:
     process: subprocess.Popen[bytes]
     s3: LocalS3 | None = None
 
-    def stop(self) -> None:
+    def stop(self, timeout_s: float = 3.0) -> None:
         # On SIGTERM Tansu waits 5 s for any client connection still open (a consumer not
-        # closed yet) before it exits: do not wait for that. Nothing is lost by the kill: memory
-        # storage is thrown away, S3 storage is written before each acknowledgement.
-        stop_process(self.process, signal.SIGTERM, timeout_s=3.0)
+        # closed yet) before it exits: by default do not wait for that (memory storage is thrown
+        # away; S3 storage is written before each acknowledgement). A restart under load that
+        # must keep every write (tests/ingest/test_fault_injection.py) gives it longer.
+        stop_process(self.process, signal.SIGTERM, timeout_s=timeout_s)
         if self.s3 is not None:
             self.s3.stop()
 

@@ -234,7 +234,7 @@ def test_faults_under_load_lose_and_duplicate_nothing(cluster: Cluster):
         _wait_growth(dsn, 1.0)
 
         phases.append(("broker-stop", time.monotonic()))
-        cluster.broker.stop()  # 3. broker restart, durable storage
+        cluster.broker.stop(timeout_s=30)  # 3. broker restart, durable storage
         time.sleep(2)
         assert proc.poll() is None, "the consumer exited while the broker was down"
         cluster.broker = cluster.start_broker()
