@@ -9,6 +9,7 @@ and flagged in :attr:`TravelMatrix.off_network`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ import numpy.typing as npt
 from scipy.sparse.csgraph import dijkstra
 
 from core.geo import haversine_m
+from routing.network.contraction import ContractedGraph, contract
 from routing.network.graph import RoadNetwork
 from routing.network.ways import FloatArray, IntArray
 
@@ -49,55 +51,101 @@ class TravelMatrix:
         return int(self.nodes.size)
 
 
-def node_matrices(net: RoadNetwork, nodes: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
-    """Fastest travel time (s) and the length (m) of that fastest path between network nodes."""
+# How the rows of a contracted graph's matrix get computed: (graph, targets) -> (time, dist)
+# over targets x targets (local indices); :mod:`routing.network.matrix_parallel` splits them.
+NodeRows = Callable[[ContractedGraph, IntArray], tuple[FloatArray, FloatArray]]
+
+
+def node_matrices(
+    net: RoadNetwork, nodes: npt.ArrayLike, rows: NodeRows | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """Fastest travel time (s) and the length (m) of that fastest path between network nodes.
+
+    The search runs on the graph contracted around ``nodes`` (:mod:`routing.network.contraction`),
+    which keeps every fastest time and path length; ``rows`` computes its matrix (default:
+    :func:`all_rows`, in this process).
+    """
     nodes = np.asarray(nodes, dtype=np.int64)
     uniq, inverse = np.unique(nodes, return_inverse=True)
-    k = uniq.size
-    time = np.empty((k, k))
-    dist = np.empty((k, k))
-    csr = net.time_csr
-    sorted_keys, sorted_len = _sorted_edges(net)
-    for lo in range(0, k, SOURCE_CHUNK):
-        src = uniq[lo : lo + SOURCE_CHUNK]
+    g = contract(net, uniq)
+    time, dist = (rows or all_rows)(g, g.local(uniq))
+    return _expand(time, inverse, inverse), _expand(dist, inverse, inverse)
+
+
+def all_rows(g: ContractedGraph, targets: IntArray) -> tuple[FloatArray, FloatArray]:
+    """The matrix between ``targets`` (local node indices of ``g``), all rows."""
+    return contracted_rows(g, targets, targets)
+
+
+def contracted_rows(
+    g: ContractedGraph, sources: IntArray, targets: IntArray
+) -> tuple[FloatArray, FloatArray]:
+    """Times and fastest-path lengths from ``sources`` to ``targets`` (local indices of ``g``)."""
+    time = np.empty((sources.size, targets.size))
+    dist = np.empty((sources.size, targets.size))
+    csr = g.time_csr
+    in_src, in_len = _in_edges(g.edge_src, g.edge_dst, g.edge_length_m, g.n_nodes)
+    for lo in range(0, sources.size, SOURCE_CHUNK):
+        src = sources[lo : lo + SOURCE_CHUNK]
         t, pred = dijkstra(csr, indices=src, return_predecessors=True)
-        if not np.all(np.isfinite(t[:, uniq])):
+        if not np.all(np.isfinite(t[:, targets])):
             raise MatrixError("some nodes are unreachable (network not strongly connected)")
-        d = _tree_lengths(pred, src, sorted_keys, sorted_len, net.n_nodes)
-        time[lo : lo + src.size] = t[:, uniq]
-        dist[lo : lo + src.size] = d[:, uniq]
-    return time[np.ix_(inverse, inverse)], dist[np.ix_(inverse, inverse)]
+        d = _tree_lengths(pred, src, in_src, in_len)
+        time[lo : lo + src.size] = t[:, targets]
+        dist[lo : lo + src.size] = d[:, targets]
+    return time, dist
 
 
-def _sorted_edges(net: RoadNetwork) -> tuple[IntArray, FloatArray]:
-    """Edge keys ``src * n + dst`` sorted, with the edges' lengths in that order."""
-    keys = net.edge_src * net.n_nodes + net.edge_dst
-    order = np.argsort(keys)
-    return keys[order], net.edge_length_m[order]
+def _expand(m: FloatArray, rows: IntArray, cols: IntArray) -> FloatArray:
+    """``m[np.ix_(rows, cols)]``: columns gathered first, then whole rows copied (faster)."""
+    return np.take(m, cols, axis=1)[rows]
+
+
+def _in_edges(
+    edge_src: IntArray, edge_dst: IntArray, length_m: FloatArray, n: int
+) -> tuple[IntArray, FloatArray]:
+    """Per node, its in-neighbours and the lengths of their edges, as (in-degree, n) tables.
+
+    Row ``j`` holds each node's ``j``-th incoming edge (-1 / 0 where it has fewer).
+    """
+    order = np.lexsort((edge_src, edge_dst))
+    dst, src, ln = edge_dst[order], edge_src[order], length_m[order]
+    deg = np.bincount(dst, minlength=n)
+    rank = np.arange(dst.size) - np.concatenate([[0], np.cumsum(deg)])[dst]
+    width = int(deg.max()) if deg.size else 0
+    in_src = np.full((width, n), -1, dtype=np.int64)
+    in_len = np.zeros((width, n))
+    in_src[rank, dst] = src
+    in_len[rank, dst] = ln
+    return in_src, in_len
 
 
 def _tree_lengths(
-    pred: npt.NDArray[np.int32],
-    roots: IntArray,
-    sorted_keys: IntArray,
-    sorted_len: FloatArray,
-    n: int,
+    pred: npt.NDArray[np.int32], roots: IntArray, in_src: IntArray, in_len: FloatArray
 ) -> FloatArray:
-    """Distance from each row's root to every node along the row's predecessor tree."""
-    rows = np.arange(pred.shape[0])[:, None]
+    """Distance from each row's root to every node along the row's predecessor tree.
+
+    Pointer jumping on flat indices: after step ``j`` each node holds the length of its path
+    up to its ``2**j``-th ancestor, so ``log2(depth)`` vectorised steps reach every root.
+    """
+    m, n = pred.shape
     parent = pred.astype(np.int64)
     unreached = parent < 0
     parent[unreached] = np.broadcast_to(roots[:, None], parent.shape)[unreached]
-    node = np.broadcast_to(np.arange(n), parent.shape)
-    pos = np.searchsorted(sorted_keys, parent * n + node)
-    acc = sorted_len[np.minimum(pos, sorted_len.size - 1)]
+    acc = np.zeros((m, n))
+    for j in range(in_src.shape[0]):  # the length of each node's tree edge
+        hit = parent == in_src[j][None, :]
+        acc[hit] = np.broadcast_to(in_len[j][None, :], acc.shape)[hit]
     acc[unreached] = 0.0  # the roots themselves (and unreachable nodes)
+    total = acc.ravel()
+    flat = (parent + (np.arange(m, dtype=np.int64) * n)[:, None]).ravel()
+    del parent, unreached
     while True:
-        grand = parent[rows, parent]
-        if np.array_equal(grand, parent):
-            return acc
-        acc = acc + acc[rows, parent]
-        parent = grand
+        grand = flat[flat]
+        if np.array_equal(grand, flat):
+            return total.reshape(m, n)
+        total += total[flat]
+        flat = grand
 
 
 def travel_matrix(
@@ -107,8 +155,12 @@ def travel_matrix(
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     fallback_speed_kmh: float = FALLBACK_SPEED_KMH,
     detour: float = FALLBACK_DETOUR,
+    rows: NodeRows | None = None,
 ) -> TravelMatrix:
-    """Time/distance matrices between lon/lat points snapped to the network."""
+    """Time/distance matrices between lon/lat points snapped to the network.
+
+    ``rows`` computes the node matrix (see :func:`node_matrices`; default: in this process).
+    """
     if max_snap_m <= 0 or fallback_speed_kmh <= 0 or detour < 1:
         raise MatrixError("max_snap_m and fallback_speed_kmh must be positive, detour >= 1")
     lon = np.asarray(lon, dtype=np.float64).ravel()
@@ -117,11 +169,16 @@ def travel_matrix(
         raise MatrixError("lon and lat must be non-empty and of equal length")
     nodes, snap = net.snap_many(lon, lat)
     off = snap > max_snap_m
+    if not off.any():
+        time, dist = node_matrices(net, nodes, rows)
+        np.fill_diagonal(time, 0.0)
+        np.fill_diagonal(dist, 0.0)
+        return TravelMatrix(time, dist, nodes, snap, off)
     time = np.zeros((lon.size, lon.size))
     dist = np.zeros((lon.size, lon.size))
     on = np.flatnonzero(~off)
     if on.size:
-        t_on, d_on = node_matrices(net, nodes[on])
+        t_on, d_on = node_matrices(net, nodes[on], rows)
         time[np.ix_(on, on)] = t_on
         dist[np.ix_(on, on)] = d_on
     if off.any():
@@ -154,7 +211,8 @@ def travel_from(
     nodes, snap = net.snap_many(np.r_[lon, to_lon], np.r_[lat, to_lat])
     source, targets = nodes[:1], nodes[1:]
     t, pred = dijkstra(net.time_csr, indices=source, return_predecessors=True)
-    d = _tree_lengths(pred, source, *_sorted_edges(net), net.n_nodes)
+    in_edges = _in_edges(net.edge_src, net.edge_dst, net.edge_length_m, net.n_nodes)
+    d = _tree_lengths(pred, source, *in_edges)
     time = t[0, targets].astype(np.float64)
     dist = d[0, targets].astype(np.float64)
     off = (snap[1:] > max_snap_m) | (snap[0] > max_snap_m) | ~np.isfinite(time)

@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from routing.network.graph import RoadNetwork
 from routing.network.matrix import DEFAULT_MAX_SNAP_M, TravelMatrix, travel_matrix
+from routing.network.matrix_parallel import parallel_travel_matrix
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +72,17 @@ def cached_travel_matrix(
     lon: npt.ArrayLike,
     lat: npt.ArrayLike,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    workers: int = 1,
 ) -> TravelMatrix:
-    """The matrix from ``cache_dir`` if present, else computed with default options and stored."""
+    """The matrix from ``cache_dir`` if present, else computed with default options (by
+    ``workers`` processes, see :mod:`routing.network.matrix_parallel`) and stored."""
     path = Path(cache_dir) / f"{cache_key(net.version, lon, lat, max_snap_m)}.npz"
     hit = load(path)
     if hit is not None:
         return hit
-    matrix = travel_matrix(net, lon, lat, max_snap_m=max_snap_m)
+    if workers > 1:
+        matrix = parallel_travel_matrix(net, lon, lat, workers, max_snap_m=max_snap_m)
+    else:
+        matrix = travel_matrix(net, lon, lat, max_snap_m=max_snap_m)
     save(path, matrix)
     return matrix

@@ -27,13 +27,17 @@ OUTAGE_S = 4.0
 
 
 class FlakyProducer:
-    """The consumer's producer, unavailable until ``until`` (monotonic seconds)."""
+    """The consumer's producer, unavailable for ``OUTAGE_S`` from its first send (so the
+    outage does not elapse while the consumer is still joining its group)."""
 
-    def __init__(self, real: Any, until: float, mode: str) -> None:
-        self.real, self.until, self.mode = real, until, mode
+    def __init__(self, real: Any, mode: str) -> None:
+        self.real, self.mode = real, mode
+        self.until = float("inf")
         self.refused = 0
 
     def send(self, topic: str, **kw: Any) -> Any:
+        if self.until == float("inf"):
+            self.until = time.monotonic() + OUTAGE_S
         if time.monotonic() < self.until:
             self.refused += 1
             if self.mode == "raise":
@@ -70,7 +74,7 @@ def test_offsets_wait_for_dead_letter_acks(mode, endpoints, database, topic_pref
         batch_size=10,
         on_commit=lambda _: commits.append(time.monotonic()),
     )
-    flaky = FlakyProducer(c._dlq, time.monotonic() + OUTAGE_S, mode)
+    flaky = FlakyProducer(c._dlq, mode)
     c._dlq = flaky
     try:
         stats = c.run(idle_exit_s=4.0)

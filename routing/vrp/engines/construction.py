@@ -31,6 +31,7 @@ import numpy.typing as npt
 from routing.vrp.model import ProblemData
 
 IntArray = npt.NDArray[np.int64]
+NEAR = 32  # waiting clients checked first for the next stop (the rest only if none fits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +98,32 @@ class _Builder:
         self.break_at: int | None = None
         self.break_after: int | None = None
 
-    # -- feasibility of the next client, for all clients at once --------------------------
-    def candidates(self, todo: npt.NDArray[np.bool_], closing: _Closing) -> IntArray:
-        """Positions of the clients this route can serve next, nearest first."""
+    # -- feasibility of the next client, for many clients at once -------------------------
+    def nearest(self, todo: npt.NDArray[np.bool_], closing: _Closing) -> int | None:
+        """Position of the nearest client this route can serve next (lowest position on ties).
+
+        The :data:`NEAR` nearest waiting clients (and any tied with the last of them) are
+        checked first; only when none fits are the others, all further away, checked.
+        """
+        waiting = np.flatnonzero(todo)
+        dist = self.data.distance[self.here, self.a.loc[waiting]]
+        if waiting.size > 2 * NEAR:
+            near = dist <= np.partition(dist, NEAR - 1)[NEAR - 1]
+            for part in (near, ~near):
+                found = self._feasible(waiting[part], dist[part], closing)
+                if found.size:
+                    return int(found[0])
+            return None
+        found = self._feasible(waiting, dist, closing)
+        return int(found[0]) if found.size else None
+
+    def _feasible(self, idx: IntArray, dist: IntArray, closing: _Closing) -> IntArray:
+        """Those of the waiting clients ``idx`` (at ``dist``) this route can serve next,
+        nearest first (ties in position order)."""
         a, data, brk = self.a, self.data, self.data.driver_break
-        mask = todo & (self.load[None, :] + a.demand <= self.cap[None, :]).all(axis=1)
-        dist = data.distance[self.here, a.loc]
-        mask &= a.required | (dist * self.rate < a.prize)
-        idx = np.flatnonzero(mask)
+        mask = (self.load[None, :] + a.demand[idx] <= self.cap[None, :]).all(axis=1)
+        mask &= a.required[idx] | (dist * self.rate < a.prize[idx])
+        idx = idx[mask]
         if not len(idx):
             return idx
         arr = self.t + data.duration[self.here, a.loc[idx]]
@@ -224,9 +243,8 @@ def _fill(b: _Builder, todo: npt.NDArray[np.bool_], closing: _Closing) -> list[i
     """Extend ``b`` nearest-neighbour style; the client positions served, in order."""
     served: list[int] = []
     while True:
-        cand = b.candidates(todo, closing)
-        if len(cand):
-            k = int(cand[0])
+        k = b.nearest(todo, closing)
+        if k is not None:
             b.serve(k)
             todo[k] = False
             served.append(k)

@@ -21,10 +21,11 @@ Mapping from :class:`~routing.vrp.model.ProblemData`:
   inside its window. The checker rejects the rare plan where that does not fit.
 
 Start of the search: PyVRP's ``solve`` starts from a random solution improved by one local
-search. With the forced final unload every route ends with a long leg (on the Copenhagen day
-about 10 km to the disposal site, then 11 km home); from a random start the local search then
-stops at many one-trip routes (26 trucks on that day; 6 if the last leg went straight home),
-and the iterated search, perturbing at most 25 clients at a time, neither empties them nor
+search (here only up to :data:`RANDOM_START_MAX_CLIENTS` clients, or when there is no
+constructed start). With the forced final unload every route ends with a long leg (on the
+Copenhagen day about 10 km to the disposal site, then 11 km home); from a random start the local
+search then stops at many one-trip routes (26 trucks on that day; 6 if the last leg went straight
+home), and the iterated search, perturbing at most 25 clients at a time, neither empties them nor
 finds the reload trips (11 trucks, 342 km after 60 s). So the search here starts from the
 better, after one local search each, of that random start and the nearest-neighbour tours of
 :mod:`routing.vrp.engines.construction` (reload trips, shifts, break, prizes), whose unloads become
@@ -66,12 +67,22 @@ from pyvrp.stop import (
     StoppingCriterion,
 )
 
+from routing.vrp.checker import is_feasible
 from routing.vrp.engines.construction import Tour, nearest_neighbour_tours
+from routing.vrp.engines.decompose import decomposable, improve_by_groups
 from routing.vrp.model import LocationKind
 from routing.vrp.model import ProblemData as Problem
-from routing.vrp.solution import Route, Solution, make_route, make_solution
+from routing.vrp.solution import Route, Solution, make_route, make_solution, objective
 
 NAME = "pyvrp"
+# Above this many clients the random start is skipped when the construction gives one: its
+# exhaustive local search takes seconds of the budget (on a 4,500-bin day, most of a short
+# run's time), which the iterated search then lacks.
+RANDOM_START_MAX_CLIENTS = 1000
+# Above this many clients (and with a time limit) the search runs on the whole problem for
+# GLOBAL_SHARE of the time, then re-optimises groups of nearby routes (engines.decompose).
+DECOMPOSE_FROM = 2000
+GLOBAL_SHARE = 0.2
 _CAP = 2**40  # "unbounded" for PyVRP time fields (far below its int64 limits)
 
 
@@ -245,7 +256,11 @@ def _fits(data: Problem, route: Route) -> bool:
 
 
 def _search(
-    mapping: _Mapping, seed: int, deadline: float, budget: tuple[int | None, int | None]
+    mapping: _Mapping,
+    seed: int,
+    deadline: float,
+    budget: tuple[int | None, int | None],
+    start: list[Tour] | None = None,
 ) -> PySolution:
     """PyVRP's iterated local search (as ``pyvrp.solve``) from the better start.
 
@@ -268,13 +283,15 @@ def _search(
             ls.add_operator(op(data))
     pm = PenaltyManager(params.penalty.midpoint_penalties(data), params.penalty)
     strict = pm.max_cost_evaluator()
-    starts = [ls(PySolution.make_random(data, rng), strict, exhaustive=True)]
-    tours = nearest_neighbour_tours(mapping.data)
+    starts = []
+    tours = start if start is not None else nearest_neighbour_tours(mapping.data)
     if tours:
         try:
             starts.append(ls(mapping.warm_start(tours), strict, exhaustive=True))
         except (ValueError, IndexError):  # tours PyVRP cannot represent: keep its own start
             pass
+    if not starts or data.num_clients <= RANDOM_START_MAX_CLIENTS:
+        starts.append(ls(PySolution.make_random(data, rng), strict, exhaustive=True))
     init = min(starts, key=strict.penalised_cost)
     ils = IteratedLocalSearch(data, pm, ls, init, params.ils)
     return ils.run(_stop(deadline, *budget), collect_stats=False).best
@@ -311,11 +328,41 @@ def solve_problem(
         if n is not None and n <= 0:
             raise ValueError(f"{name} must be positive.")
     t0 = time.perf_counter()
+    budget = (max_iterations, max_no_improvement)
+    big = len(data.clients) > DECOMPOSE_FROM and budget == (None, None) and decomposable(data)
+    first_deadline = t0 + time_limit_s * (GLOBAL_SHARE if big else 1.0)
     mapping = _Mapping(data)
-    best = _search(mapping, seed, t0 + time_limit_s, (max_iterations, max_no_improvement))
+    best = _search(mapping, seed, first_deadline, budget)
     routes = [mapping.route(r) for r in best.routes()]
     routes += mapping.unload_routes(routes)
+    notes: tuple[str, ...] = ()
+    if big and best.is_feasible() and is_feasible(data, make_solution(data, routes, NAME, 0.0)):
+        before = objective(data, routes)
+        routes = improve_by_groups(
+            data,
+            routes,
+            _solve_routes,
+            t0 + time_limit_s,
+            seed,
+            lambda cand: is_feasible(data, make_solution(data, cand, NAME, 0.0)),
+        )
+        notes = (f"pyvrp: route groups re-optimised, {before} -> {objective(data, routes)}",)
     sol = make_solution(data, routes, NAME, time.perf_counter() - t0)
     if not best.is_feasible():
         return replace(sol, notes=("pyvrp: best solution infeasible",))
-    return sol
+    return replace(sol, notes=notes)
+
+
+def _solve_routes(
+    data: Problem, start: list[Route], time_limit_s: float, seed: int
+) -> list[Route] | None:
+    """A sub-problem's routes after ``time_limit_s`` of search from ``start``; None if the
+    result is not feasible (as the checker judges it)."""
+    deadline = time.perf_counter() + time_limit_s
+    mapping = _Mapping(data)
+    tours = [Tour(0, r.vehicle_type, tuple(r.locations), r.start_s) for r in start]
+    best = _search(mapping, seed, deadline, (None, None), tours)
+    routes = [mapping.route(r) for r in best.routes()]
+    routes += mapping.unload_routes(routes)
+    ok = best.is_feasible() and is_feasible(data, make_solution(data, routes, NAME, 0.0))
+    return routes if ok else None
