@@ -50,8 +50,8 @@ class FlakyProducer:
     def flush(self, timeout: float | None = None) -> None:
         self.real.flush(timeout=timeout)
 
-    def close(self) -> None:
-        self.real.close()
+    def close(self, timeout: float | None = None) -> None:
+        self.real.close(timeout=timeout)
 
 
 @pytest.mark.parametrize("mode", ["raise", "fail"])
