@@ -7,6 +7,7 @@ consumer never stops. Real broker, real database.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import orjson
@@ -101,32 +102,49 @@ def _valid(kind: str) -> list[bytes]:
 TABLES = {"fill": "fill_readings", "gps": "gps_fixes", "parking": "parking_observations"}
 
 
-@pytest.mark.parametrize("kind", ["fill", "gps", "parking"])
-def test_hostile_messages_are_dead_lettered_and_valid_ones_stored(
-    kind, endpoints, database, topic_prefix
-):
-    """Valid and hostile messages interleaved: counts reconcile exactly, reasons are right."""
-    register(database)
-    bs = endpoints.kafka_bootstrap_servers
-    topic, dlq = f"{topic_prefix}.{kind}", f"{topic_prefix}.dlq"
-    kafka_io.ensure_topics(bs, [topic, dlq], 1)
+def _stream(kind: str) -> tuple[list[bytes | None], list[bytes], list[tuple[bytes | None, str]]]:
+    """The kind's valid messages with its hostile ones interleaved; the original first, so
+    that the corpus's replays are the duplicates."""
     valid = _valid(kind)
     hostile = [(raw, reason) for k, raw, reason in CORPUS if k == kind]
-    stream: list[bytes | None] = [valid[0]]  # the original first: replays are duplicates
+    stream: list[bytes | None] = [valid[0]]
     for i, (raw, _) in enumerate(hostile):
         stream.append(raw)
         if i + 1 < len(valid):
             stream.append(valid[i + 1])
     stream.extend(valid[len(hostile) + 1 :])
-    produce(bs, topic, stream)
-    stats = consume(kind, topic, dlq, bs, database, batch_size=7)
+    return stream, valid, hostile
 
-    assert scalar(database, f"SELECT count(*) FROM {TABLES[kind]}") == len(valid)
-    assert stats.consumed == len(stream)
-    assert stats.stored + stats.rejected == len(stream)
-    expected: dict[str, int] = {}
-    for _, reason in hostile:
-        expected[reason] = expected.get(reason, 0) + 1
-    assert dict(stats.dead_lettered) == expected
-    dead = count_dead_letters(bs, dlq, expected=len(hostile))
-    assert dict(dead.by_reason[topic]) == expected
+
+def test_hostile_messages_are_dead_lettered_and_valid_ones_stored(
+    endpoints, database, topic_prefix
+):
+    """Valid and hostile messages interleaved on each topic, its consumer running alongside the
+    others: counts reconcile exactly and every dead letter has the right reason."""
+    register(database)
+    bs = endpoints.kafka_bootstrap_servers
+    dlq = f"{topic_prefix}.dlq"
+    kinds = ["fill", "gps", "parking"]
+    topics = {k: f"{topic_prefix}.{k}" for k in kinds}
+    kafka_io.ensure_topics(bs, [*topics.values(), dlq], 1)
+    streams = {k: _stream(k) for k in kinds}
+    for k in kinds:
+        produce(bs, topics[k], streams[k][0])
+    with ThreadPoolExecutor(len(kinds)) as pool:
+        runs = {
+            k: pool.submit(consume, k, topics[k], dlq, bs, database, batch_size=7) for k in kinds
+        }
+        stats = {k: f.result() for k, f in runs.items()}
+
+    n_hostile = sum(len(streams[k][2]) for k in kinds)
+    dead = count_dead_letters(bs, dlq, expected=n_hostile)
+    for k in kinds:
+        stream, valid, hostile = streams[k]
+        assert scalar(database, f"SELECT count(*) FROM {TABLES[k]}") == len(valid), k
+        assert stats[k].consumed == len(stream), k
+        assert stats[k].stored + stats[k].rejected == len(stream), k
+        expected: dict[str, int] = {}
+        for _, reason in hostile:
+            expected[reason] = expected.get(reason, 0) + 1
+        assert dict(stats[k].dead_lettered) == expected, k
+        assert dict(dead.by_reason[topics[k]]) == expected, k
