@@ -2,81 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import asyncpg
 import pytest
 
-from core.db.inventory import save_bins, save_parking_sites, save_sites, save_vehicles
-from core.domain import Bin, ParkingSite, Site, Vehicle, VehicleKind
 from core.records import FillReading, GpsFix, ParkingObservation, encode
-from core.settings import Settings
 from ingest import kafka_io
-from ingest.consumer import TopicConsumer
 from ingest.reconcile import count_dead_letters
-from ingest.topics import kinds
-from ingest.validate import ValidationPolicy
-from tests.cities import COPENHAGEN_BBOX
+from tests.ingest.support import NOW, consume, register, scalar
 
 pytestmark = pytest.mark.integration
-
-NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-def _register(dsn: str) -> None:
-    async def go() -> None:
-        conn = await asyncpg.connect(dsn)
-        await save_sites(conn, [Site("depot-1", "Depot", 12.55, 55.69)], "depot")
-        await save_bins(
-            conn, [Bin(f"bin-{i}", 12.56, 55.69, "Nørrebrogade", "Nørrebro") for i in range(5)]
-        )
-        await save_vehicles(
-            conn,
-            [
-                Vehicle(f"veh-{i}", VehicleKind.WASTE_TRUCK, "depot-1", 12000, 6000)
-                for i in range(3)
-            ],
-        )
-        await save_parking_sites(conn, [ParkingSite("p-1", "Jagtvej", "street", 20, 12.55, 55.70)])
-        await conn.close()
-
-    asyncio.run(go())
-
-
-def _count(dsn: str, sql: str) -> int:
-    async def go() -> int:
-        conn = await asyncpg.connect(dsn)
-        try:
-            return int(await conn.fetchval(sql))
-        finally:
-            await conn.close()
-
-    return asyncio.run(go())
-
-
-def _consume(kind_name: str, topic: str, dlq: str, bootstrap: str, dsn: str) -> None:
-    kind = kinds(Settings())[kind_name]
-    c = TopicConsumer(
-        kind,
-        topic,
-        bootstrap,
-        dsn,
-        dlq,
-        ValidationPolicy(COPENHAGEN_BBOX, max_age=kind.max_age),
-        batch_size=50,
-    )
-    try:
-        c.run(idle_exit_s=4.0)
-    finally:
-        c.close()
 
 
 def test_fill_topic_valid_stored_once_malformed_dead_lettered(endpoints, database, topic_prefix):
     """N valid + M malformed fill readings → N rows, M dead letters with the right reasons."""
-    _register(database)
+    register(database, parking=2)
     topic, dlq = f"{topic_prefix}.fill", f"{topic_prefix}.dlq"
     kafka_io.ensure_topics(endpoints.kafka_bootstrap_servers, [topic, dlq], 3)
     valid = [
@@ -110,10 +52,10 @@ def test_fill_topic_valid_stored_once_malformed_dead_lettered(endpoints, databas
     p.flush()
     p.close()
 
-    _consume("fill", topic, dlq, endpoints.kafka_bootstrap_servers, database)
+    consume("fill", topic, dlq, endpoints.kafka_bootstrap_servers, database)
 
-    assert _count(database, "SELECT count(*) FROM fill_readings") == len(valid)
-    assert _count(database, "SELECT count(*) FROM bin_state") == 5
+    assert scalar(database, "SELECT count(*) FROM fill_readings") == len(valid)
+    assert scalar(database, "SELECT count(*) FROM bin_state") == 5
     dead = count_dead_letters(endpoints.kafka_bootstrap_servers, dlq, expected=len(malformed))
     assert dead.by_topic[topic] == len(malformed)
     expected_reasons: dict[str, int] = {}
@@ -124,7 +66,7 @@ def test_fill_topic_valid_stored_once_malformed_dead_lettered(endpoints, databas
 
 def test_gps_and_parking_topics_reconcile(endpoints, database, topic_prefix):
     """GPS fixes outside the city and parking counts above capacity are dead-lettered."""
-    _register(database)
+    register(database, parking=2)
     bs = endpoints.kafka_bootstrap_servers
     gps_t, park_t, dlq = f"{topic_prefix}.gps", f"{topic_prefix}.park", f"{topic_prefix}.dlq"
     kafka_io.ensure_topics(bs, [gps_t, park_t, dlq], 3)
@@ -146,11 +88,11 @@ def test_gps_and_parking_topics_reconcile(endpoints, database, topic_prefix):
     p.send(park_t, value=bad_park)
     p.flush()
     p.close()
-    _consume("gps", gps_t, dlq, bs, database)
-    _consume("parking", park_t, dlq, bs, database)
-    assert _count(database, "SELECT count(*) FROM gps_fixes") == 60
-    assert _count(database, "SELECT count(*) FROM vehicle_state") == 3
-    assert _count(database, "SELECT count(*) FROM parking_observations") == 12
+    consume("gps", gps_t, dlq, bs, database)
+    consume("parking", park_t, dlq, bs, database)
+    assert scalar(database, "SELECT count(*) FROM gps_fixes") == 60
+    assert scalar(database, "SELECT count(*) FROM vehicle_state") == 3
+    assert scalar(database, "SELECT count(*) FROM parking_observations") == 12
     dead = count_dead_letters(bs, dlq, expected=2)
     assert dict(dead.by_reason[gps_t]) == {"outside_city": 1}
     assert dict(dead.by_reason[park_t]) == {"out_of_range": 1}
