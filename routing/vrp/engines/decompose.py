@@ -24,6 +24,9 @@ from routing.vrp.solution import Route, make_route, objective
 
 # solve(sub_data, start_routes, time_limit_s, seed) -> routes over sub_data, or None
 SubSolver = Callable[[ProblemData, list[Route], float, int], list[Route] | None]
+# A group's task (sub_data, start_routes, time_limit_s, seed); solve_all(tasks) -> results
+GroupTask = tuple[ProblemData, list[Route], float, int]
+SolveAll = Callable[[list[GroupTask]], list[list[Route] | None]]
 GROUP_CLIENTS = 600  # about this many clients per group
 GROUP_S = 8.0  # at most this many seconds per group and round
 
@@ -143,15 +146,21 @@ def improve_by_groups(
     accept: Callable[[list[Route]], bool] = lambda routes: True,
     group_s: float = GROUP_S,
     size: int = GROUP_CLIENTS,
+    solve_all: SolveAll | None = None,
+    workers: int = 1,
 ) -> list[Route]:
     """Rounds of group re-optimisation until ``deadline`` (a ``time.perf_counter`` value).
 
     Each group gets at most ``group_s`` seconds a round, so that later rounds, grouping
-    differently, work across the previous round's group borders. ``accept(routes)`` vets a
-    changed plan (for example with the checker) before it is kept.
+    differently, work across the previous round's group borders. A round's groups are
+    disjoint (in routes and in the skipped clients they may take up), so every improved group
+    of a round is applied together. ``solve_all(tasks)`` may solve a round's groups side by
+    side on ``workers`` processes; by default ``solve`` solves them one after another.
+    ``accept(routes)`` vets a changed plan (for example with the checker) before it is kept.
     """
     rng = np.random.default_rng(seed)
     best = [r for r in routes if r.visits]
+    run = solve_all if solve_all is not None else (lambda tasks: [solve(*t) for t in tasks])
     while time.perf_counter() < deadline - 1.0 and len(best) > 1:
         best = [r for r in best if r.visits]
         groups = group_routes(data, best, rng, size)
@@ -160,20 +169,46 @@ def improve_by_groups(
         served = {v.location for r in best for v in r.visits}
         skipped = [c.location for c in data.clients if c.location not in served]
         owner = _owners(data, best, groups, skipped)
-        for g, members in enumerate(groups):
-            left = deadline - time.perf_counter()
-            if left < 1.0:
-                break
-            group = [best[i] for i in members]
-            sub = _Sub(data, group, [c for c, o in zip(skipped, owner, strict=True) if o == g])
-            limit = min(left / (len(groups) - g), group_s)
-            found = solve(sub.data, sub.start, limit, int(rng.integers(2**31)))
-            if found is None or objective(sub.data, found) >= objective(sub.data, sub.start):
-                continue
-            cand = [r for i, r in enumerate(best) if i not in members] + sub.back(data, found)
-            if objective(data, cand) < objective(data, best) and accept(cand):
-                best = _replaced(best, members, sub.back(data, found))
+        subs = [
+            _Sub(
+                data,
+                [best[i] for i in members],
+                [c for c, o in zip(skipped, owner, strict=True) if o == g],
+            )
+            for g, members in enumerate(groups)
+        ]
+        waves = -(-len(groups) // max(1, workers))
+        limit = min(group_s, (deadline - time.perf_counter() - 0.5) / waves)
+        if limit < 0.5:
+            break
+        tasks = [(sub.data, sub.start, limit, int(rng.integers(2**31))) for sub in subs]
+        better = [
+            (members, sub.back(data, found))
+            for members, sub, found in zip(groups, subs, run(tasks), strict=True)
+            if found is not None and objective(sub.data, found) < objective(sub.data, sub.start)
+        ]
+        best = _apply(data, best, better, accept)
     return [r for r in best if r.visits]
+
+
+def _apply(
+    data: ProblemData,
+    best: list[Route],
+    better: list[tuple[list[int], list[Route]]],
+    accept: Callable[[list[Route]], bool],
+) -> list[Route]:
+    """``best`` with the round's improved groups in it: all of them if the result is accepted,
+    else each one that is accepted on its own."""
+    cand = best
+    for members, new in better:
+        cand = _replaced(cand, members, new)
+    if not better or (objective(data, cand) < objective(data, best) and accept(cand)):
+        return cand
+    for members, new in better:
+        cand = _replaced(best, members, new)
+        if objective(data, cand) < objective(data, best) and accept(cand):
+            best = cand
+    return best
 
 
 def _owners(

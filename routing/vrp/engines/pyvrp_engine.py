@@ -58,7 +58,12 @@ from pyvrp import (
 )
 from pyvrp import Route as PyRoute
 from pyvrp import Solution as PySolution
-from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
+from pyvrp.search import (
+    LocalSearch,
+    NeighbourhoodParams,
+    PerturbationManager,
+    compute_neighbours,
+)
 from pyvrp.stop import (
     MaxIterations,
     MaxRuntime,
@@ -83,6 +88,11 @@ RANDOM_START_MAX_CLIENTS = 1000
 # GLOBAL_SHARE of the time, then re-optimises groups of nearby routes (engines.decompose).
 DECOMPOSE_FROM = 2000
 GLOBAL_SHARE = 0.2
+# From this many clients the granular neighbourhood is narrowed to NEAR_LARGE neighbours (PyVRP's
+# default is 50): each local search is then about twice as fast, and in a minute on X-n1001-k43
+# the search ends 2.1 % above best known instead of 2.8 %.
+LARGE_FROM = 500
+NEAR_LARGE = 20
 _CAP = 2**40  # "unbounded" for PyVRP time fields (far below its int64 limits)
 
 
@@ -270,7 +280,10 @@ def _search(
     The starts are PyVRP's own (a random solution) and the nearest-neighbour construction,
     each improved by one exhaustive local search under the maximum penalties.
     """
-    data, params = mapping.pyvrp, SolveParams()
+    data = mapping.pyvrp
+    params = SolveParams()
+    if data.num_clients >= LARGE_FROM:
+        params = SolveParams(neighbourhood=NeighbourhoodParams(num_neighbours=NEAR_LARGE))
     rng = RandomNumberGenerator(seed=seed)
     ls = LocalSearch(
         data,
@@ -318,18 +331,26 @@ def solve_problem(
     *,
     max_iterations: int | None = None,
     max_no_improvement: int | None = None,
+    decompose: bool = True,
 ) -> Solution:
     """Solve ``data`` with PyVRP's iterated local search for ``time_limit_s`` seconds.
 
     With ``max_iterations`` and/or ``max_no_improvement`` (positive) the search stops after that
     many iterations instead and ``time_limit_s`` is ignored: reproducible on any machine.
+    ``decompose=False`` keeps a whole-city day on the whole-problem search (the portfolio then
+    re-optimises route groups itself, on both processes).
     """
     for name, n in (("max_iterations", max_iterations), ("max_no_improvement", max_no_improvement)):
         if n is not None and n <= 0:
             raise ValueError(f"{name} must be positive.")
     t0 = time.perf_counter()
     budget = (max_iterations, max_no_improvement)
-    big = len(data.clients) > DECOMPOSE_FROM and budget == (None, None) and decomposable(data)
+    big = (
+        decompose
+        and len(data.clients) > DECOMPOSE_FROM
+        and budget == (None, None)
+        and decomposable(data)
+    )
     first_deadline = t0 + time_limit_s * (GLOBAL_SHARE if big else 1.0)
     mapping = _Mapping(data)
     best = _search(mapping, seed, first_deadline, budget)
@@ -341,7 +362,7 @@ def solve_problem(
         routes = improve_by_groups(
             data,
             routes,
-            _solve_routes,
+            solve_routes,
             t0 + time_limit_s,
             seed,
             lambda cand: is_feasible(data, make_solution(data, cand, NAME, 0.0)),
@@ -353,7 +374,7 @@ def solve_problem(
     return replace(sol, notes=notes)
 
 
-def _solve_routes(
+def solve_routes(
     data: Problem, start: list[Route], time_limit_s: float, seed: int
 ) -> list[Route] | None:
     """A sub-problem's routes after ``time_limit_s`` of search from ``start``; None if the
