@@ -33,7 +33,12 @@ import numpy as np
 
 from core.domain import Bin
 from core.settings import Settings
-from forecasting.calibration import expected_calibration_error, fit_isotonic, reliability
+from forecasting.calibration import (
+    Calibrator,
+    expected_calibration_error,
+    fit_isotonic,
+    reliability,
+)
 from forecasting.edinburgh import CollectionEvent, by_site, load_collections
 from forecasting.forecast import ForecastParams, fit_fleet_arrays, forecast_arrays
 from forecasting.interval_model import IntervalParams, fit_interval_model, predict_interval
@@ -94,9 +99,14 @@ def _log_columns(
 
 
 def _segment(
-    sites: dict[str, list[CollectionEvent]], todo: list[Case], start: datetime
-) -> tuple[list[float], list[float]]:
-    """The platform forecaster's level and risk-model P(full) for the week's cases."""
+    sites: dict[str, list[CollectionEvent]],
+    todo: list[Case],
+    start: datetime,
+    calibrator: Calibrator,
+) -> tuple[list[float], list[float], list[float]]:
+    """The platform forecaster's level and risk-model P(full), raw and through ``calibrator``
+    (the platform's own calibration step, :class:`~simulations.loop.risk.RiskModel`), for the
+    week's cases."""
     ids, ts, ys = [], [], []
     for s, h in sites.items():
         t, y = _series([e for e in h if e.collected_at < start])
@@ -114,7 +124,8 @@ def _segment(
         ys += y
     forecasts = forecast_arrays(bins, ids, np.array(ts), np.array(ys), PARAMS, fleet)
     o, risk = outlook(bins, forecasts, RiskModel()), RiskModel()
-    levels, probs = [], []
+    calibrated = RiskModel(calibrator=calibrator)
+    levels, probs, probs_cal = [], [], []
     for i, (c, b) in enumerate(zip(todo, bins, strict=True)):
         level = forecasts[b.bin_id].level_at(c.at)
         levels.append(100.0 * (level if level is not None else 0.0))
@@ -128,7 +139,8 @@ def _segment(
             cum=o.cum[i : i + 1],
         )
         probs.append(float(one.p_overflow(c.at, PARAMS.tz, risk)[0]))
-    return levels, probs
+        probs_cal.append(float(one.p_overflow(c.at, PARAMS.tz, calibrated)[0]))
+    return levels, probs, probs_cal
 
 
 def run(
@@ -154,7 +166,8 @@ def run(
     ]
     ids, t, before, after = _log_columns(events)
     params = replace(INTERVAL, shrink_intervals=shrink, trigger_feature=trigger)
-    keys = ("model", "p_full", "p_raw", "segment", "p_segment", "last_rate", "mean_rate")
+    keys = ("model", "p_full", "p_raw", "segment", "p_segment", "p_segment_raw", "last_rate",
+            "mean_rate")  # fmt: skip
     pred: dict[str, list[float]] = {k: [] for k in (*keys, "truth", "horizon", "at")}
     last_at, week = max(c.at for c in cases), calibration_from
     while week <= last_at:
@@ -176,11 +189,13 @@ def run(
         pred["model"] += (100.0 * q.level).tolist()
         pred["p_full"] += q.p_full.tolist()
         pred["p_raw"] += q.p_full_raw.tolist()
-        seg_level, seg_p = (
-            _segment(sites, todo, week_start) if segment else ([np.nan] * len(todo),) * 2
+        seg_cal = fit_isotonic(pred["p_segment_raw"], np.array(pred["truth"]) >= 100.0)
+        seg_level, seg_p, seg_p_cal = (
+            _segment(sites, todo, week_start, seg_cal) if segment else ([np.nan] * len(todo),) * 3
         )
         pred["segment"] += seg_level
-        pred["p_segment"] += seg_p
+        pred["p_segment_raw"] += seg_p
+        pred["p_segment"] += seg_p_cal
         mean_rate = float(
             np.mean(
                 [
@@ -216,25 +231,13 @@ def write_outputs(out: Path, r: dict[str, np.ndarray]) -> str:
     """Cases (tidy CSV), then the reliability table (CSV, text) and diagram (SVG) from them."""
     out.mkdir(parents=True, exist_ok=True)
     cols = ("at", "horizon", "truth", "model", "segment", "last_rate", "mean_rate", "p_full",
-            "p_raw", "p_segment")  # fmt: skip
+            "p_raw", "p_segment", "p_segment_raw")  # fmt: skip
     rows = np.column_stack([r[c] for c in cols])
     np.savetxt(
         out / "cases.csv", rows, delimiter=",", header=",".join(cols), comments="", fmt="%.6g"
     )
     outcome = r["truth"] >= 100.0
-    lines = ["p_lo,p_hi,count,mean_predicted,observed_rate"]
-    text = [f"{'bin':>9} {'count':>6} {'predicted':>9} {'observed':>9}"]
-    points = []
-    for row in reliability(r["p_full"], outcome):
-        lines.append(
-            f"{row.lo:.1f},{row.hi:.1f},{row.count},{row.mean_predicted:.4f},{row.observed_rate:.4f}"
-        )
-        text.append(
-            f"{row.lo:.1f}-{row.hi:.1f} {row.count:>6} "
-            f"{row.mean_predicted:>9.3f} {row.observed_rate:>9.3f}"
-        )
-        if row.count:
-            points.append((row.mean_predicted, row.observed_rate, row.count))
+    lines, text, points = _reliability_table(r["p_full"], outcome)
     (out / "reliability.csv").write_text("\n".join(lines) + "\n")
     ece = expected_calibration_error(r["p_full"], outcome)
     text.append(f"ECE {ece:.4f} over {len(outcome)} collections (event: at the full mark)")
@@ -263,11 +266,38 @@ def write_outputs(out: Path, r: dict[str, np.ndarray]) -> str:
         "observed</text></svg>\n"
     )
     (out / "reliability.svg").write_text(svg)
+    seg_lines, seg_text, _ = _reliability_table(r["p_segment"], outcome)
+    seg_ece = expected_calibration_error(r["p_segment"], outcome)
+    seg_text.append(f"ECE {seg_ece:.4f} over {len(outcome)} collections (platform risk model)")
+    (out / "reliability_platform_risk.csv").write_text("\n".join(seg_lines) + "\n")
+    (out / "reliability_platform_risk.txt").write_text("\n".join(seg_text) + "\n")
     return (
         "reliability (calibrated P(full), scored weeks):\n"
         + "\n".join(text)
+        + "\nreliability (the platform's risk-model P(full) through its calibration step):\n"
+        + "\n".join(seg_text)
         + f"\nwritten to {out}/"
     )
+
+
+def _reliability_table(
+    p: np.ndarray, outcome: np.ndarray
+) -> tuple[list[str], list[str], list[tuple[float, float, int]]]:
+    """Reliability rows as CSV lines, text lines and (predicted, observed, count) points."""
+    lines = ["p_lo,p_hi,count,mean_predicted,observed_rate"]
+    text = [f"{'bin':>9} {'count':>6} {'predicted':>9} {'observed':>9}"]
+    points = []
+    for row in reliability(p, outcome):
+        lines.append(
+            f"{row.lo:.1f},{row.hi:.1f},{row.count},{row.mean_predicted:.4f},{row.observed_rate:.4f}"
+        )
+        text.append(
+            f"{row.lo:.1f}-{row.hi:.1f} {row.count:>6} "
+            f"{row.mean_predicted:>9.3f} {row.observed_rate:>9.3f}"
+        )
+        if row.count:
+            points.append((row.mean_predicted, row.observed_rate, row.count))
+    return lines, text, points
 
 
 def report(
@@ -303,6 +333,7 @@ def report(
         "ece_raw": expected_calibration_error(r["p_raw"], outcome),
         "ece_holdout": expected_calibration_error(holdout["p_full"], holdout["truth"] >= 100.0),
         "ece_segment_risk": expected_calibration_error(r["p_segment"], outcome),
+        "ece_segment_risk_raw": expected_calibration_error(r["p_segment_raw"], outcome),
     }
     return "\n".join(lines), keys
 
@@ -368,6 +399,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"improvement_holdout_pct={keys['improvement_holdout_pct']:.1f} {bands} "
         f"min_skill_holdout={hold_bands:.3f} ece={keys['ece']:.4f} ece_raw={keys['ece_raw']:.4f} "
         f"ece_holdout={keys['ece_holdout']:.4f} ece_segment_risk={keys['ece_segment_risk']:.4f} "
+        f"ece_segment_risk_raw={keys['ece_segment_risk_raw']:.4f} "
         f"shrink_intervals={shrink:g}"
     )
 

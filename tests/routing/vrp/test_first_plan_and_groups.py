@@ -12,13 +12,14 @@ from routing.vrp.checker import check
 from routing.vrp.engines import construction, decompose
 from routing.vrp.engines.decompose import _Sub, group_routes, improve_by_groups
 from routing.vrp.first_plan import first_plan
-from routing.vrp.model import Model, ProblemData
+from routing.vrp.model import LocationKind, Model, ProblemData
 from routing.vrp.solution import Route, make_route, make_solution, objective
 from tests.routing.vrp.strategies import CAPACITY, matrices
 
 
-def city(n: int = 160, seed: int = 3, trucks: int = 12) -> ProblemData:
-    """``n`` clients, optional ones with prizes, one disposal site, a shift and a break."""
+def city(n: int = 160, seed: int = 3, trucks: int = 12, loose: bool = False) -> ProblemData:
+    """``n`` clients, optional ones with prizes, one disposal site, a shift and a break
+    (``loose``: a longer shift and no break)."""
     rng = np.random.default_rng(seed)
     m = Model()
     depot = m.add_depot()
@@ -30,8 +31,11 @@ def city(n: int = 160, seed: int = 3, trucks: int = 12) -> ProblemData:
             prize=int(rng.integers(0, 3_000)),
         )
     m.add_disposal_site(unload_s=300)
-    m.add_vehicle_type(trucks, CAPACITY, depot, shift_end_s=6_000, fixed_cost=500)
-    m.set_driver_break(600, 2_000, 4_000)
+    m.add_vehicle_type(
+        trucks, CAPACITY, depot, shift_end_s=9_000 if loose else 6_000, fixed_cost=500
+    )
+    if not loose:
+        m.set_driver_break(600, 2_000, 4_000)
     m.set_matrices(*matrices(rng.integers(0, 400, (len(m._kinds), 2))))
     return m.data()
 
@@ -115,3 +119,47 @@ def test_loaded_trucks_are_not_decomposed() -> None:
     m.set_matrices(*matrices(np.arange(6).reshape(3, 2) * 50))
     assert not decompose.decomposable(m.data())
     assert decompose.decomposable(city(n=5))
+
+
+def test_a_rounds_groups_are_solved_together_and_all_improvements_kept() -> None:
+    """``solve_all`` gets every group of a round at once (as the two processes do), and every
+    improved group of that one round is applied. The start has each trip's bins shuffled; the
+    fake solver re-plans each group by nearest neighbour, which beats every shuffled group."""
+    data = city(loose=True)
+    rng = np.random.default_rng(4)
+    start = [_shuffled(data, r, rng) for r in first_plan(data).routes]
+    deadline = time.perf_counter() + 3.0
+    rounds: list[int] = []
+
+    def replan_all(tasks: list[decompose.GroupTask]) -> list[list[Route] | None]:
+        rounds.append(len(tasks))
+        out: list[list[Route] | None] = [list(first_plan(sub).routes) for sub, *_ in tasks]
+        time.sleep(max(0.0, deadline - time.perf_counter()))  # one round only
+        return out
+
+    out = improve_by_groups(
+        data, start, _never, deadline, 1, _ok(data), size=30, solve_all=replan_all, workers=2
+    )
+    assert rounds[0] > 1 and len(rounds) == 1
+    assert check(data, make_solution(data, out, "test", 0.0)) == []
+    assert not [r for r in out if r in start]  # every group replaced in the one round
+    assert objective(data, out) < objective(data, start)
+
+
+def _shuffled(data: ProblemData, r: Route, rng: np.random.Generator) -> Route:
+    """``r`` with the bins of each trip in random order (unloads stay in place)."""
+    trips: list[list[int]] = [[]]
+    for loc in r.locations:
+        if data.kinds[loc] == LocationKind.CLIENT:
+            trips[-1].append(loc)
+        else:
+            trips += [[loc], []]
+    return make_route(data, r.vehicle_type, [loc for t in trips for loc in rng.permutation(t)])
+
+
+def _ok(data: ProblemData):  # noqa: ANN202 - a checker-backed accept
+    return lambda routes: not check(data, make_solution(data, routes, "test", 0.0))
+
+
+def _never(sub: ProblemData, routes: list[Route], limit: float, seed: int) -> list[Route] | None:
+    raise AssertionError("solve_all was given: solve must not be called")

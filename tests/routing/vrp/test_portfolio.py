@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from routing.vrp import group_search
 from routing.vrp.checker import check
 from routing.vrp.model import Model, ProblemData
-from routing.vrp.portfolio import solve
+from routing.vrp.portfolio import GROUPS, runs_for, solve
 from routing.vrp.solution import Solution
 
 
@@ -52,3 +53,42 @@ def test_bad_arguments_are_refused(small: ProblemData) -> None:
         solve(small, "cplex", time_limit_s=1)
     with pytest.raises(ValueError, match="time_limit_s"):
         solve(small, time_limit_s=0)
+
+
+def _cvrp(n: int) -> ProblemData:
+    """A plain CVRP: ``n`` clients, one depot, no disposal site, window, shift or break."""
+    rng = np.random.default_rng(n)
+    m = Model()
+    depot = m.add_depot()
+    for _ in range(n):
+        m.add_client(int(rng.integers(1, 5)))
+    m.add_vehicle_type(n, 20, depot)
+    xy = rng.integers(0, 1_000, (n + 1, 2))
+    dist = np.rint(np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1))).astype(int)
+    m.set_matrices(dist, dist)
+    return m.data()
+
+
+def test_the_searches_depend_on_the_problem(small: ProblemData) -> None:
+    """Both engines where OR-Tools models what PyVRP approximates (here: a disposal site), two
+    PyVRP seeds on a plain CVRP, and the route-group search from GROUPS_FROM clients."""
+    assert runs_for(small, 7) == [("ortools", 7), ("pyvrp", 7)]
+    assert runs_for(_cvrp(30), 7) == [("pyvrp", 7), ("pyvrp", 8)]
+    assert runs_for(_cvrp(group_search.GROUPS_FROM), 7) == [(GROUPS, 7)]
+
+
+def test_route_groups_on_two_processes_give_a_checked_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The group search (two seeded searches, then groups side by side) returns a plan the
+    checker accepts, no worse than its start, and says what it did."""
+    data = _cvrp(120)
+    monkeypatch.setattr(group_search, "GROUPS_FROM", 100)
+    monkeypatch.setattr(group_search, "settings_for", lambda n: group_search.Settings(0.4, 30, 1.0))
+    reports: list[str] = []
+    sol = solve(data, time_limit_s=5.0, progress=lambda name, s: reports.append(name))
+    assert sol.feasible and check(data, sol) == []
+    assert reports == ["pyvrp"]
+    (note,) = sol.notes
+    before, after = (int(x) for x in note.rsplit(" ", 3)[-3::2])
+    assert after == sol.objective <= before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,8 @@ import numpy as np
 import pytest
 
 from forecasting import weekly_profile as wp
-from simulations.loop.risk import Outlook, RiskModel
+from forecasting.calibration import Calibrator
+from simulations.loop.risk import UNKNOWN_P, Outlook, RiskModel
 from tests.simulations.loop.grid import TZ
 
 T0 = datetime(2024, 9, 3, 8, tzinfo=UTC)
@@ -82,3 +84,18 @@ def test_a_forecast_from_few_observations_is_judged_less_certain() -> None:
     assert o.log_sd[1] == pytest.approx(model.sparse_log_sd)
     p = o.p_overflow(T0 + timedelta(hours=30), TZ, model)
     assert p[1] > p[0]  # same central forecast, wider band: more likely to overflow by then
+
+
+def test_the_probability_passes_through_the_models_calibrator() -> None:
+    """A non-identity calibrator maps every known bin's raw probability; unknown bins keep
+    UNKNOWN_P; the expected overflow is not recalibrated."""
+    o = flat_outlook([0.5, 0.2, 0.9], [0.01, 0.005, 0.01], log_sd=0.4)
+    until = T0 + timedelta(hours=50)
+    raw_p, raw_excess = o.overflow(until, TZ, RiskModel())
+    halve = Calibrator((0.0, 1.0), (0.0, 0.5))
+    p, excess = o.overflow(until, TZ, RiskModel(calibrator=halve))
+    assert p == pytest.approx(raw_p / 2)
+    assert o.p_overflow(until, TZ, RiskModel(calibrator=halve)) == pytest.approx(raw_p / 2)
+    assert excess == pytest.approx(raw_excess)
+    unknown = replace(o, known=np.array([False, True, True]))
+    assert unknown.p_overflow(until, TZ, RiskModel(calibrator=halve))[0] == UNKNOWN_P
