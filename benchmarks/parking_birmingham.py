@@ -15,11 +15,11 @@ forecast equal to the training period's share of full slots. The model's probabi
 is fitted on the last 7 days before the origin (``FitConfig.val_days``), never on the test week.
 Occupancy above capacity is kept as full (reported by the converter), not dropped.
 
-The profile options (recency half-life, level term, smoothing over neighbouring slots, shrinkage
-toward similar car parks) are chosen on validation weeks before the origin only: each
-pseudo-origin (a Monday 16:30 one and two weeks earlier) is trained on the data before it and
-scored on the week after it. The test week is scored once, with the chosen options; the present
-model's defaults are scored alongside for comparison. Ends with
+The profile options (recency half-life, level term added or scaling occupancy, smoothing over
+neighbouring slots, shrinkage toward similar car parks) are chosen on validation weeks before the
+origin only: each pseudo-origin (a Monday 16:30 one and two weeks earlier) is trained on the data
+before it and scored on the week after it. The test week is scored once, with the chosen options;
+the present model's defaults are scored alongside for comparison. Ends with
 ``RESULT mae_model=… mae_seasonal_naive=… brier_full_model=… brier_full_base=… …``.
 """
 
@@ -65,6 +65,7 @@ VALIDATION_LEADS = (720, 1080, 1440, 2160, 2880, 4320, 7200)
 GRID = {
     "half_life_days": (None, 14.0, 7.0),
     "level_days": (0.0, 7.0),
+    "level_ratio": (False, True),
     "smooth": ((1.0, 2.0, 1.0), (1.0,)),
     "kappa": (2.0, 0.25),
 }

@@ -37,6 +37,7 @@ class ProfileConfig:
     max_groups: int = 6
     half_life_days: float | None = None  # None: every week counts the same
     level_days: float = 0.0  # 0: no level term
+    level_ratio: bool = False  # the level scales occupancy (busy slots move most) instead of adding
 
     def __post_init__(self) -> None:
         if self.slot_min <= 0 or WEEK_MIN % self.slot_min:
@@ -203,7 +204,10 @@ def _build(
     w = np.where(np.isfinite(own_rate), w, 0.0)
     free_rate = w * np.nan_to_num(own_rate) + (1 - w) * prior_rate
     p_free = w * np.nan_to_num(own_p) + (1 - w) * prior_p
-    if config.level_days > 0:
+    if config.level_days > 0 and config.level_ratio:
+        occ = 1.0 - free_rate
+        free_rate = np.clip(1.0 - occ * _occupancy_ratio(table, occ, slot, config)[:, None], 0, 1)
+    elif config.level_days > 0:
         free_rate = np.clip(free_rate + _level(table, free_rate, slot, config)[:, None], 0, 1)
     return Profiles(
         free_rate.astype(np.float32), p_free.astype(np.float32), w.astype(np.float32), group
@@ -225,6 +229,22 @@ def _level(
     n = np.bincount(site, minlength=n_sites)
     total = np.bincount(site, weights=resid, minlength=n_sites)
     return np.where(n > 0, total / np.maximum(n, 1), 0.0)
+
+
+def _occupancy_ratio(
+    table: ObservationTable, occ: np.ndarray, slot: np.ndarray, config: ProfileConfig
+) -> np.ndarray:
+    """Per site: observed over profile occupancy, summed over the table's last ``level_days``
+    (busy slots weigh most); 1 where the site has no recent observation."""
+    n_sites = occ.shape[0]
+    if len(table) == 0:
+        return np.ones(n_sites)
+    recent = table.t_min > table.t_min.max() - config.level_days * 1440
+    site = table.site[recent]
+    seen = 1.0 - table.free[recent] / np.maximum(table.capacity[recent], 1)
+    obs = np.bincount(site, weights=np.clip(seen, 0, 1), minlength=n_sites)
+    exp = np.bincount(site, weights=occ[site, slot[recent]], minlength=n_sites)
+    return np.where(exp > 1e-6, obs / np.maximum(exp, 1e-6), 1.0)
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

@@ -48,6 +48,31 @@ def test_level_term_adds_the_recent_residual():
     assert _rate(table, slot, level_days=7.0) == pytest.approx(0.2, abs=1e-6)
 
 
+def test_ratio_level_scales_occupancy():
+    """The ratio level scales the profile's occupancy by observed over expected occupancy in the
+    last days: six weeks of 40 % then 80 % occupied (mean 53.3 %) scaled by 0.8 / 0.533."""
+    table, slot = _shifted_site()
+    occ = 1 - (4 * 0.6 + 2 * 0.2) / 6
+    expected = 1 - occ * (0.8 / occ)
+    assert _rate(table, slot, level_days=7.0, level_ratio=True) == pytest.approx(expected, abs=1e-6)
+
+
+def test_ratio_level_leaves_an_empty_slot_empty():
+    """Scaling occupancy keeps a slot with no occupancy at all free (an additive level would
+    move it too): a site full at noon and empty at night keeps its empty nights."""
+    t, free = [], []
+    for w in range(4):
+        for d in range(5):
+            day = MONDAY + w * WEEK + d * 1440
+            t += [day + NOON_MON, day + 2 * 60]
+            free += [50 if w < 3 else 10, 100]
+    n = len(t)
+    table = build_table(("p",), ["p"] * n, np.array(t), np.array(free), np.full(n, 100))
+    night = (2 * 60) // 30
+    assert _rate(table, night, level_days=7.0, level_ratio=True) == pytest.approx(1.0)
+    assert _rate(table, night, level_days=7.0) < 1.0
+
+
 def test_recency_weights_halve_per_half_life():
     """A row one half-life older than the latest weighs half as much; None weighs all the same."""
     w = recency_weights(np.array([0, 7 * 1440, 14 * 1440]), 7.0)
