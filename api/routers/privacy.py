@@ -128,6 +128,8 @@ _CSV_COLUMNS = (
     "outcome",
     "dwell_s",
     "distance_m",
+    "job_id",
+    "kind",
 )
 
 
@@ -149,6 +151,7 @@ def export_csv(x: SubjectExport) -> str:
     rows("current_position", x.current_positions, "observed_at")
     rows("stop_report", x.stop_reports, "reported_at")
     rows("proof_of_service", x.proof_of_service, "served_at")
+    rows("plan_job", x.plan_jobs, "created_at")
     return out.getvalue()
 
 
@@ -188,6 +191,7 @@ async def _export(
         current_positions=x.current_positions,
         stop_reports=x.stop_reports,
         proof_of_service=x.proof_of_service,
+        plan_jobs=x.plan_jobs,
     )
 
 

@@ -70,6 +70,16 @@ class ServiceVisitPublic(BaseModel):
     distance_m: float | None
 
 
+class PlanJobPublic(BaseModel):
+    """A plan job the user asked for (as a planner): what and when, not its parameters."""
+
+    job_id: str
+    kind: str
+    status: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
 class SubjectExportPublic(BaseModel):
     """The personal data held about one user (GDPR art. 15 and 20). Positions are those of the
     vehicles assigned to the user now, over the window asked (default: all that is kept)."""
@@ -87,3 +97,4 @@ class SubjectExportPublic(BaseModel):
     current_positions: list[PositionPublic]
     stop_reports: list[StopReportPublic]
     proof_of_service: list[ServiceVisitPublic]
+    plan_jobs: list[PlanJobPublic] = Field(description="plan jobs the user asked for")

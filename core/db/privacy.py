@@ -114,6 +114,7 @@ class SubjectExport:
     current_positions: list[dict[str, Any]] = field(default_factory=list)  # vehicle_state
     stop_reports: list[dict[str, Any]] = field(default_factory=list)
     proof_of_service: list[dict[str, Any]] = field(default_factory=list)  # per-bin, from GPS
+    plan_jobs: list[dict[str, Any]] = field(default_factory=list)  # plans the user asked for
 
 
 def _window(column: str, a: int, b: int) -> str:
@@ -139,9 +140,10 @@ async def subject_export(
     """What is held about user ``subject``: the account, and for the vehicles assigned to them
     (``users.vehicle_ids``; assignments have no history, see PRIVACY.md) the raw GPS fixes and
     proof-of-service service times in ``[since, until)``, the current positions and the stop
-    reports. The read is logged first (``access_log``: actor, purpose, resource
-    ``subject_export``); :class:`SubjectNotFound` (nothing logged) for an unknown user,
-    ValueError for an empty actor or purpose."""
+    reports, and the plan jobs the user asked for (``plan_jobs.owner``; created in the window;
+    kind, status and times, not their parameters or results). The read is logged first
+    (``access_log``: actor, purpose, resource ``subject_export``); :class:`SubjectNotFound`
+    (nothing logged) for an unknown user, ValueError for an empty actor or purpose."""
     async with conn.transaction(isolation="repeatable_read"):
         user = await conn.fetchrow(
             "SELECT username, role, vehicle_ids, disabled, created_at FROM users"
@@ -198,6 +200,13 @@ async def subject_export(
             since,
             until,
         )
+        jobs = await conn.fetch(
+            "SELECT job_id, kind, status, created_at, finished_at FROM plan_jobs"
+            f" WHERE owner = $1 AND {_window('created_at', 2, 3)} ORDER BY created_at, job_id",
+            subject,
+            since,
+            until,
+        )
     return SubjectExport(
         user["username"],
         user["role"],
@@ -211,4 +220,5 @@ async def subject_export(
         [_plain(r) for r in current],
         [dict(r) for r in reports],
         [dict(r) for r in served],
+        [dict(r) for r in jobs],
     )

@@ -20,6 +20,7 @@ from api.ratelimit import RateLimit
 from api.security import hash_password
 from core.db.fleet import read_traces
 from core.db.ingest_tables import GPS, BatchWriter
+from core.db.plan_jobs import enqueue
 from core.db.stop_reports import report_stop
 from core.db.users import create_user
 from core.db.vehicle_state import latest_positions
@@ -180,6 +181,30 @@ def test_only_the_dpo_exports_someone_else(pclient: TestClient, seeded: Seed) ->
         ("dpo", "driver2"),
     ]
     assert exports[0]["purpose"].startswith("data subject request")
+
+
+def test_a_planners_export_lists_the_plan_jobs_they_asked_for(
+    pclient: TestClient, seeded: Seed
+) -> None:
+    """plan_jobs.owner is personal data too: the planner's export (JSON and CSV) lists their
+    job, and nobody else's export does."""
+
+    async def enqueue_one() -> str:
+        conn = await asyncpg.connect(seeded.dsn)
+        try:
+            return (await enqueue(conn, "plan", "planner", {"date": "2026-01-05"})).job_id
+        finally:
+            await conn.close()
+
+    job_id = asyncio.run(enqueue_one())
+    h = login(pclient, "dpo")
+    mine = pclient.get("/privacy/subjects/planner/export", headers=h).json()
+    assert [(j["job_id"], j["kind"]) for j in mine["plan_jobs"]] == [(job_id, "plan")]
+    text = pclient.get("/privacy/subjects/planner/export", params={"format": "csv"}, headers=h).text
+    jobs = [r for r in csv.DictReader(io.StringIO(text)) if r["record"] == "plan_job"]
+    assert [(r["job_id"], r["kind"]) for r in jobs] == [(job_id, "plan")]
+    other = pclient.get("/privacy/subjects/driver2/export", headers=h).json()
+    assert other["plan_jobs"] == []
 
 
 async def _old_positions(dsn: str) -> None:
