@@ -31,6 +31,8 @@ ENV_VARS = {
     " dropped",
     "CITYOPS_FLEET_AGGREGATE_RETENTION_DAYS": "days of the pseudonymised fleet aggregates kept"
     " (default 400)",
+    "CITYOPS_ACCESS_LOG_RETENTION_DAYS": "days of access-log rows `city-db retention` keeps"
+    " (unset: all are kept)",
     "CITYOPS_JWT_SECRET": "secret signing the API's access tokens",
     "CITYOPS_DB_INGEST_PASSWORD": "password of the consumers' database login cityops_ingest_svc"
     " (city-db logins; at least 16 characters)",

@@ -102,6 +102,8 @@ class Settings(KafkaClientSettings):
     max_future_skew_s: float = Field(300.0, ge=0)
     gps_retention_days: int = Field(30, ge=1)
     fleet_aggregate_retention_days: int = Field(400, ge=1)  # pseudonymised hourly aggregates
+    # `city-db retention` deletes access-log rows older than this; None: kept (PRIVACY.md)
+    access_log_retention_days: int | None = Field(None, ge=1)
     pseudonym_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     jwt_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     # passwords of the least-privilege database logins `city-db logins` creates (core/db/logins.py)

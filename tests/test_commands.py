@@ -30,6 +30,7 @@ ENV = {
     "city-db": [
         "DATABASE_URL",
         "CITYOPS_GPS_RETENTION_DAYS",
+        "CITYOPS_ACCESS_LOG_RETENTION_DAYS",
         "CITYOPS_LOG_FORMAT",
         "CITYOPS_DB_INGEST_PASSWORD",
     ],

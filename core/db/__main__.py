@@ -7,7 +7,9 @@
   retention  drop raw GPS history partitions older than CITYOPS_GPS_RETENTION_DAYS, live
              positions of vehicles silent that long, the trucks' positions in older re-plans and
              the per-bin proof-of-service details of older plans (GDPR; deletes data; the API
-             also runs it every CITYOPS_RETENTION_INTERVAL_H hours)
+             also runs it every CITYOPS_RETENTION_INTERVAL_H hours), and, when
+             CITYOPS_ACCESS_LOG_RETENTION_DAYS is set, access-log rows older than that (only
+             here: run it as the database owner, the one role that may delete them)
 
 Without a command it prints this help and exits with status 2: nothing is deleted by accident.
 """
@@ -19,14 +21,14 @@ import asyncio
 import logging
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
 from core.cli import HelpFormatter, env_epilog
 from core.db.logins import LOGINS, ensure_login
 from core.db.migrate import migrate
-from core.db.retention import run_retention_exclusive
+from core.db.retention import purge_access_log, run_retention_exclusive
 from core.logs import configure_logging
 from core.settings import Settings
 
@@ -56,14 +58,24 @@ async def _logins(dsn: str, passwords: dict[str, str]) -> int:
         await conn.close()
 
 
-async def _retention(dsn: str, retention_days: int, aggregate_days: int) -> None:
+async def _retention(
+    dsn: str,
+    retention_days: int,
+    aggregate_days: int,
+    access_log_days: int | None = None,
+    now: datetime | None = None,
+) -> None:
     conn = await asyncpg.connect(dsn)
     try:
-        now = datetime.now(UTC)
+        now = now or datetime.now(UTC)
         report = await run_retention_exclusive(conn, now, retention_days, aggregate_days)
         if report is None:
             print("another process is running retention now; nothing done")
             return
+        if access_log_days is not None:
+            cut = now - timedelta(days=access_log_days)
+            gone = await purge_access_log(conn, cut)
+            print(f"access-log rows deleted (older than {access_log_days} days): {gone}")
         dropped = list(report.gps_partitions_dropped)
         print(f"GPS partitions dropped (older than {retention_days} days): {dropped or 'none'}")
         print(
@@ -92,6 +104,7 @@ def parser() -> argparse.ArgumentParser:
             "DATABASE_URL",
             "CITYOPS_GPS_RETENTION_DAYS",
             "CITYOPS_FLEET_AGGREGATE_RETENTION_DAYS",
+            "CITYOPS_ACCESS_LOG_RETENTION_DAYS",
             "CITYOPS_DB_INGEST_PASSWORD",
             "CITYOPS_DB_API_PASSWORD",
             "CITYOPS_LOG_FORMAT",
@@ -120,10 +133,14 @@ def parser() -> argparse.ArgumentParser:
         description="Drop the daily partitions of raw GPS history older than the retention window,"
         " the live positions of vehicles silent since before it, the trucks' GPS start positions"
         " of re-plans older than it and their per-bin proof-of-service details (service times,"
-        " off-route lines). PRIVACY.md lists what is kept.",
+        " off-route lines); with CITYOPS_ACCESS_LOG_RETENTION_DAYS set, the access-log rows"
+        " older than that. PRIVACY.md lists what is kept.",
         formatter_class=HelpFormatter,
         epilog=env_epilog(
-            "DATABASE_URL", "CITYOPS_GPS_RETENTION_DAYS", "CITYOPS_FLEET_AGGREGATE_RETENTION_DAYS"
+            "DATABASE_URL",
+            "CITYOPS_GPS_RETENTION_DAYS",
+            "CITYOPS_FLEET_AGGREGATE_RETENTION_DAYS",
+            "CITYOPS_ACCESS_LOG_RETENTION_DAYS",
         ),
     )
     r.add_argument(
@@ -164,7 +181,14 @@ def main(argv: list[str] | None = None) -> int:
         days = settings.gps_retention_days
         while True:
             started = time.monotonic()
-            asyncio.run(_retention(dsn, days, settings.fleet_aggregate_retention_days))
+            asyncio.run(
+                _retention(
+                    dsn,
+                    days,
+                    settings.fleet_aggregate_retention_days,
+                    settings.access_log_retention_days,
+                )
+            )
             if args.every_hours <= 0:
                 break
             time.sleep(max(0.0, args.every_hours * 3600 - (time.monotonic() - started)))

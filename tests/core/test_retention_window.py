@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 import asyncpg
 import pytest
 
+from core.db.__main__ import _retention
+from core.db.access_log import log_access
 from core.db.ingest_tables import GPS, BatchWriter
 from core.db.plans import load_plan, save_plan
 from core.db.retention import first_kept_day, run_retention, run_retention_exclusive
@@ -191,6 +193,44 @@ def test_a_second_concurrent_run_skips(database: str) -> None:
 
     skipped, ran = asyncio.run(go())
     assert skipped is None and ran is not None
+
+
+def test_city_db_retention_purges_the_access_log_only_when_configured(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without CITYOPS_ACCESS_LOG_RETENTION_DAYS the access log is kept; with 30 days, the
+    `city-db retention` run deletes rows older than that and keeps the newer ones."""
+
+    async def rows() -> list[str]:
+        conn = await asyncpg.connect(database)
+        try:
+            return [r["purpose"] for r in await conn.fetch("SELECT purpose FROM access_log")]
+        finally:
+            await conn.close()
+
+    async def seed() -> None:
+        conn = await asyncpg.connect(database)
+        try:
+            for purpose, age in (("old read", 40), ("recent read", 5)):
+                await log_access(conn, "planner", purpose, "vehicle_state")
+                async with conn.transaction():
+                    await conn.execute("SELECT set_config('cityops.retention', 'on', true)")
+                    await conn.execute(
+                        "UPDATE access_log SET at = $1 WHERE purpose = $2",
+                        NOW - timedelta(days=age),
+                        purpose,
+                    )
+        finally:
+            await conn.close()
+
+    asyncio.run(seed())
+    asyncio.run(_retention(database, DAYS, 400, None, now=NOW))
+    kept = asyncio.run(rows())
+    assert {"old read", "recent read"} <= set(kept)
+    asyncio.run(_retention(database, DAYS, 400, 30, now=NOW))
+    left = asyncio.run(rows())
+    assert "recent read" in left and "old read" not in left
+    assert "access-log rows deleted (older than 30 days): " in capsys.readouterr().out
 
 
 def test_plan_inputs_round_trip_as_json(database: str) -> None:
