@@ -1,6 +1,7 @@
 """Both cores on one large plan: two seeded searches, then route groups solved side by side.
 
-On a large problem (from :data:`GROUPS_FROM` clients) a whole-problem search improves a plan
+On a large problem (a plain CVRP from :data:`GROUPS_FROM` clients, a whole-city day; see
+:func:`routing.vrp.portfolio.runs_for`) a whole-problem search improves a plan
 slowly, and two independent searches only give the better of two slow results. Here the time is
 split:
 
@@ -28,7 +29,7 @@ from routing.vrp.solution import Route, Solution, make_solution, objective
 
 log = logging.getLogger(__name__)
 
-GROUPS_FROM = 700
+GROUPS_FROM = 700  # plain CVRP clients (a city day: portfolio.WHOLE_CITY_FROM)
 WORKERS = 2
 
 

@@ -71,7 +71,8 @@ def _cvrp(n: int) -> ProblemData:
 
 def test_the_searches_depend_on_the_problem(small: ProblemData) -> None:
     """Both engines where OR-Tools models what PyVRP approximates (here: a disposal site), two
-    PyVRP seeds on a plain CVRP, and the route-group search from GROUPS_FROM clients."""
+    PyVRP seeds on a plain CVRP, and the route-group search on a plain CVRP from GROUPS_FROM
+    clients (a city day only above WHOLE_CITY_FROM bins)."""
     assert runs_for(small, 7) == [("ortools", 7), ("pyvrp", 7)]
     assert runs_for(_cvrp(30), 7) == [("pyvrp", 7), ("pyvrp", 8)]
     assert runs_for(_cvrp(group_search.GROUPS_FROM), 7) == [(GROUPS, 7)]
