@@ -75,7 +75,7 @@ from pyvrp.stop import (
 from routing.vrp.checker import is_feasible
 from routing.vrp.engines.construction import Tour, nearest_neighbour_tours
 from routing.vrp.engines.decompose import decomposable, improve_by_groups
-from routing.vrp.model import LocationKind
+from routing.vrp.model import UNBOUNDED_S, LocationKind
 from routing.vrp.model import ProblemData as Problem
 from routing.vrp.solution import Route, Solution, make_route, make_solution, objective
 
@@ -94,6 +94,14 @@ GLOBAL_SHARE = 0.2
 LARGE_FROM = 500
 NEAR_LARGE = 20
 _CAP = 2**40  # "unbounded" for PyVRP time fields (far below its int64 limits)
+
+
+def _bounded(field: str, value_s: int, less_s: int = 0) -> dict[str, int]:
+    """``{field: value_s - less_s}`` for a real limit; nothing for an unbounded one, so PyVRP keeps
+    its own "no limit". A finite stand-in (even ten years) makes PyVRP treat a plain CVRP as one
+    with time windows, and its search then ends clearly worse: X-n200-k36 at 60 s, seeds 1 and 2,
+    0.84 % and 0.64 % above best known against 0.36 % and 0.40 % (measured 2026-11-30)."""
+    return {} if value_s >= UNBOUNDED_S else {field: min(value_s, _CAP) - less_s}
 
 
 class _Mapping:
@@ -149,9 +157,9 @@ class _Mapping:
                 pickup=list(c.demand),
                 service_duration=c.service_s,
                 tw_early=c.tw_early_s,
-                tw_late=min(c.tw_late_s, _CAP),
                 prize=c.prize,
                 required=c.required,
+                **_bounded("tw_late", c.tw_late_s),
             )
             for c in data.clients
         ]
@@ -169,10 +177,10 @@ class _Mapping:
                     initial_load=list(vt.initial_load),
                     fixed_cost=vt.fixed_cost,
                     tw_early=vt.shift_start_s,
-                    tw_late=min(vt.shift_end_s, _CAP) - brk,
-                    shift_duration=min(vt.max_duration_s, _CAP) - brk,
                     unit_distance_cost=vt.distance_cost,
                     reload_depots=reloads,
+                    **_bounded("tw_late", vt.shift_end_s, brk),
+                    **_bounded("shift_duration", vt.max_duration_s, brk),
                 )
             )
         return ProblemData(locations, clients, depots, vtypes, [dist], [dur])  # type: ignore[list-item]

@@ -76,3 +76,23 @@ def test_far_disposal_day_uses_reloads_not_extra_trucks(far_day: ProblemData) ->
     assert sol.objective <= built
     assert len(sol.routes) <= len(tours)
     assert max(r.num_unloads for r in sol.routes) > 1
+
+
+def test_unbounded_limits_stay_pyvrp_defaults() -> None:
+    """No window or shift limit maps to PyVRP's own "none" (a ten-year stand-in slows its search);
+    real limits are passed on, the break's length taken off the shift."""
+    m = Model()
+    depot = m.add_depot()
+    m.add_client((1,))
+    m.add_client((1,), time_window=(100, 5_000))
+    m.add_vehicle_type(1, (5,), depot)
+    m.add_vehicle_type(1, (5,), depot, shift_start_s=0, shift_end_s=30_000, max_duration_s=20_000)
+    unit = np.ones((3, 3), np.int64) - np.eye(3, dtype=np.int64)
+    m.set_matrices(unit, unit)
+    data = pyvrp_engine._Mapping(m.data()).pyvrp
+    free, windowed = data.clients()
+    unbounded, shift = data.vehicle_types()
+    none = np.iinfo(np.int64).max
+    assert free.tw_late == none and windowed.tw_late == 5_000
+    assert unbounded.tw_late == none and unbounded.shift_duration == none
+    assert shift.tw_late == 30_000 and shift.shift_duration == 20_000
