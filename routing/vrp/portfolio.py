@@ -30,14 +30,12 @@ from routing.vrp import engines, group_search
 from routing.vrp.checker import check
 from routing.vrp.engines.decompose import decomposable
 from routing.vrp.model import UNBOUNDED_S, ProblemData
-from routing.vrp.solution import Solution
+from routing.vrp.solution import Solution, rank
 
 log = logging.getLogger(__name__)
 
 PORTFOLIO = "portfolio"
-# From this many clients (a whole-city day) OR-Tools no longer improves the constructed start
-# in minutes (on the 4,500-bin benchmark day it returned it unchanged after 120 s).
-WHOLE_CITY_FROM = 2000
+WHOLE_CITY_FROM = group_search.WHOLE_CITY_FROM
 GROUPS = "groups"
 Progress = Callable[[str, Solution], None]
 
@@ -87,10 +85,10 @@ def solve(
                 progress(name, sol)
     if not results:
         raise RuntimeError("every engine of the portfolio failed; see the log.")
-    best = min(results, key=_rank)
+    best = min(results, key=rank)
     summary = tuple(
         f"{s.engine}: objective {s.objective}, {'feasible' if s.feasible else 'infeasible'}"
-        for s in sorted(results, key=_rank)
+        for s in sorted(results, key=rank)
     )
     return replace(best, notes=best.notes + summary)
 
@@ -114,10 +112,6 @@ def _plain_cvrp(data: ProblemData) -> bool:
         for vt in data.vehicle_types
     )
     return not data.disposal_sites and data.driver_break is None and unbounded
-
-
-def _rank(sol: Solution) -> tuple[bool, int]:
-    return (not sol.feasible, sol.objective)
 
 
 def _verified(data: ProblemData, sol: Solution) -> Solution:

@@ -148,3 +148,8 @@ def make_solution(
     served = {loc for r in kept for loc in r.locations}
     unvisited = tuple(c.location for c in data.clients if c.location not in served)
     return Solution(kept, engine, objective(data, kept), runtime_s, unvisited=unvisited)
+
+
+def rank(sol: Solution) -> tuple[bool, int]:
+    """Sort key of plans: feasible before infeasible, then the lower objective."""
+    return (not sol.feasible, sol.objective)
