@@ -80,7 +80,7 @@ def test_far_disposal_day_uses_reloads_not_extra_trucks(far_day: ProblemData) ->
 
 def test_unbounded_limits_stay_pyvrp_defaults() -> None:
     """No window or shift limit maps to PyVRP's own "none" (a ten-year stand-in slows its search);
-    real limits are passed on, the break's length taken off the shift."""
+    real limits are passed on unchanged."""
     m = Model()
     depot = m.add_depot()
     m.add_client((1,))
