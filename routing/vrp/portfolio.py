@@ -5,8 +5,8 @@ Which searches run on the two processes depends on the problem (:func:`runs_for`
 * a large problem whose route groups can be solved apart (a whole-city day, or a plain CVRP from
   :data:`~routing.vrp.group_search.GROUPS_FROM` clients): two seeded PyVRP searches, then route
   groups re-optimised on both processes (:mod:`routing.vrp.group_search`). A city day below
-  :data:`WHOLE_CITY_FROM` bins keeps the whole-problem searches: its few trucks, each driving
-  several trips, make few and large route groups;
+  :data:`~routing.vrp.group_search.WHOLE_CITY_FROM` bins keeps the whole-problem searches: its
+  few trucks, each driving several trips, make few and large route groups;
 * a plain CVRP (no disposal site, time window, shift or break), or a whole-city day that cannot
   be decomposed: two differently seeded PyVRP searches. PyVRP models these exactly, and
   OR-Tools does not compete on them (6.65 % above best known on X-n1001-k43 at 60 s);
@@ -35,7 +35,6 @@ from routing.vrp.solution import Solution, rank
 log = logging.getLogger(__name__)
 
 PORTFOLIO = "portfolio"
-WHOLE_CITY_FROM = group_search.WHOLE_CITY_FROM
 GROUPS = "groups"
 Progress = Callable[[str, Solution], None]
 
@@ -97,10 +96,10 @@ def runs_for(data: ProblemData, seed: int) -> list[tuple[str, int]]:
     """The (engine, seed) searches the portfolio runs on ``data``; ``[(GROUPS, seed)]`` means
     :func:`routing.vrp.group_search.solve`."""
     n, plain = len(data.clients), _plain_cvrp(data)
-    large = n > WHOLE_CITY_FROM or (plain and n >= group_search.GROUPS_FROM)
+    large = n > group_search.WHOLE_CITY_FROM or (plain and n >= group_search.GROUPS_FROM)
     if large and decomposable(data):
         return [(GROUPS, seed)]
-    if n > WHOLE_CITY_FROM or plain:
+    if n > group_search.WHOLE_CITY_FROM or plain:
         return [("pyvrp", seed), ("pyvrp", seed + 1)]
     return [(name, seed) for name in sorted(engines.ENGINES)]
 
