@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from routing.vrp.checker import check
+from routing.vrp.engines import ENGINES
 from routing.vrp.portfolio import PORTFOLIO, solve
 from routing.vrp.vrplib import read_sol, read_vrp, write_sol
 
@@ -55,7 +56,7 @@ def route_cost(distance, routes: list[list[int]]) -> int:  # noqa: ANN001 - nump
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("instances", nargs="+", help=".vrp files, directories or globs")
-    parser.add_argument("--engine", choices=[PORTFOLIO, "ortools", "pyvrp"], default=PORTFOLIO)
+    parser.add_argument("--engine", choices=[PORTFOLIO, *sorted(ENGINES)], default=PORTFOLIO)
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write-solutions", type=Path, metavar="DIR")

@@ -14,6 +14,7 @@ from routing.vrp.model import ProblemData
 from routing.vrp.solution import Solution
 
 ENGINES = {
+    "hgs": "routing.vrp.engines.hgs_engine",
     "ortools": "routing.vrp.engines.ortools_engine",
     "pyvrp": "routing.vrp.engines.pyvrp_engine",
 }

@@ -8,7 +8,7 @@ import pytest
 from routing.vrp import group_search
 from routing.vrp.checker import check
 from routing.vrp.model import Model, ProblemData
-from routing.vrp.portfolio import GROUPS, runs_for, solve
+from routing.vrp.portfolio import GROUPS, HGS_UP_TO, runs_for, solve
 from routing.vrp.solution import Solution
 
 
@@ -70,12 +70,24 @@ def _cvrp(n: int) -> ProblemData:
 
 
 def test_the_searches_depend_on_the_problem(small: ProblemData) -> None:
-    """Both engines where OR-Tools models what PyVRP approximates (here: a disposal site), two
-    PyVRP seeds on a plain CVRP, and the route-group search on a plain CVRP from GROUPS_FROM
-    clients (a city day only above WHOLE_CITY_FROM bins)."""
+    """OR-Tools and PyVRP where OR-Tools models what PyVRP approximates (here: a disposal site),
+    PyVRP beside HGS-CVRP on a plain CVRP up to HGS_UP_TO clients, two PyVRP seeds above, and the
+    route-group search on a plain CVRP from GROUPS_FROM clients (a city day only above
+    WHOLE_CITY_FROM bins)."""
     assert runs_for(small, 7) == [("ortools", 7), ("pyvrp", 7)]
-    assert runs_for(_cvrp(30), 7) == [("pyvrp", 7), ("pyvrp", 8)]
+    assert runs_for(_cvrp(30), 7) == [("pyvrp", 7), ("hgs", 7)]
+    assert runs_for(_cvrp(HGS_UP_TO + 1), 7) == [("pyvrp", 7), ("pyvrp", 8)]
     assert runs_for(_cvrp(group_search.GROUPS_FROM), 7) == [(GROUPS, 7)]
+
+
+def test_plain_cvrp_portfolio_runs_pyvrp_beside_hgs() -> None:
+    """On a small plain CVRP both searches report, and the winner is the better checked plan."""
+    data = _cvrp(40)
+    reports: list[tuple[str, Solution]] = []
+    sol = solve(data, time_limit_s=1.0, progress=lambda name, s: reports.append((name, s)))
+    assert sorted(name for name, _ in reports) == ["hgs", "pyvrp"]
+    assert sol.feasible and check(data, sol) == []
+    assert sol.objective == min(s.objective for _, s in reports if s.feasible)
 
 
 def test_route_groups_on_two_processes_give_a_checked_plan(

@@ -1,0 +1,84 @@
+"""HGS-CVRP engine (Vidal 2022, through ``hygese``): the only module importing :mod:`hygese`.
+
+HGS-CVRP solves the plain capacitated VRP only: one depot where every route starts and ends,
+one vehicle type with a single capacity, every client required, no time window, shift, break or
+disposal site, symmetric distances, and distance as the whole objective. :func:`supports` says
+whether ``data`` is such a problem; :func:`solve_problem` refuses anything else.
+
+Mapping: HGS node 0 is the depot, node ``i`` (1..n) the ``i``-th client; the distance matrix is
+the sub-matrix of those locations, passed as is (integer metres). The fleet is HGS's maximum
+number of vehicles. HGS stops on its own clock (the process's CPU time, which is the wall
+clock in the portfolio's one-process-per-core workers); with no restart limit the genetic search
+keeps improving one population for the whole budget.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from routing.vrp.model import UNBOUNDED_S, ProblemData
+from routing.vrp.solution import Solution, make_route, make_solution
+
+NAME = "hgs"
+# HGS restarts its population after this many iterations without improvement; far above what a
+# minute reaches, so one population evolves for the whole budget.
+NO_RESTART = 1_000_000_000
+
+
+def supports(data: ProblemData) -> bool:
+    """Whether ``data`` is a plain CVRP that HGS-CVRP models exactly."""
+    if len(data.depots) != 1 or len(data.vehicle_types) != 1 or data.disposal_sites:
+        return False
+    vt = data.vehicle_types[0]
+    depot = data.depots[0].location
+    clients = [c.location for c in data.clients]
+    nodes = [depot, *clients]
+    sub = data.distance[np.ix_(nodes, nodes)]
+    return (
+        data.driver_break is None
+        and len(vt.capacity) == 1
+        and vt.start_location == vt.end_location == depot
+        and not any(vt.initial_load)
+        and vt.fixed_cost == 0
+        and vt.distance_cost > 0
+        and vt.shift_start_s == 0
+        and min(vt.shift_end_s, vt.max_duration_s) >= UNBOUNDED_S
+        and all(
+            c.required and c.tw_early_s == 0 and c.tw_late_s >= UNBOUNDED_S for c in data.clients
+        )
+        and bool(np.array_equal(sub, sub.T))
+    )
+
+
+def solve_problem(data: ProblemData, time_limit_s: float, seed: int = 0) -> Solution:
+    """HGS-CVRP's best plan for ``data`` after ``time_limit_s`` seconds (ValueError if ``data``
+    is not a plain CVRP, see :func:`supports`)."""
+    if not supports(data):
+        raise ValueError(
+            "the hgs engine solves plain CVRP only (one depot and vehicle type, one capacity, "
+            "required clients, no time windows, shifts, breaks or disposal sites)."
+        )
+    if time_limit_s <= 0:
+        raise ValueError("time_limit_s must be positive.")
+    import hygese  # lazily: only the process running this engine loads the C library
+
+    t0 = time.perf_counter()
+    vt = data.vehicle_types[0]
+    nodes = [data.depots[0].location, *(c.location for c in data.clients)]
+    demand = np.array([0, *(c.demand[0] for c in data.clients)], dtype=float)
+    params = hygese.AlgorithmParameters(
+        timeLimit=float(time_limit_s), seed=int(seed), nbIter=NO_RESTART
+    )
+    result = hygese.Solver(parameters=params, verbose=False).solve_cvrp(
+        {
+            "distance_matrix": data.distance[np.ix_(nodes, nodes)].astype(float),
+            "demands": demand,
+            "vehicle_capacity": float(vt.capacity[0]),
+            "num_vehicles": int(vt.num_available),
+        },
+        rounding=True,
+    )
+    routes = [make_route(data, 0, [nodes[i] for i in path]) for path in result.routes if path]
+    return make_solution(data, routes, NAME, time.perf_counter() - t0)
