@@ -30,6 +30,7 @@ import multiprocessing
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
 from dataclasses import replace
 
 from routing.vrp import engines, group_search
@@ -74,13 +75,19 @@ def solve(
     runs = runs_for(data, seed)
     results: list[Solution] = []
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
-        if runs == [(GROUPS, seed)]:
+    if runs == [(GROUPS, seed)]:
+        with ProcessPoolExecutor(max_workers=group_search.WORKERS, mp_context=ctx) as pool:
             sol = group_search.solve(data, pool, deadline, seed)
-            if progress is not None:
-                progress(sol.engine, sol)
-            return sol
-        futures = {pool.submit(_run, name, data, deadline, s): name for name, s in runs}
+        if progress is not None:
+            progress(sol.engine, sol)
+        return sol
+    # one process pool per search: a search whose process dies (a solver library's crash)
+    # breaks only its own pool, and the other search's plan still comes back
+    with ExitStack() as stack:
+        futures = {}
+        for name, s in runs:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=1, mp_context=ctx))
+            futures[pool.submit(_run, name, data, deadline, s)] = name
         for fut in as_completed(futures):
             name = futures[fut]
             try:

@@ -3,7 +3,11 @@
 HGS-CVRP solves the plain capacitated VRP only: one depot where every route starts and ends,
 one vehicle type with a single capacity, every client required, no time window, shift, break or
 disposal site, symmetric distances, and distance as the whole objective. :func:`supports` says
-whether ``data`` is such a problem; :func:`solve_problem` refuses anything else.
+whether ``data`` is such a problem, and also that it is inside what the library accepts: its
+C++ core refuses a maximum distance or demand outside [0.1, 100,000] and a fleet too small for
+the total demand by throwing an exception that ``hygese`` turns into a crash of the process (a
+segmentation fault), and it never returns on a single client, so such problems never reach it.
+:func:`solve_problem` refuses anything :func:`supports` does not take.
 
 Mapping: HGS node 0 is the depot, node ``i`` (1..n) the ``i``-th client; the distance matrix is
 the sub-matrix of those locations, passed as is (integer metres). The fleet is HGS's maximum
@@ -14,6 +18,7 @@ keeps improving one population for the whole budget.
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -25,20 +30,26 @@ NAME = "hgs"
 # HGS restarts its population after this many iterations without improvement; far above what a
 # minute reaches, so one population evolves for the whole budget.
 NO_RESTART = 1_000_000_000
+# HGS-CVRP's numeric safeguards (Params.cpp): a maximum distance and demand outside this range
+# abort it.
+SCALE_MIN, SCALE_MAX = 0.1, 100_000
+# With a single client HGS-CVRP never returns (measured: still running 20 s into a 0.2 s limit).
+MIN_CLIENTS = 2
 
 
 def supports(data: ProblemData) -> bool:
-    """Whether ``data`` is a plain CVRP that HGS-CVRP models exactly."""
+    """Whether ``data`` is a plain CVRP that HGS-CVRP models exactly and accepts."""
     if len(data.depots) != 1 or len(data.vehicle_types) != 1 or data.disposal_sites:
         return False
     vt = data.vehicle_types[0]
+    if len(vt.capacity) != 1 or vt.capacity[0] <= 0 or len(data.clients) < MIN_CLIENTS:
+        return False
     depot = data.depots[0].location
-    clients = [c.location for c in data.clients]
-    nodes = [depot, *clients]
+    nodes = [depot, *(c.location for c in data.clients)]
     sub = data.distance[np.ix_(nodes, nodes)]
+    demand = [c.demand[0] for c in data.clients]
     return (
         data.driver_break is None
-        and len(vt.capacity) == 1
         and vt.start_location == vt.end_location == depot
         and not any(vt.initial_load)
         and vt.fixed_cost == 0
@@ -49,6 +60,10 @@ def supports(data: ProblemData) -> bool:
             c.required and c.tw_early_s == 0 and c.tw_late_s >= UNBOUNDED_S for c in data.clients
         )
         and bool(np.array_equal(sub, sub.T))
+        # the library's own limits (see the module docstring)
+        and SCALE_MIN <= max(demand) <= SCALE_MAX
+        and SCALE_MIN <= int(sub.max()) <= SCALE_MAX
+        and vt.num_available >= math.ceil(sum(demand) / vt.capacity[0])
     )
 
 

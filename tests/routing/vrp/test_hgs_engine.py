@@ -29,10 +29,10 @@ def _grown(dist: np.ndarray) -> np.ndarray:
     return big
 
 
-def _cvrp(n: int = 25) -> ProblemData:
+def _cvrp(n: int = 25, fleet: int | None = None, scale: int = 1) -> ProblemData:
     m, depot, dist = _model(n)
-    m.add_vehicle_type(n, 15, depot)
-    m.set_matrices(dist, dist)
+    m.add_vehicle_type(n if fleet is None else fleet, 15, depot)
+    m.set_matrices(dist * scale, dist * scale)
     return m.data()
 
 
@@ -75,3 +75,18 @@ def test_takes_only_what_it_models() -> None:
         assert not hgs_engine.supports(data)
         with pytest.raises(ValueError, match="plain CVRP only"):
             hgs_engine.solve_problem(data, 0.1)
+
+
+def test_refuses_what_the_library_would_crash_on() -> None:
+    """HGS-CVRP aborts the whole process (a segmentation fault through hygese) on a fleet too
+    small for the total demand, or distances beyond its 100,000 limit, and never returns on a
+    single client: supports() keeps such problems away from it, so the portfolio gives them to
+    PyVRP."""
+    data = _cvrp(30)
+    need = -(-sum(c.demand[0] for c in data.clients) // 15)
+    assert hgs_engine.supports(_cvrp(30, fleet=need))
+    assert not hgs_engine.supports(_cvrp(30, fleet=need - 1))
+    assert not hgs_engine.supports(_cvrp(30, scale=1_000))  # distances up to about 1,400 km
+    assert not hgs_engine.supports(_cvrp(1)) and hgs_engine.supports(_cvrp(2))
+    with pytest.raises(ValueError, match="plain CVRP only"):
+        hgs_engine.solve_problem(_cvrp(30, fleet=need - 1), 0.1)

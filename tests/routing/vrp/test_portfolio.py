@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+
 import numpy as np
 import pytest
 
-from routing.vrp import group_search
+from routing.vrp import group_search, portfolio
 from routing.vrp.checker import check
 from routing.vrp.model import Model, ProblemData
 from routing.vrp.portfolio import GROUPS, HGS_UP_TO, runs_for, solve
@@ -105,3 +109,25 @@ def test_route_groups_on_two_processes_give_a_checked_plan(
     (note,) = sol.notes
     before, after = (int(x) for x in note.rsplit(" ", 3)[-3::2])
     assert after == sol.objective <= before
+
+
+def _hgs_dies(name: str, data: ProblemData, deadline: float, seed: int) -> Solution:
+    """Worker stand-in (top level, so a spawned process can import it): the HGS process dies as
+    a crash of a C library would kill it; every other search runs as usual."""
+    if name == "hgs":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return portfolio._run(name, data, deadline, seed)
+
+
+def test_a_search_whose_process_dies_does_not_sink_the_other(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each search has its own process pool: when one process dies, the other's plan is still
+    returned (with one shared pool both futures would fail with BrokenProcessPool)."""
+    data = _cvrp(30)
+    monkeypatch.setattr(portfolio, "_run", _hgs_dies)
+    with caplog.at_level(logging.ERROR, logger="routing.vrp.portfolio"):
+        # long enough for the PyVRP search to be still running when the other process dies
+        sol = solve(data, time_limit_s=4.0)
+    assert sol.engine == "pyvrp" and sol.feasible
+    assert "engine hgs failed" in caplog.text
