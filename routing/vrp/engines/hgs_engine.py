@@ -73,7 +73,9 @@ def solve_problem(data: ProblemData, time_limit_s: float, seed: int = 0) -> Solu
     if not supports(data):
         raise ValueError(
             "the hgs engine solves plain CVRP only (one depot and vehicle type, one capacity, "
-            "required clients, no time windows, shifts, breaks or disposal sites)."
+            "required clients, no time windows, shifts, breaks or disposal sites) within "
+            "HGS-CVRP's limits (two clients or more, a fleet for the total demand, distances "
+            "and demands up to 100,000)."
         )
     if time_limit_s <= 0:
         raise ValueError("time_limit_s must be positive.")
