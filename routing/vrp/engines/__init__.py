@@ -19,6 +19,10 @@ ENGINES = {
     "pyvrp": "routing.vrp.engines.pyvrp_engine",
 }
 
+# The engines that model every problem the platform builds (disposal trips, shifts, breaks,
+# optional clients, trucks starting mid-route with a load); "hgs" takes plain CVRP only.
+GENERAL = ("ortools", "pyvrp")
+
 Solver = Callable[[ProblemData, float, int], Solution]
 
 

@@ -21,7 +21,7 @@ from tests.routing.vrp.strategies import (
     problems_with_starts,
 )
 
-ENGINES = sorted(engines.ENGINES)
+ENGINES = sorted(engines.GENERAL)  # HGS-CVRP (plain CVRP only): test_hgs_engine.py
 LIMIT_S = 0.3
 
 
