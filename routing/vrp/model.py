@@ -169,6 +169,19 @@ class ProblemData:
         return cache
 
 
+def untimed_cvrp(data: ProblemData) -> bool:
+    """No disposal site, break, time window or shift limit: only capacities bind (the plain
+    CVRP that PyVRP models exactly, and the first condition for HGS-CVRP)."""
+    untimed_clients = all(c.tw_early_s == 0 and c.tw_late_s >= UNBOUNDED_S for c in data.clients)
+    untimed_fleet = all(
+        vt.shift_start_s == 0 and min(vt.shift_end_s, vt.max_duration_s) >= UNBOUNDED_S
+        for vt in data.vehicle_types
+    )
+    return (
+        not data.disposal_sites and data.driver_break is None and untimed_clients and untimed_fleet
+    )
+
+
 class Model:
     """Builder for :class:`ProblemData`; each ``add_*`` returns the new location's index."""
 

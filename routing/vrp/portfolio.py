@@ -14,8 +14,8 @@ Which searches run on the two processes depends on the problem (:func:`runs_for`
   often does not, which two seeds of the same search rarely give;
 * a larger plain CVRP, or a whole-city day that cannot be decomposed: two differently seeded
   PyVRP searches. PyVRP models these exactly, and OR-Tools does not compete on them (6.65 %
-  above best known on X-n1001-k43 at 60 s); HGS-CVRP spends much of a minute building its
-  first population on 1,000 clients (5.18 %);
+  above best known on X-n1001-k43 at 60 s), and neither does HGS-CVRP there (5.18 %; probably
+  because building its first population takes much of the minute at that size, not measured);
 * otherwise OR-Tools and PyVRP, each in its own (spawned) process, for the whole time budget.
 
 Each returned plan is verified by :func:`routing.vrp.checker.check`, and the feasible plan with
@@ -37,7 +37,7 @@ from routing.vrp import engines, group_search
 from routing.vrp.checker import check
 from routing.vrp.engines import hgs_engine
 from routing.vrp.engines.decompose import decomposable
-from routing.vrp.model import UNBOUNDED_S, ProblemData
+from routing.vrp.model import ProblemData, untimed_cvrp
 from routing.vrp.solution import Solution, rank
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def solve(
 def runs_for(data: ProblemData, seed: int) -> list[tuple[str, int]]:
     """The (engine, seed) searches the portfolio runs on ``data``; ``[(GROUPS, seed)]`` means
     :func:`routing.vrp.group_search.solve`."""
-    n, plain = len(data.clients), _plain_cvrp(data)
+    n, plain = len(data.clients), untimed_cvrp(data)
     large = n > group_search.WHOLE_CITY_FROM or (plain and n >= group_search.GROUPS_FROM)
     if large and decomposable(data):
         return [(GROUPS, seed)]
@@ -120,15 +120,6 @@ def runs_for(data: ProblemData, seed: int) -> list[tuple[str, int]]:
     if n > group_search.WHOLE_CITY_FROM or plain:
         return [("pyvrp", seed), ("pyvrp", seed + 1)]
     return [("ortools", seed), ("pyvrp", seed)]
-
-
-def _plain_cvrp(data: ProblemData) -> bool:
-    """No disposal site, break, time window or shift limit: what PyVRP models exactly."""
-    unbounded = all(c.tw_early_s == 0 and c.tw_late_s >= UNBOUNDED_S for c in data.clients) and all(
-        vt.shift_start_s == 0 and min(vt.shift_end_s, vt.max_duration_s) >= UNBOUNDED_S
-        for vt in data.vehicle_types
-    )
-    return not data.disposal_sites and data.driver_break is None and unbounded
 
 
 def _verified(data: ProblemData, sol: Solution) -> Solution:

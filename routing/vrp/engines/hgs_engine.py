@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from routing.vrp.model import UNBOUNDED_S, ProblemData
+from routing.vrp.model import ProblemData, untimed_cvrp
 from routing.vrp.solution import Solution, make_route, make_solution
 
 NAME = "hgs"
@@ -39,7 +39,7 @@ MIN_CLIENTS = 2
 
 def supports(data: ProblemData) -> bool:
     """Whether ``data`` is a plain CVRP that HGS-CVRP models exactly and accepts."""
-    if len(data.depots) != 1 or len(data.vehicle_types) != 1 or data.disposal_sites:
+    if len(data.depots) != 1 or len(data.vehicle_types) != 1:
         return False
     vt = data.vehicle_types[0]
     if len(vt.capacity) != 1 or vt.capacity[0] <= 0 or len(data.clients) < MIN_CLIENTS:
@@ -49,16 +49,12 @@ def supports(data: ProblemData) -> bool:
     sub = data.distance[np.ix_(nodes, nodes)]
     demand = [c.demand[0] for c in data.clients]
     return (
-        data.driver_break is None
+        untimed_cvrp(data)
         and vt.start_location == vt.end_location == depot
         and not any(vt.initial_load)
         and vt.fixed_cost == 0
         and vt.distance_cost > 0
-        and vt.shift_start_s == 0
-        and min(vt.shift_end_s, vt.max_duration_s) >= UNBOUNDED_S
-        and all(
-            c.required and c.tw_early_s == 0 and c.tw_late_s >= UNBOUNDED_S for c in data.clients
-        )
+        and all(c.required for c in data.clients)
         and bool(np.array_equal(sub, sub.T))
         # the library's own limits (see the module docstring)
         and SCALE_MIN <= max(demand) <= SCALE_MAX
