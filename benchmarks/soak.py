@@ -32,6 +32,7 @@ import os
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 
 import asyncpg
 import numpy as np
@@ -196,21 +197,23 @@ def main(argv: list[str] | None = None) -> None:
         by_kind = {k: dead.get(topics[k][0], {}) for k in KINDS}
         db, db_bytes = asyncio.run(reconcile_db(dsn, by_kind))
         _report(
-            args,
-            per_s,
-            load,
-            monitor,
-            fleet,
-            by_kind,
-            deliveries,
-            db,
-            db_bytes,
-            drained,
-            t_prod,
-            t_end,
-            used,
-            machine,
-            broker_rss,
+            Finished(
+                args,
+                per_s,
+                load,
+                monitor,
+                fleet,
+                by_kind,
+                deliveries,
+                db,
+                db_bytes,
+                drained,
+                t_prod,
+                t_end,
+                used,
+                machine,
+                broker_rss,
+            )
         )
 
 
@@ -225,24 +228,57 @@ def _drain(monitor: Monitor, timeout_s: float) -> bool:
     return False
 
 
-def _report(
-    args,
-    per_s,
-    load,
-    monitor,
-    fleet,
-    dead,
-    deliveries,
-    db,
-    db_bytes,
-    drained,
-    t_prod,
-    t_end,
-    used,
-    machine,
-    broker_rss,
-) -> None:
+@dataclass(frozen=True)
+class Finished:
+    """What a finished soak run leaves for the report."""
+
+    args: argparse.Namespace
+    per_s: dict[str, float]  # target rates per kind
+    load: PacedLoad
+    monitor: Monitor
+    fleet: ConsumerFleet
+    dead: dict[str, dict[tuple[int, int], str]]  # per kind: dead letters' reasons
+    deliveries: int  # dead-letter deliveries read
+    db: dict[str, tuple[int, int, int]]  # per kind: rows, distinct sources, also dead-lettered
+    db_bytes: int
+    drained: bool
+    t_prod: float  # seconds of production
+    t_end: float  # seconds from the first send until drained
+    used: dict[str, float]  # CPU seconds per component
+    machine: float  # CPU seconds of the whole machine
+    broker_rss: float | None
+
+
+def _reconcile(run: Finished) -> tuple[int, int, int]:
+    """Print the reconciliation per kind; lost, duplicated and dead-lettered messages."""
+    lost = duplicated = letters_total = 0
+    print("\nreconciliation (by Kafka source and natural key):", flush=True)
+    for k in KINDS:
+        produced = run.load.produced.total(k)
+        reasons: dict[str, int] = {}
+        for reason in run.dead[k].values():
+            reasons[reason] = reasons.get(reason, 0) + 1
+        copies = reasons.get("duplicate", 0)  # extra copies of a stored key (producer retries)
+        letters = sum(reasons.values()) - copies
+        rows, distinct, both = run.db[k]
+        lost_k = produced - rows - letters
+        dup_k = (rows - distinct) + both
+        lost += lost_k
+        duplicated += dup_k
+        letters_total += letters
+        print(
+            f"  {k:8s} produced {produced:>9d} (poison {run.load.produced.bad[k]})"
+            f" stored {rows:>9d} dead-lettered {letters} {reasons} -> lost {lost_k}"
+            f" duplicated {dup_k} (extra copies {copies})",
+            flush=True,
+        )
+    return lost, duplicated, letters_total
+
+
+def _report(run: Finished) -> None:
     """Print the reconciliation, the figures and where the time went; end with RESULT."""
+    args, per_s, load, monitor, fleet = run.args, run.per_s, run.load, run.monitor, run.fleet
+    db, db_bytes, drained, t_prod, t_end = run.db, run.db_bytes, run.drained, run.t_prod, run.t_end
     window = [s for s in monitor.samples if s[0] <= t_prod]
     gps_rate = per_s["gps"]
     # lag in seconds of the offered load: what this producer got out, which is below the
@@ -259,29 +295,9 @@ def _report(
     lag_growth = slope([(t, float(lag["gps"])) for t, _, lag in window])
     kept_up = load.produced.behind_s < 5.0
     held = drained and kept_up and lag_growth < 0.05 * gps_rate
-    lost = duplicated = letters_total = 0
-    print("\nreconciliation (by Kafka source and natural key):", flush=True)
-    for k in KINDS:
-        produced = load.produced.total(k)
-        reasons: dict[str, int] = {}
-        for reason in dead[k].values():
-            reasons[reason] = reasons.get(reason, 0) + 1
-        copies = reasons.get("duplicate", 0)  # extra copies of a stored key (producer retries)
-        letters = sum(reasons.values()) - copies
-        rows, distinct, both = db[k]
-        lost_k = produced - rows - letters
-        dup_k = (rows - distinct) + both
-        lost += lost_k
-        duplicated += dup_k
-        letters_total += letters
-        print(
-            f"  {k:8s} produced {produced:>9d} (poison {load.produced.bad[k]}) stored {rows:>9d}"
-            f" dead-lettered {letters} {reasons} -> lost {lost_k} duplicated {dup_k}"
-            f" (extra copies {copies})",
-            flush=True,
-        )
+    lost, duplicated, letters_total = _reconcile(run)
     print(
-        f"  dead-letter deliveries read {deliveries}; producer send failures"
+        f"  dead-letter deliveries read {run.deliveries}; producer send failures"
         f" {load.produced.failed}; drained {'yes' if drained else 'NO'}"
         f" ({t_end - t_prod:.1f} s after production)",
         flush=True,
@@ -311,7 +327,7 @@ def _report(
     print(
         f"memory: consumer RSS at end {last_rss} MB; growth {rss_growth:+.1f} MB/h"
         f" (per kind, its longest-lived incarnation after a 30 s warm-up; the largest); broker RSS"
-        f" {broker_rss or 0:.0f} MB (memory storage keeps every message)",
+        f" {run.broker_rss or 0:.0f} MB (memory storage keeps every message)",
         flush=True,
     )
     rows_all = sum(db[k][0] for k in KINDS)
@@ -327,16 +343,16 @@ def _report(
         f"\nwhere the time goes ({t_end:.0f} s from first send to drained, {msgs} messages):",
         flush=True,
     )
-    for name, cpu in used.items():
+    for name, cpu in run.used.items():
         print(
             f"  {name:28s} {cpu:7.1f} CPU s  {100 * cpu / t_end:5.1f} % of a core"
             f"  {1e6 * cpu / max(msgs, 1):6.1f} µs/message",
             flush=True,
         )
-    ours = sum(used.values())
+    ours = sum(run.used.values())
     print(
-        f"  machine busy {machine:.1f} CPU s of {2 * t_end:.0f} available; others used"
-        f" ~{max(0.0, machine - ours):.1f} CPU s",
+        f"  machine busy {run.machine:.1f} CPU s of {2 * t_end:.0f} available; others used"
+        f" ~{max(0.0, run.machine - ours):.1f} CPU s",
         flush=True,
     )
     if not kept_up:
