@@ -1,4 +1,4 @@
-"""Integration: half a minute of the soak benchmark at the reference city's rate, consumers killed."""
+"""Integration: half a minute of the soak benchmark at the city's rate, consumers killed."""
 
 from __future__ import annotations
 
