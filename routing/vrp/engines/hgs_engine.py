@@ -39,7 +39,7 @@ MIN_CLIENTS = 2
 
 def supports(data: ProblemData) -> bool:
     """Whether ``data`` is a plain CVRP that HGS-CVRP models exactly and accepts."""
-    if len(data.depots) != 1 or len(data.vehicle_types) != 1:
+    if len(data.depots) != 1 or len(data.vehicle_types) != 1 or not untimed_cvrp(data):
         return False
     vt = data.vehicle_types[0]
     if len(vt.capacity) != 1 or vt.capacity[0] <= 0 or len(data.clients) < MIN_CLIENTS:
@@ -49,8 +49,7 @@ def supports(data: ProblemData) -> bool:
     sub = data.distance[np.ix_(nodes, nodes)]
     demand = [c.demand[0] for c in data.clients]
     return (
-        untimed_cvrp(data)
-        and vt.start_location == vt.end_location == depot
+        vt.start_location == vt.end_location == depot
         and not any(vt.initial_load)
         and vt.fixed_cost == 0
         and vt.distance_cost > 0

@@ -194,7 +194,7 @@ def _plain(
     m.add_client(1)
     if disposal:
         m.add_disposal_site(unload_s=60)
-    m.add_vehicle_type(2, 5, depot, shift_end_s=7200 if shift else 10 * 365 * 24 * 3600)
+    m.add_vehicle_type(2, 5, depot, **({"shift_end_s": 7200} if shift else {}))
     if pause:
         m.set_driver_break(1800, 0, 3600)
     n = 4 if disposal else 3
