@@ -7,10 +7,10 @@ split:
 
 1. for ``share`` of the budget, two differently seeded PyVRP searches on the whole problem, each
    in its own (spawned) process; the better plan the checker accepts is kept;
-2. for the rest, rounds of :func:`~routing.vrp.engines.decompose.improve_by_groups` on that plan,
-   the round's groups of nearby routes split between the same two processes. Groups are
-   disjoint, so every improved group of a round is applied, and the combined plan is checked
-   before it is kept.
+2. for the rest, :func:`~routing.vrp.engines.decompose.improve_by_groups` on that plan: groups
+   of nearby routes re-optimised on the same two processes, two disjoint groups in flight at
+   any time; each improved group is applied as it finishes (the combined plan checked before
+   it is kept) and the freed process starts on the next group.
 
 Only for problems whose groups can be solved apart (no truck starts loaded).
 """
@@ -43,7 +43,7 @@ class Settings:
 
     share: float  # of the budget for the whole-problem searches
     group_clients: int  # about this many clients per group
-    group_s: float  # at most this long per group and round
+    group_s: float  # at most this long per group
 
 
 def settings_for(num_clients: int) -> Settings:
@@ -107,7 +107,7 @@ def _improve(
         lambda cand: is_feasible(data, make_solution(data, cand, best.engine, 0.0)),
         group_s=cfg.group_s,
         size=cfg.group_clients,
-        solve_all=lambda tasks: list(pool.map(_solve_task, tasks)),
+        submit=lambda task: pool.submit(_solve_task, task),
         workers=WORKERS,
     )
 

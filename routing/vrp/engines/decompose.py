@@ -8,13 +8,20 @@ group's sub-problem -- its routes' clients, the optional clients left out neares
 depots, disposal sites and as many vehicles of each type as the group's routes use -- and lets
 a solver improve it from the group's own routes. A group's result replaces its routes only when
 its cost (fixed and distance costs plus prizes of skipped clients) is lower; costs add up over
-groups, so the whole plan never gets worse. Solver-neutral: the solver comes as a function.
+groups, so the whole plan never gets worse. Solver-neutral: the solver comes as a function, or
+as ``submit`` (a process pool's), which keeps ``workers`` disjoint groups in flight: a finished
+group is applied at once and the next one starts, so no process waits for a slower group.
+
+A truck that unloads and drives on serves one area per trip, so nearness is measured trip by
+trip: two routes are as near as their nearest pair of trips (by the trips' medoid clients).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import replace
 
 import numpy as np
@@ -22,13 +29,15 @@ import numpy as np
 from routing.vrp.model import LocationKind, ProblemData
 from routing.vrp.solution import Route, make_route, objective
 
+log = logging.getLogger(__name__)
+
 # solve(sub_data, start_routes, time_limit_s, seed) -> routes over sub_data, or None
 SubSolver = Callable[[ProblemData, list[Route], float, int], list[Route] | None]
-# A group's task (sub_data, start_routes, time_limit_s, seed); solve_all(tasks) -> results
+# A group's task (sub_data, start_routes, time_limit_s, seed); submit(task) -> its future result
 GroupTask = tuple[ProblemData, list[Route], float, int]
-SolveAll = Callable[[list[GroupTask]], list[list[Route] | None]]
+Submit = Callable[[GroupTask], "Future[list[Route] | None]"]
 GROUP_CLIENTS = 600  # about this many clients per group
-GROUP_S = 8.0  # at most this many seconds per group and round
+GROUP_S = 8.0  # at most this many seconds per group
 
 
 def decomposable(data: ProblemData) -> bool:
@@ -36,40 +45,69 @@ def decomposable(data: ProblemData) -> bool:
     return not any(any(vt.initial_load) for vt in data.vehicle_types)
 
 
-def _medoids(data: ProblemData, routes: Sequence[Route]) -> list[int]:
-    """Per route, the client location with the least total travel time to its other clients."""
+def _medoids(data: ProblemData, routes: Sequence[Route]) -> list[list[int]]:
+    """Per route, per trip, the client with the least total travel time to the trip's others."""
     out = []
     for r in routes:
-        locs = np.array([v.location for v in r.visits if v.kind == LocationKind.CLIENT])
-        if locs.size == 0:
-            locs = np.array([r.visits[0].location])
-        sub = data.duration[np.ix_(locs, locs)]
-        out.append(int(locs[(sub.sum(axis=0) + sub.sum(axis=1)).argmin()]))
+        trips: list[list[int]] = [[]]
+        for v in r.visits:
+            if v.kind == LocationKind.CLIENT:
+                trips[-1].append(v.location)
+            elif trips[-1]:
+                trips.append([])
+        meds = []
+        for trip in (t for t in trips if t):
+            locs = np.array(trip)
+            sub = data.duration[np.ix_(locs, locs)]
+            meds.append(int(locs[(sub.sum(axis=0) + sub.sum(axis=1)).argmin()]))
+        out.append(meds or [r.visits[0].location])
     return out
 
 
-def group_routes(
-    data: ProblemData, routes: Sequence[Route], rng: np.random.Generator, size: int = GROUP_CLIENTS
-) -> list[list[int]]:
-    """Route indices in groups of nearby routes, each of about ``size`` clients or more."""
-    med = np.array(_medoids(data, routes))
-    near = data.duration[np.ix_(med, med)] + data.duration[np.ix_(med, med)].T
-    n_clients = np.array([sum(v.kind == LocationKind.CLIENT for v in r.visits) for r in routes])
-    left = set(range(len(routes)))
-    groups: list[list[int]] = []
-    while left:
-        seed = int(rng.choice(sorted(left)))
-        group, count = [seed], int(n_clients[seed])
-        left.discard(seed)
-        for j in np.argsort(near[seed], kind="stable"):
-            if count >= size or not left:
-                break
-            if int(j) in left:
-                group.append(int(j))
-                count += int(n_clients[j])
-                left.discard(int(j))
-        groups.append(group)
-    return groups
+def route_nearness(data: ProblemData, routes: Sequence[Route]) -> np.ndarray:
+    """(routes, routes) travel time there and back between the routes' nearest trip medoids."""
+    meds = _medoids(data, routes)
+    flat = np.array([m for ms in meds for m in ms])
+    owner = np.array([i for i, ms in enumerate(meds) for _ in ms])
+    both = data.duration[np.ix_(flat, flat)] + data.duration[np.ix_(flat, flat)].T
+    near = np.full((len(routes), len(routes)), np.inf)
+    np.minimum.at(near, (owner[:, None], owner[None, :]), both)
+    return near
+
+
+def pick_group(
+    data: ProblemData,
+    routes: Sequence[Route],
+    rng: np.random.Generator,
+    size: int,
+    free: set[int],
+    pending: set[int],
+) -> list[int]:
+    """Indices of one group of nearby ``free`` routes of about ``size`` clients or more.
+
+    Its first route is drawn from ``pending`` (the routes no group has started from in this
+    cycle; refilled from ``free`` when none of it is free), the rest are the free routes
+    nearest to it. Every route of the group leaves ``pending``. Empty when nothing is free.
+    """
+    if not pending & free:
+        pending |= free
+    if not pending & free:
+        return []
+    first = int(rng.choice(sorted(pending & free)))
+    near = route_nearness(data, routes)[first]
+    group, count = [first], _clients(routes[first])
+    for j in (int(j) for j in np.argsort(near, kind="stable")):
+        if count >= size:
+            break
+        if j in free and j not in group:
+            group.append(j)
+            count += _clients(routes[j])
+    pending.difference_update(group)
+    return group
+
+
+def _clients(route: Route) -> int:
+    return sum(v.kind == LocationKind.CLIENT for v in route.visits)
 
 
 class _Sub:
@@ -146,91 +184,90 @@ def improve_by_groups(
     accept: Callable[[list[Route]], bool] = lambda routes: True,
     group_s: float = GROUP_S,
     size: int = GROUP_CLIENTS,
-    solve_all: SolveAll | None = None,
+    submit: Submit | None = None,
     workers: int = 1,
 ) -> list[Route]:
-    """Rounds of group re-optimisation until ``deadline`` (a ``time.perf_counter`` value).
+    """Groups re-optimised one after another until ``deadline`` (a ``time.perf_counter`` value).
 
-    Each group gets at most ``group_s`` seconds a round, so that later rounds, grouping
-    differently, work across the previous round's group borders. A round's groups are
-    disjoint (in routes and in the skipped clients they may take up), so every improved group
-    of a round is applied together. ``solve_all(tasks)`` may solve a round's groups side by
-    side on ``workers`` processes; by default ``solve`` solves them one after another.
-    ``accept(routes)`` vets a changed plan (for example with the checker) before it is kept.
+    Each group gets at most ``group_s`` seconds, so that later groups, drawn differently, work
+    across earlier groups' borders. ``submit(task)`` may solve groups on ``workers`` processes:
+    that many disjoint groups (in routes and in the skipped clients they may take up) are then
+    in flight at once, and each is applied as it finishes; by default ``solve`` solves them one
+    at a time here. ``accept(routes)`` vets a changed plan (for example with the checker)
+    before it is kept. A group whose solver raised ends the search with the plan so far.
     """
     rng = np.random.default_rng(seed)
     best = [r for r in routes if r.visits]
-    run = solve_all if solve_all is not None else (lambda tasks: [solve(*t) for t in tasks])
-    while time.perf_counter() < deadline - 1.0 and len(best) > 1:
-        best = [r for r in best if r.visits]
-        groups = group_routes(data, best, rng, size)
-        if len(groups) < 2:
-            return best
-        served = {v.location for r in best for v in r.visits}
-        skipped = [c.location for c in data.clients if c.location not in served]
-        owner = _owners(data, best, groups, skipped)
-        subs = [
-            _Sub(
-                data,
-                [best[i] for i in members],
-                [c for c, o in zip(skipped, owner, strict=True) if o == g],
-            )
-            for g, members in enumerate(groups)
-        ]
-        waves = -(-len(groups) // max(1, workers))
-        limit = min(group_s, (deadline - time.perf_counter() - 0.5) / waves)
-        if limit < 0.5:
+    run = submit if submit is not None else _inline(solve)
+    busy: dict[Future[list[Route] | None], tuple[list[int], _Sub, set[int]]] = {}
+    pending: set[int] = set()
+    failed = False
+    while True:
+        while not failed and len(busy) < max(1, workers):
+            limit = min(group_s, deadline - time.perf_counter() - 0.5)
+            taken = {i for members, _, _ in busy.values() for i in members}
+            free = {i for i, r in enumerate(best) if r.visits} - taken
+            if limit < 0.5 or len(best) < 2 or not free:
+                break
+            members = pick_group(data, best, rng, size, free, pending)
+            claimed = set().union(*(extra for _, _, extra in busy.values()))
+            extra = [c for c in _skipped_near(data, best, members) if c not in claimed]
+            sub = _Sub(data, [best[i] for i in members], extra)
+            task = (sub.data, sub.start, limit, int(rng.integers(2**31)))
+            busy[run(task)] = (members, sub, set(extra))
+        if not busy:
             break
-        tasks = [(sub.data, sub.start, limit, int(rng.integers(2**31))) for sub in subs]
-        better = [
-            (members, sub.back(data, found))
-            for members, sub, found in zip(groups, subs, run(tasks), strict=True)
-            if found is not None and objective(sub.data, found) < objective(sub.data, sub.start)
-        ]
-        best = _apply(data, best, better, accept)
+        done, _ = wait(busy, return_when=FIRST_COMPLETED)
+        for fut in done:
+            members, sub, _ = busy.pop(fut)
+            try:
+                found = fut.result()
+            except Exception:  # a broken solver: keep what the other groups found
+                log.exception("a route group's search failed")
+                failed = True
+                continue
+            if found is None or objective(sub.data, found) >= objective(sub.data, sub.start):
+                continue
+            cand = _replaced(best, members, sub.back(data, found))
+            if objective(data, cand) < objective(data, best) and accept(cand):
+                best = cand
     return [r for r in best if r.visits]
 
 
-def _apply(
-    data: ProblemData,
-    best: list[Route],
-    better: list[tuple[list[int], list[Route]]],
-    accept: Callable[[list[Route]], bool],
-) -> list[Route]:
-    """``best`` with the round's improved groups in it: all of them if the result is accepted,
-    else each one that is accepted on its own."""
-    cand = best
-    for members, new in better:
-        cand = _replaced(cand, members, new)
-    if not better or (objective(data, cand) < objective(data, best) and accept(cand)):
-        return cand
-    for members, new in better:
-        cand = _replaced(best, members, new)
-        if objective(data, cand) < objective(data, best) and accept(cand):
-            best = cand
-    return best
+def _inline(solve: SubSolver) -> Submit:
+    """``submit`` that solves the task here and returns its finished future."""
+
+    def run(task: GroupTask) -> Future[list[Route] | None]:
+        fut: Future[list[Route] | None] = Future()
+        try:
+            fut.set_result(solve(*task))
+        except Exception as exc:  # handed to the caller through the future, as a pool would
+            fut.set_exception(exc)
+        return fut
+
+    return run
 
 
-def _owners(
-    data: ProblemData, routes: Sequence[Route], groups: list[list[int]], skipped: list[int]
-) -> list[int]:
-    """Per skipped client, the group of the served client nearest to it."""
-    if not skipped:
-        return []
-    group_of = {i: g for g, members in enumerate(groups) for i in members}
+def _skipped_near(data: ProblemData, routes: Sequence[Route], members: list[int]) -> list[int]:
+    """The skipped clients whose nearest served client is on one of ``members``' routes."""
+    served = {v.location for r in routes for v in r.visits}
+    skipped = [c.location for c in data.clients if c.location not in served]
     locs, owner = [], []
     for i, r in enumerate(routes):
         for v in r.visits:
             if v.kind == LocationKind.CLIENT:
                 locs.append(v.location)
-                owner.append(group_of[i])
+                owner.append(i)
+    if not skipped or not locs:
+        return []
     nearest = data.duration[np.ix_(skipped, locs)].argmin(axis=1)
-    return [owner[int(k)] for k in nearest]
+    mine = set(members)
+    return [c for c, k in zip(skipped, nearest, strict=True) if owner[int(k)] in mine]
 
 
 def _replaced(best: list[Route], members: list[int], new: list[Route]) -> list[Route]:
     """``best`` with the routes at ``members`` replaced by ``new`` (never more of them), routes
-    left over emptied, so that the round's other groups keep their indices."""
+    left over emptied, so that the groups still in flight keep their indices."""
     out = list(best)
     for slot, i in enumerate(sorted(members)):
         out[i] = new[slot] if slot < len(new) else Route(best[i].vehicle_type, (), 0, 0, 0)

@@ -3,14 +3,16 @@ groups re-optimised apart (every result checked)."""
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
 from routing.vrp.checker import check
 from routing.vrp.engines import construction, decompose
-from routing.vrp.engines.decompose import _Sub, group_routes, improve_by_groups
+from routing.vrp.engines.decompose import _Sub, improve_by_groups, pick_group, route_nearness
 from routing.vrp.first_plan import first_plan
 from routing.vrp.model import LocationKind, Model, ProblemData
 from routing.vrp.solution import Route, make_route, make_solution, objective
@@ -19,7 +21,7 @@ from tests.routing.vrp.strategies import CAPACITY, matrices
 
 def city(n: int = 160, seed: int = 3, trucks: int = 12, loose: bool = False) -> ProblemData:
     """``n`` clients, optional ones with prizes, one disposal site, a shift and a break
-    (``loose``: a longer shift and no break)."""
+    (``loose``: a shift long enough for routes with their bins shuffled, and no break)."""
     rng = np.random.default_rng(seed)
     m = Model()
     depot = m.add_depot()
@@ -32,7 +34,7 @@ def city(n: int = 160, seed: int = 3, trucks: int = 12, loose: bool = False) -> 
         )
     m.add_disposal_site(unload_s=300)
     m.add_vehicle_type(
-        trucks, CAPACITY, depot, shift_end_s=9_000 if loose else 6_000, fixed_cost=500
+        trucks, CAPACITY, depot, shift_end_s=30_000 if loose else 6_000, fixed_cost=500
     )
     if not loose:
         m.set_driver_break(600, 2_000, 4_000)
@@ -77,13 +79,45 @@ def test_sub_problem_round_trip_keeps_routes() -> None:
     assert sub.back(data, sub.start) == routes[:2]
 
 
-def test_groups_cover_every_route_once() -> None:
-    """Route groups partition the routes."""
+def test_group_starts_cycle_through_every_route_and_skip_busy_ones() -> None:
+    """Drawn groups hold only free routes; a cycle's groups start from different routes and
+    together hold every free route."""
     data = city()
     routes = list(first_plan(data).routes)
-    groups = group_routes(data, routes, np.random.default_rng(0), size=30)
-    assert sorted(i for g in groups for i in g) == list(range(len(routes)))
-    assert len(groups) > 1
+    rng = np.random.default_rng(0)
+    busy = {0, 1}
+    free = set(range(len(routes))) - busy
+    pending: set[int] = set()
+    firsts: list[int] = []
+    seen: set[int] = set()
+    while True:
+        group = pick_group(data, routes, rng, 30, free, pending)
+        assert group and set(group) <= free
+        firsts.append(group[0])
+        seen |= set(group)
+        if not pending:
+            break
+    assert seen == free and len(firsts) == len(set(firsts)) > 1
+    assert pick_group(data, routes, rng, 30, set(), pending) == []
+
+
+def test_routes_are_as_near_as_their_nearest_trips() -> None:
+    """A truck whose second trip ends up next to another truck's trip is near that truck,
+    however far its first trip is."""
+    m = Model()
+    depot = m.add_depot()
+    for _ in range(6):
+        m.add_client((1, 1))
+    m.add_disposal_site()
+    m.add_vehicle_type(3, CAPACITY, depot)
+    # depot 0; clients 1, 2 far west; 3, 4 far east; 5, 6 east as well; disposal 7
+    xy = np.array([[0, 0], [-900, 0], [-910, 0], [900, 0], [910, 0], [920, 0], [930, 0], [0, 0]])
+    m.set_matrices(*matrices(xy))
+    data = m.data()
+    two_trips = make_route(data, 0, [1, 2, 7, 3, 4])
+    east, west = make_route(data, 0, [5, 6]), make_route(data, 0, [1])
+    near = route_nearness(data, [two_trips, east, west])
+    assert near[0, 1] < 200 and near[1, 2] > 3_000
 
 
 def test_group_improvement_never_worsens_and_stays_feasible() -> None:
@@ -121,29 +155,62 @@ def test_loaded_trucks_are_not_decomposed() -> None:
     assert decompose.decomposable(city(n=5))
 
 
-def test_a_rounds_groups_are_solved_together_and_all_improvements_kept() -> None:
-    """``solve_all`` gets every group of a round at once (as the two processes do), and every
-    improved group of that one round is applied. The start has each trip's bins shuffled; the
-    fake solver re-plans each group by nearest neighbour, which beats every shuffled group."""
+def test_two_groups_are_in_flight_at_once_and_every_improvement_kept() -> None:
+    """With ``submit`` (here a two-thread pool) two disjoint groups are solved side by side,
+    and each improved group is applied as it finishes. The start has each trip's bins
+    shuffled; the fake solver re-plans each group by nearest neighbour, which beats every
+    shuffled group."""
     data = city(loose=True)
     rng = np.random.default_rng(4)
     start = [_shuffled(data, r, rng) for r in first_plan(data).routes]
-    deadline = time.perf_counter() + 3.0
-    rounds: list[int] = []
+    lock, running, most = threading.Lock(), [0], [0]
 
-    def replan_all(tasks: list[decompose.GroupTask]) -> list[list[Route] | None]:
-        rounds.append(len(tasks))
-        out: list[list[Route] | None] = [list(first_plan(sub).routes) for sub, *_ in tasks]
-        time.sleep(max(0.0, deadline - time.perf_counter()))  # one round only
-        return out
+    def replan(sub: ProblemData, routes: list[Route], limit: float, seed: int) -> list[Route]:
+        del routes, limit, seed
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.2)
+        with lock:
+            running[0] -= 1
+        return list(first_plan(sub).routes)
 
-    out = improve_by_groups(
-        data, start, _never, deadline, 1, _ok(data), size=30, solve_all=replan_all, workers=2
-    )
-    assert rounds[0] > 1 and len(rounds) == 1
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        out = improve_by_groups(
+            data,
+            start,
+            _never,
+            time.perf_counter() + 3.0,
+            1,
+            _ok(data),
+            size=30,
+            submit=lambda task: pool.submit(replan, *task),
+            workers=2,
+        )
+    assert most[0] == 2
     assert check(data, make_solution(data, out, "test", 0.0)) == []
-    assert not [r for r in out if r in start]  # every group replaced in the one round
+    assert not [r for r in out if r in start]  # every shuffled route replaced
     assert objective(data, out) < objective(data, start)
+
+
+def test_a_failing_group_search_keeps_the_plan_found_so_far() -> None:
+    """A solver that raises ends the search; the improvements before it stay."""
+    data = city(loose=True)
+    rng = np.random.default_rng(4)
+    start = [_shuffled(data, r, rng) for r in first_plan(data).routes]
+    calls = [0]
+
+    def once(sub: ProblemData, routes: list[Route], limit: float, seed: int) -> list[Route]:
+        del routes, limit, seed
+        calls[0] += 1
+        if calls[0] > 1:
+            raise RuntimeError("solver crashed")
+        return list(first_plan(sub).routes)
+
+    out = improve_by_groups(data, start, once, time.perf_counter() + 3.0, 1, _ok(data), size=30)
+    assert calls[0] == 2
+    assert objective(data, out) < objective(data, start)
+    assert check(data, make_solution(data, out, "test", 0.0)) == []
 
 
 def _shuffled(data: ProblemData, r: Route, rng: np.random.Generator) -> Route:
@@ -162,4 +229,4 @@ def _ok(data: ProblemData):  # noqa: ANN202 - a checker-backed accept
 
 
 def _never(sub: ProblemData, routes: list[Route], limit: float, seed: int) -> list[Route] | None:
-    raise AssertionError("solve_all was given: solve must not be called")
+    raise AssertionError("submit was given: solve must not be called")
