@@ -46,7 +46,8 @@ def decomposable(data: ProblemData) -> bool:
 
 
 def _medoids(data: ProblemData, routes: Sequence[Route]) -> list[list[int]]:
-    """Per route, per trip, the client with the least total travel time to the trip's others."""
+    """Per route, per trip, the client with the least total travel time to the trip's others
+    (none for an emptied route)."""
     out = []
     for r in routes:
         trips: list[list[int]] = [[]]
@@ -60,15 +61,18 @@ def _medoids(data: ProblemData, routes: Sequence[Route]) -> list[list[int]]:
             locs = np.array(trip)
             sub = data.duration[np.ix_(locs, locs)]
             meds.append(int(locs[(sub.sum(axis=0) + sub.sum(axis=1)).argmin()]))
-        out.append(meds or [r.visits[0].location])
+        if not meds and r.visits:  # a route of unloads only
+            meds = [r.visits[0].location]
+        out.append(meds)
     return out
 
 
 def route_nearness(data: ProblemData, routes: Sequence[Route]) -> np.ndarray:
-    """(routes, routes) travel time there and back between the routes' nearest trip medoids."""
+    """(routes, routes) travel time there and back between the routes' nearest trip medoids;
+    infinite to and from an emptied route."""
     meds = _medoids(data, routes)
-    flat = np.array([m for ms in meds for m in ms])
-    owner = np.array([i for i, ms in enumerate(meds) for _ in ms])
+    flat = np.array([m for ms in meds for m in ms], dtype=np.int64)
+    owner = np.array([i for i, ms in enumerate(meds) for _ in ms], dtype=np.int64)
     both = data.duration[np.ix_(flat, flat)] + data.duration[np.ix_(flat, flat)].T
     near = np.full((len(routes), len(routes)), np.inf)
     np.minimum.at(near, (owner[:, None], owner[None, :]), both)

@@ -213,6 +213,35 @@ def test_a_failing_group_search_keeps_the_plan_found_so_far() -> None:
     assert check(data, make_solution(data, out, "test", 0.0)) == []
 
 
+def test_the_search_goes_on_after_a_group_empties_a_route() -> None:
+    """A group re-planned onto fewer trucks leaves an emptied route behind; later groups skip
+    it (it has no trip to be near to) and the search goes on."""
+    data = city(loose=True, trucks=30)
+    start = [t for r in first_plan(data).routes for t in _trips(data, r)]
+    after_merge = [0]
+
+    def merge(sub: ProblemData, routes: list[Route], limit: float, seed: int) -> list[Route]:
+        del limit, seed
+        out = list(first_plan(sub).routes)
+        if after_merge[0] or len(out) < len(routes):  # counts the merge and every call after
+            after_merge[0] += 1
+        return out
+
+    out = improve_by_groups(data, start, merge, time.perf_counter() + 2.0, 1, _ok(data), size=30)
+    assert after_merge[0] > 1 and len(out) < len(start)
+    assert check(data, make_solution(data, out, "test", 0.0)) == []
+
+
+def _trips(data: ProblemData, r: Route) -> list[Route]:
+    """``r`` as one route per trip (each ending with its unload)."""
+    trips: list[list[int]] = [[]]
+    for loc in r.locations:
+        trips[-1].append(loc)
+        if data.kinds[loc] != LocationKind.CLIENT:
+            trips.append([])
+    return [make_route(data, r.vehicle_type, t) for t in trips if t]
+
+
 def _shuffled(data: ProblemData, r: Route, rng: np.random.Generator) -> Route:
     """``r`` with the bins of each trip in random order (unloads stay in place)."""
     trips: list[list[int]] = [[]]
