@@ -29,7 +29,7 @@ from routing.vrp.solution import Route, Solution, make_solution, objective, rank
 
 log = logging.getLogger(__name__)
 
-GROUPS_FROM = 700  # plain CVRP clients
+GROUPS_FROM = 500  # plain CVRP clients (measured in ARCHITECTURE.md)
 # From this many clients a problem is a whole-city day: OR-Tools no longer improves the
 # constructed start in minutes (on the 4,500-bin benchmark day it returned it unchanged after
 # 120 s), and route groups are larger
