@@ -79,7 +79,7 @@ def solve(data: ProblemData, pool: ProcessPoolExecutor, deadline: float, seed: i
     left = deadline - time.time()
     try:
         routes = _improve(data, best, pool, time.perf_counter() + left, seed, cfg)
-    except Exception:  # a broken worker: the checked start stands
+    except Exception:  # an error outside the group loop: the checked start stands
         log.exception("route-group search failed")
         return best
     sol = make_solution(data, routes, best.engine, time.time() - t0)

@@ -198,7 +198,8 @@ def improve_by_groups(
     that many disjoint groups (in routes and in the skipped clients they may take up) are then
     in flight at once, and each is applied as it finishes; by default ``solve`` solves them one
     at a time here. ``accept(routes)`` vets a changed plan (for example with the checker)
-    before it is kept. A group whose solver raised ends the search with the plan so far.
+    before it is kept. A group whose solver raised, or a group that could not be started (a
+    broken process pool), ends the search with the plan found so far, and the error is logged.
     """
     rng = np.random.default_rng(seed)
     best = [r for r in routes if r.visits]
@@ -213,12 +214,16 @@ def improve_by_groups(
             free = {i for i, r in enumerate(best) if r.visits} - taken
             if limit < 0.5 or len(best) < 2 or not free:
                 break
-            members = pick_group(data, best, rng, size, free, pending)
-            claimed = set().union(*(extra for _, _, extra in busy.values()))
-            extra = [c for c in _skipped_near(data, best, members) if c not in claimed]
-            sub = _Sub(data, [best[i] for i in members], extra)
-            task = (sub.data, sub.start, limit, int(rng.integers(2**31)))
-            busy[run(task)] = (members, sub, set(extra))
+            try:
+                members = pick_group(data, best, rng, size, free, pending)
+                claimed = set().union(*(extra for _, _, extra in busy.values()))
+                extra = [c for c in _skipped_near(data, best, members) if c not in claimed]
+                sub = _Sub(data, [best[i] for i in members], extra)
+                task = (sub.data, sub.start, limit, int(rng.integers(2**31)))
+                busy[run(task)] = (members, sub, set(extra))
+            except Exception:  # a broken pool (or a bug here): keep the plan found so far
+                log.exception("starting a route group failed")
+                failed = True
         if not busy:
             break
         done, _ = wait(busy, return_when=FIRST_COMPLETED)

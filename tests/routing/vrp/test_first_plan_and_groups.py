@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 import pytest
@@ -209,6 +210,30 @@ def test_a_failing_group_search_keeps_the_plan_found_so_far() -> None:
 
     out = improve_by_groups(data, start, once, time.perf_counter() + 3.0, 1, _ok(data), size=30)
     assert calls[0] == 2
+    assert objective(data, out) < objective(data, start)
+    assert check(data, make_solution(data, out, "test", 0.0)) == []
+
+
+def test_a_broken_pool_keeps_the_plan_found_so_far() -> None:
+    """When groups can no longer be submitted (a process pool broken by a crashed worker), the
+    improvements already applied stay and nothing is raised."""
+    data = city(loose=True)
+    rng = np.random.default_rng(4)
+    start = [_shuffled(data, r, rng) for r in first_plan(data).routes]
+    submitted = [0]
+
+    def submit(task: decompose.GroupTask) -> Future[list[Route] | None]:
+        submitted[0] += 1
+        if submitted[0] > 1:
+            raise BrokenProcessPool("a worker died")
+        fut: Future[list[Route] | None] = Future()
+        fut.set_result(list(first_plan(task[0]).routes))
+        return fut
+
+    out = improve_by_groups(
+        data, start, _never, time.perf_counter() + 3.0, 1, _ok(data), size=30, submit=submit
+    )
+    assert submitted[0] == 2
     assert objective(data, out) < objective(data, start)
     assert check(data, make_solution(data, out, "test", 0.0)) == []
 
