@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 from routing.vrp.checker import is_feasible
-from routing.vrp.engines.decompose import GroupTask, improve_by_groups
+from routing.vrp.engines.decompose import improve_by_groups
 from routing.vrp.model import ProblemData
 from routing.vrp.solution import Route, Solution, make_solution, objective, rank
 
@@ -107,7 +107,7 @@ def _improve(
         lambda cand: is_feasible(data, make_solution(data, cand, best.engine, 0.0)),
         group_s=cfg.group_s,
         size=cfg.group_clients,
-        submit=lambda task: pool.submit(_solve_task, task),
+        submit=lambda task: pool.submit(_solve_group, *task),
         workers=WORKERS,
     )
 
@@ -119,14 +119,10 @@ def _whole(data: ProblemData, deadline: float, seed: int) -> Solution:
     return pyvrp_engine.solve_problem(data, max(0.1, deadline - time.time()), seed, decompose=False)
 
 
-def _solve_task(task: GroupTask) -> list[Route] | None:
-    """Worker: one group's sub-problem (spawn-safe)."""
-    return _solve_group(*task)
-
-
 def _solve_group(
     data: ProblemData, start: list[Route], time_limit_s: float, seed: int
 ) -> list[Route] | None:
+    """Worker: one group's sub-problem (spawn-safe, top level)."""
     from routing.vrp.engines import pyvrp_engine
 
     return pyvrp_engine.solve_routes(data, start, time_limit_s, seed)
