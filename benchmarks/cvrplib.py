@@ -9,7 +9,9 @@ Usage::
 Each plan is verified by the independent checker and its cost recomputed from the instance's
 distance matrix; the gap is against the ``.sol`` beside the ``.vrp`` when there is one. The last
 line is ``RESULT instances=N gap_pct_avg=A gap_pct_max=M`` over instances with a best-known
-cost (an infeasible plan counts as an infinite gap).
+cost (an infeasible plan counts as an infinite gap), followed by the average and worst gap of each
+size band that has instances (customers up to 300, 301-600, over 600), e.g.
+``le300_n=43 le300_avg=0.20 le300_max=1.40``.
 """
 
 from __future__ import annotations
@@ -53,6 +55,22 @@ def route_cost(distance, routes: list[list[int]]) -> int:  # noqa: ANN001 - nump
     return total
 
 
+BANDS = (("le300", 0, 300), ("301_600", 301, 600), ("gt600", 601, math.inf))
+
+
+def band_figures(rows: list[tuple[int, float]]) -> dict[str, str]:
+    """RESULT fields per size band: count, average and worst gap of ``(customers, gap %)`` rows
+    (bands without instances are left out)."""
+    out: dict[str, str] = {}
+    for name, lo, hi in BANDS:
+        gaps = [g for n, g in rows if lo <= n <= hi]
+        if gaps:
+            out[f"{name}_n"] = str(len(gaps))
+            out[f"{name}_avg"] = f"{sum(gaps) / len(gaps):.2f}"
+            out[f"{name}_max"] = f"{max(gaps):.2f}"
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("instances", nargs="+", help=".vrp files, directories or globs")
@@ -68,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write_solutions:
         args.write_solutions.mkdir(parents=True, exist_ok=True)
     gaps: list[float] = []
+    rows: list[tuple[int, float]] = []  # (customers, gap) of instances with a best-known cost
     for path in paths:
         inst = read_vrp(path)
         t0 = time.perf_counter()
@@ -84,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         gap = math.inf if violations else (100.0 * (cost - bks) / bks if bks else math.nan)
         if bks:
             gaps.append(gap)
+            rows.append((len(inst.data.clients), gap))
         status = "ok" if not violations else f"INFEASIBLE ({len(violations)} violations)"
         print(
             f"{inst.name:<16} cost={cost:<8} bks={bks if bks else '-':<8} gap={gap:6.2f}% "
@@ -93,7 +113,15 @@ def main(argv: list[str] | None = None) -> int:
     avg = sum(gaps) / len(gaps) if gaps else math.nan
     worst = max(gaps) if gaps else math.nan
     print(f"average gap {avg:.2f}% over {len(gaps)} instances with a best-known solution")
-    print(f"RESULT instances={len(paths)} gap_pct_avg={avg:.2f} gap_pct_max={worst:.2f}")
+    bands = band_figures(rows)
+    for name, _, _ in BANDS:
+        if f"{name}_n" in bands:
+            print(
+                f"  {name}: {bands[name + '_n']} instances, average {bands[name + '_avg']}%, "
+                f"worst {bands[name + '_max']}%"
+            )
+    fields = "".join(f" {k}={v}" for k, v in bands.items())
+    print(f"RESULT instances={len(paths)} gap_pct_avg={avg:.2f} gap_pct_max={worst:.2f}{fields}")
     return 0 if all(math.isfinite(g) for g in gaps) else 1
 
 
