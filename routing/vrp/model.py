@@ -182,6 +182,21 @@ def untimed_cvrp(data: ProblemData) -> bool:
     )
 
 
+def single_depot_cvrp(data: ProblemData) -> bool:
+    """An untimed CVRP (:func:`untimed_cvrp`) with one depot and one vehicle type whose trucks
+    start and end there empty, every client required: the textbook CVRP (OR-Tools' savings warm
+    start, and the structure HGS-CVRP needs before its own numeric limits)."""
+    if len(data.depots) != 1 or len(data.vehicle_types) != 1 or not untimed_cvrp(data):
+        return False
+    vt = data.vehicle_types[0]
+    depot = data.depots[0].location
+    return (
+        vt.start_location == vt.end_location == depot
+        and not any(vt.initial_load)
+        and all(c.required for c in data.clients)
+    )
+
+
 class Model:
     """Builder for :class:`ProblemData`; each ``add_*`` returns the new location's index."""
 

@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from routing.vrp.model import ProblemData, untimed_cvrp
+from routing.vrp.model import ProblemData, single_depot_cvrp
 from routing.vrp.solution import Solution, make_route, make_solution
 
 NAME = "hgs"
@@ -39,21 +39,17 @@ MIN_CLIENTS = 2
 
 def supports(data: ProblemData) -> bool:
     """Whether ``data`` is a plain CVRP that HGS-CVRP models exactly and accepts."""
-    if len(data.depots) != 1 or len(data.vehicle_types) != 1 or not untimed_cvrp(data):
+    if not single_depot_cvrp(data):
         return False
     vt = data.vehicle_types[0]
     if len(vt.capacity) != 1 or vt.capacity[0] <= 0 or len(data.clients) < MIN_CLIENTS:
         return False
-    depot = data.depots[0].location
-    nodes = [depot, *(c.location for c in data.clients)]
+    nodes = [data.depots[0].location, *(c.location for c in data.clients)]
     sub = data.distance[np.ix_(nodes, nodes)]
     demand = [c.demand[0] for c in data.clients]
     return (
-        vt.start_location == vt.end_location == depot
-        and not any(vt.initial_load)
-        and vt.fixed_cost == 0
+        vt.fixed_cost == 0
         and vt.distance_cost > 0
-        and all(c.required for c in data.clients)
         and bool(np.array_equal(sub, sub.T))
         # the library's own limits (see the module docstring)
         and SCALE_MIN <= max(demand) <= SCALE_MAX

@@ -42,11 +42,12 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from routing.vrp.engines.construction import nearest_neighbour_tours
 from routing.vrp.engines.savings import savings_routes
-from routing.vrp.model import UNBOUNDED_S, LocationKind, ProblemData
+from routing.vrp.model import UNBOUNDED_S, LocationKind, ProblemData, single_depot_cvrp
 from routing.vrp.solution import Route, Solution, make_route, make_solution
 
 NAME = "ortools"
 log = logging.getLogger(__name__)
+WARM_START_FROM = 200  # clients of a plain CVRP; PATH_CHEAPEST_ARC is fine below this
 
 
 class _Built:
@@ -321,7 +322,7 @@ def _warm_start(
     data: ProblemData,
 ) -> tuple[list[tuple[int, list[int]]] | None, list[Route]]:
     """Start routes for the search, and the constructed plan when there is one."""
-    if _plain_cvrp(data):
+    if single_depot_cvrp(data):
         if len(data.clients) < WARM_START_FROM:
             return None, []  # PATH_CHEAPEST_ARC is fine on small plain CVRPs
         warm = savings_routes(data)
@@ -341,22 +342,3 @@ def _copies_used(data: ProblemData, routes: Sequence[tuple[int, Sequence[int]]])
     """Most visits any one disposal site gets in ``routes``."""
     visits = [loc for _, locs in routes for loc in locs]
     return max((visits.count(s.location) for s in data.disposal_sites), default=0)
-
-
-# --- warm start for large plain CVRPs (savings_routes) ----------------------------------
-
-WARM_START_FROM = 200  # clients; PATH_CHEAPEST_ARC is fine below this
-
-
-def _plain_cvrp(data: ProblemData) -> bool:
-    """One depot, one vehicle type, only capacities and required clients: a plain CVRP."""
-    vt = data.vehicle_types[0]
-    return (
-        len(data.depots) == 1
-        and len(data.vehicle_types) == 1
-        and vt.start_location == vt.depot == vt.end_location
-        and not any(vt.initial_load)
-        and not data.disposal_sites
-        and all(c.required for c in data.clients)
-        and not _needs_time(data)
-    )

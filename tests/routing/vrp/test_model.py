@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing.vrp.model import LocationKind, Model, ProblemData, untimed_cvrp
+from routing.vrp.model import LocationKind, Model, ProblemData, single_depot_cvrp, untimed_cvrp
 
 
 def _model(n_clients: int = 2, demand: tuple[int, int] = (1, 1)) -> Model:
@@ -207,3 +207,22 @@ def test_untimed_cvrp_is_capacities_only(timed: str) -> None:
     """A disposal site, a time window, a shift end or a break each make a problem timed."""
     assert untimed_cvrp(_plain())
     assert not untimed_cvrp(_plain(**{timed: True}))
+
+
+def test_single_depot_cvrp_is_the_textbook_cvrp() -> None:
+    """Untimed, one depot and one fleet starting and ending there empty, every client required."""
+    assert single_depot_cvrp(_plain())
+    assert not single_depot_cvrp(_plain(shift=True))  # timed
+    m = Model()
+    depot = m.add_depot()
+    m.add_client(1)
+    m.add_client(1, required=False, prize=5)
+    m.add_vehicle_type(2, 5, depot)
+    m.set_matrices(10 - 10 * np.eye(3, dtype=int), 10 - 10 * np.eye(3, dtype=int))
+    assert not single_depot_cvrp(m.data())  # an optional client
+    m = Model()
+    depot, _ = m.add_depot(), m.add_depot()
+    m.add_client(1)
+    m.add_vehicle_type(2, 5, depot)
+    m.set_matrices(10 - 10 * np.eye(3, dtype=int), 10 - 10 * np.eye(3, dtype=int))
+    assert not single_depot_cvrp(m.data())  # two depots
