@@ -8,9 +8,15 @@ from collections.abc import Iterator
 
 import asyncpg
 import pytest
+from hypothesis import settings
 
 from core.db.migrate import migrate
 from core.embedded import Endpoints, services
+
+# Property tests check behaviour, not speed: hypothesis' per-example deadline (200 ms) only turns
+# a busy 2-core CI machine into flaky failures (seen: 347 ms for one example while a benchmark ran).
+settings.register_profile("cityops", deadline=None)
+settings.load_profile("cityops")
 
 
 @pytest.fixture(scope="session")
