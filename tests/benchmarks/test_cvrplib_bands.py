@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from benchmarks.cvrplib import band_figures  # noqa: E402
+from benchmarks.cvrplib import band_figures
 
 
 def test_each_instance_counts_in_the_band_of_its_customer_count():
