@@ -37,7 +37,8 @@ from routing.vrp import engines, group_search
 from routing.vrp.checker import check
 from routing.vrp.engines import hgs_engine
 from routing.vrp.engines.decompose import decomposable
-from routing.vrp.model import ProblemData, untimed_cvrp
+from routing.vrp.model import ProblemData
+from routing.vrp.problem_kind import untimed_cvrp
 from routing.vrp.solution import Solution, rank
 
 log = logging.getLogger(__name__)

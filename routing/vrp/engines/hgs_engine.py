@@ -23,7 +23,8 @@ import time
 
 import numpy as np
 
-from routing.vrp.model import ProblemData, single_depot_cvrp
+from routing.vrp.model import ProblemData
+from routing.vrp.problem_kind import single_depot_cvrp
 from routing.vrp.solution import Solution, make_route, make_solution
 
 NAME = "hgs"

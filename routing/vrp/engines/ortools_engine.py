@@ -42,7 +42,8 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from routing.vrp.engines.construction import nearest_neighbour_tours
 from routing.vrp.engines.savings import savings_routes
-from routing.vrp.model import UNBOUNDED_S, LocationKind, ProblemData, single_depot_cvrp
+from routing.vrp.model import UNBOUNDED_S, LocationKind, ProblemData
+from routing.vrp.problem_kind import single_depot_cvrp
 from routing.vrp.solution import Route, Solution, make_route, make_solution
 
 NAME = "ortools"
