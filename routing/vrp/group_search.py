@@ -53,7 +53,7 @@ def settings_for(num_clients: int) -> Settings:
     time then on groups of 250 clients 1.85 %. On a whole-city day (thousands of bins, shifts
     and unloads) the whole-problem search barely moves the constructed plan, and the groups do
     most of the work. The 120 s plan of the 6,000-bin day (seed 42) is bimodal: 801,000-811,000
-    when a group merges a trip (26 disposal trips), 818,000-828,000 when none does (27). With
+    when a group merges a trip (26 disposal trips), 818,000-832,000 when none does (27). With
     10 % of the time for the whole-problem searches 3 of 7 runs found 26 trips (mean 817,048),
     with 20 % 1 of 6 (mean 818,978; earlier sessions' runs 824,794-827,842); 5 % and
     groups of 400 clients and 6 s look alike, three-route groups (900, 10 s) found none in
