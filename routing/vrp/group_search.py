@@ -10,7 +10,9 @@ split:
 2. for the rest, :func:`~routing.vrp.engines.decompose.improve_by_groups` on that plan: groups
    of nearby routes re-optimised on the same two processes, two disjoint groups in flight at
    any time; each improved group is applied as it finishes (the combined plan checked before
-   it is kept) and the freed process starts on the next group.
+   it is kept) and the freed process starts on the next group. On a whole-city day, from
+   :data:`TRIPS_FROM` of that time on, every second group is a trip group, in which one truck
+   must make a trip fewer (see :func:`~routing.vrp.engines.decompose.improve_by_groups`).
 
 Only for problems whose groups can be solved apart (no truck starts loaded).
 """
@@ -35,6 +37,7 @@ GROUPS_FROM = 500  # plain CVRP clients (measured in ARCHITECTURE.md)
 # 120 s), and route groups are larger
 WHOLE_CITY_FROM = 2000
 WORKERS = 2
+TRIPS_FROM = 0.4  # whole-city days: trip groups from this share of the group time on
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Settings:
     share: float  # of the budget for the whole-problem searches
     group_clients: int  # about this many clients per group
     group_s: float  # at most this long per group
+    trips_from: float | None = None  # trip groups from this share of the group time on
 
 
 def settings_for(num_clients: int) -> Settings:
@@ -60,7 +64,7 @@ def settings_for(num_clients: int) -> Settings:
     three (measured 2026-11-30).
     """
     if num_clients > WHOLE_CITY_FROM:
-        return Settings(share=0.1, group_clients=600, group_s=8.0)
+        return Settings(share=0.1, group_clients=600, group_s=8.0, trips_from=TRIPS_FROM)
     return Settings(share=0.5, group_clients=250, group_s=5.0)
 
 
@@ -115,6 +119,7 @@ def _improve(
         size=cfg.group_clients,
         submit=lambda task: pool.submit(_solve_group, *task),
         workers=WORKERS,
+        trips_from=cfg.trips_from,
     )
 
 
@@ -126,9 +131,9 @@ def _whole(data: ProblemData, deadline: float, seed: int) -> Solution:
 
 
 def _solve_group(
-    data: ProblemData, start: list[Route], time_limit_s: float, seed: int
+    data: ProblemData, start: list[Route], time_limit_s: float, seed: int, fewer_trips: bool
 ) -> list[Route] | None:
     """Worker: one group's sub-problem (spawn-safe, top level)."""
     from routing.vrp.engines import pyvrp_engine
 
-    return pyvrp_engine.solve_routes(data, start, time_limit_s, seed)
+    return pyvrp_engine.solve_routes(data, start, time_limit_s, seed, fewer_trips)

@@ -31,13 +31,17 @@ from routing.vrp.solution import Route, make_route, objective
 
 log = logging.getLogger(__name__)
 
-# solve(sub_data, start_routes, time_limit_s, seed) -> routes over sub_data, or None
-SubSolver = Callable[[ProblemData, list[Route], float, int], list[Route] | None]
-# A group's task (sub_data, start_routes, time_limit_s, seed); submit(task) -> its future result
-GroupTask = tuple[ProblemData, list[Route], float, int]
+# solve(sub_data, start_routes, time_limit_s, seed, fewer_trips) -> routes over sub_data, or
+# None; with fewer_trips the vehicle of start_routes[0] must make one trip fewer
+SubSolver = Callable[[ProblemData, list[Route], float, int, bool], list[Route] | None]
+# A group's task (sub_data, start_routes, time_limit_s, seed, fewer_trips); submit(task) -> its
+# future result
+GroupTask = tuple[ProblemData, list[Route], float, int, bool]
 Submit = Callable[[GroupTask], "Future[list[Route] | None]"]
 GROUP_CLIENTS = 600  # about this many clients per group
 GROUP_S = 8.0  # at most this many seconds per group
+TRIP_GROUP_ROUTES = 4  # a trip group: the route to make a trip fewer and its nearest free routes
+TRIP_CANDIDATES = 4  # that route is drawn among this many with the least surplus load
 
 
 def decomposable(data: ProblemData) -> bool:
@@ -50,14 +54,8 @@ def _medoids(data: ProblemData, routes: Sequence[Route]) -> list[list[int]]:
     (none for an emptied route)."""
     out = []
     for r in routes:
-        trips: list[list[int]] = [[]]
-        for v in r.visits:
-            if v.kind == LocationKind.CLIENT:
-                trips[-1].append(v.location)
-            elif trips[-1]:
-                trips.append([])
         meds = []
-        for trip in (t for t in trips if t):
+        for trip in _trips(r):
             locs = np.array(trip)
             sub = data.duration[np.ix_(locs, locs)]
             meds.append(int(locs[(sub.sum(axis=0) + sub.sum(axis=1)).argmin()]))
@@ -65,6 +63,17 @@ def _medoids(data: ProblemData, routes: Sequence[Route]) -> list[list[int]]:
             meds = [r.visits[0].location]
         out.append(meds)
     return out
+
+
+def _trips(route: Route) -> list[list[int]]:
+    """The clients of each of ``route``'s trips, in order."""
+    trips: list[list[int]] = [[]]
+    for v in route.visits:
+        if v.kind == LocationKind.CLIENT:
+            trips[-1].append(v.location)
+        elif trips[-1]:
+            trips.append([])
+    return [t for t in trips if t]
 
 
 def route_nearness(data: ProblemData, routes: Sequence[Route]) -> np.ndarray:
@@ -108,6 +117,34 @@ def pick_group(
             count += _clients(routes[j])
     pending.difference_update(group)
     return group
+
+
+def pick_trip_group(
+    data: ProblemData, routes: Sequence[Route], rng: np.random.Generator, free: set[int]
+) -> list[int]:
+    """A free route that may make a trip fewer, first, then its nearest free routes
+    (:data:`TRIP_GROUP_ROUTES` in all); empty when no free route makes two trips or more.
+
+    The route is drawn among the :data:`TRIP_CANDIDATES` with the least surplus: its load (as a
+    share of its capacity, the fullest dimension) less its trips but one, which is what the
+    other routes must take over.
+    """
+    demand = {c.location: c.demand for c in data.clients}
+    ranked = []
+    for i in sorted(free):
+        trips = _trips(routes[i])
+        if len(trips) < 2:
+            continue
+        cap = data.vehicle_types[routes[i].vehicle_type].capacity
+        load = np.sum([demand[loc] for t in trips for loc in t], axis=0) / np.maximum(cap, 1)
+        ranked.append((float(load.max()) - (len(trips) - 1), i))
+    if not ranked:
+        return []
+    ranked.sort()
+    first = ranked[int(rng.integers(min(TRIP_CANDIDATES, len(ranked))))][1]
+    near = route_nearness(data, routes)[first]
+    rest = [int(j) for j in np.argsort(near, kind="stable") if int(j) in free and j != first]
+    return [first, *rest[: TRIP_GROUP_ROUTES - 1]]
 
 
 def _clients(route: Route) -> int:
@@ -190,6 +227,7 @@ def improve_by_groups(
     size: int = GROUP_CLIENTS,
     submit: Submit | None = None,
     workers: int = 1,
+    trips_from: float | None = None,
 ) -> list[Route]:
     """Groups re-optimised one after another until ``deadline`` (a ``time.perf_counter`` value).
 
@@ -200,27 +238,44 @@ def improve_by_groups(
     at a time here. ``accept(routes)`` vets a changed plan (for example with the checker)
     before it is kept. A group whose solver raised, or a group that could not be started (a
     broken process pool), ends the search with the plan found so far, and the error is logged.
+
+    From ``trips_from`` (a share of the time until ``deadline``) on, every second group
+    started is a *trip group* (one at a time, twice as long, see :func:`pick_trip_group`) in
+    which one truck must make a trip fewer. A local search rarely gets there by itself: it
+    must move a whole trip's load to other trucks before the saved unload pays, so on a
+    whole-city day the 120 s plan was bimodal (see :mod:`routing.vrp.group_search`).
     """
     rng = np.random.default_rng(seed)
     best = [r for r in routes if r.visits]
     run = submit if submit is not None else _inline(solve)
-    busy: dict[Future[list[Route] | None], tuple[list[int], _Sub, set[int]]] = {}
+    busy: dict[Future[list[Route] | None], tuple[list[int], _Sub, set[int], bool]] = {}
     pending: set[int] = set()
     failed = False
+    now = time.perf_counter()
+    trips_at = None if trips_from is None else now + trips_from * (deadline - now)
+    started = 0
     while True:
         while not failed and len(busy) < max(1, workers):
             limit = min(group_s, deadline - time.perf_counter() - 0.5)
-            taken = {i for members, _, _ in busy.values() for i in members}
+            taken = {i for members, *_ in busy.values() for i in members}
             free = {i for i, r in enumerate(best) if r.visits} - taken
             if limit < 0.5 or len(best) < 2 or not free:
                 break
             try:
-                members = pick_group(data, best, rng, size, free, pending)
-                claimed = set().union(*(extra for _, _, extra in busy.values()))
+                started += 1
+                fewer = trips_at is not None and time.perf_counter() >= trips_at
+                fewer = fewer and started % 2 == 0 and not any(t for *_, t in busy.values())
+                members = pick_trip_group(data, best, rng, free) if fewer else []
+                fewer = bool(members)
+                if fewer:
+                    limit = min(2 * group_s, deadline - time.perf_counter() - 0.5)
+                else:
+                    members = pick_group(data, best, rng, size, free, pending)
+                claimed = set().union(*(extra for _, _, extra, _ in busy.values()))
                 extra = [c for c in _skipped_near(data, best, members) if c not in claimed]
                 sub = _Sub(data, [best[i] for i in members], extra)
-                task = (sub.data, sub.start, limit, int(rng.integers(2**31)))
-                busy[run(task)] = (members, sub, set(extra))
+                task = (sub.data, sub.start, limit, int(rng.integers(2**31)), fewer)
+                busy[run(task)] = (members, sub, set(extra), fewer)
             except Exception:  # a broken pool (or a bug here): keep the plan found so far
                 log.exception("starting a route group failed")
                 failed = True
@@ -228,7 +283,7 @@ def improve_by_groups(
             break
         done, _ = wait(busy, return_when=FIRST_COMPLETED)
         for fut in done:
-            members, sub, _ = busy.pop(fut)
+            members, sub, _, _ = busy.pop(fut)
             try:
                 found = fut.result()
             except Exception:  # a broken solver: keep what the other groups found

@@ -1,4 +1,4 @@
-"""PyVRP engine: the only module importing :mod:`pyvrp`.
+"""PyVRP engine: with :mod:`.pyvrp_mapping` the only modules importing :mod:`pyvrp`.
 
 Mapping from :class:`~routing.vrp.model.ProblemData`:
 
@@ -42,21 +42,12 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-import numpy as np
 from pyvrp import (
-    Activity,
-    ActivityType,
-    Client,
-    Depot,
     IteratedLocalSearch,
-    Location,
     PenaltyManager,
-    ProblemData,
     RandomNumberGenerator,
     SolveParams,
-    VehicleType,
 )
-from pyvrp import Route as PyRoute
 from pyvrp import Solution as PySolution
 from pyvrp.search import (
     LocalSearch,
@@ -75,9 +66,10 @@ from pyvrp.stop import (
 from routing.vrp.checker import is_feasible
 from routing.vrp.engines.construction import Tour, nearest_neighbour_tours
 from routing.vrp.engines.decompose import decomposable, improve_by_groups
-from routing.vrp.model import UNBOUNDED_S, LocationKind
+from routing.vrp.engines.pyvrp_mapping import Mapping
+from routing.vrp.model import LocationKind
 from routing.vrp.model import ProblemData as Problem
-from routing.vrp.solution import Route, Solution, make_route, make_solution, objective
+from routing.vrp.solution import Route, Solution, make_solution, objective
 
 NAME = "pyvrp"
 # Above this many clients the random start is skipped when the construction gives one: its
@@ -93,206 +85,31 @@ GLOBAL_SHARE = 0.2
 # the search ends 2.1 % above best known instead of 2.8 %.
 LARGE_FROM = 500
 NEAR_LARGE = 20
-_CAP = 2**40  # "unbounded" for PyVRP time fields (far below its int64 limits)
-_NO_LIMIT = int(np.iinfo(np.int64).max)  # PyVRP's default tw_late and shift_duration
-
-
-def _limit(value_s: int, less_s: int = 0) -> int:
-    """``value_s - less_s`` for a real limit; PyVRP's own "no limit" (the int64 maximum, its
-    default) for an unbounded one. A finite stand-in (even ten years) makes PyVRP evaluate time
-    windows: the same search, 12-14 % fewer iterations a second on X-n200-k36, where the 60 s plan
-    of seeds 1 and 2 was 0.89 % and 0.66 % above best known with it, 0.14 % and 0.38 % without
-    (measured 2026-11-30)."""
-    return _NO_LIMIT if value_s >= UNBOUNDED_S else value_s - less_s
-
-
-class _Mapping:
-    """PyVRP data plus what is needed to read PyVRP routes back into our location indices."""
-
-    def __init__(self, data: Problem) -> None:
-        n = data.num_locations
-        self.data = data
-        sites = [s.location for s in data.disposal_sites]
-        homes = sorted({vt.end_location for vt in data.vehicle_types})
-        # PyVRP depots: our depots, disposal sites, plain locations, one virtual end per end
-        plain = [p.location for p in data.plain_locations]
-        self.depot_locs = [d.location for d in data.depots] + sites + plain
-        self.virtual_end: dict[int, int] = {}
-        self.via: dict[tuple[int, int], int] = {}  # (from location, end) -> disposal site
-        dist = data.distance.astype(np.int64)
-        dur = data.duration.astype(np.int64)
-        if sites:
-            unload = np.array([s.unload_s for s in data.disposal_sites], dtype=np.int64)
-            extra = len(homes)
-            big_d = np.zeros((n + extra, n + extra), dtype=np.int64)
-            big_t = np.zeros((n + extra, n + extra), dtype=np.int64)
-            big_d[:n, :n] = dist
-            big_t[:n, :n] = dur
-            for k, home in enumerate(homes):
-                v = n + k
-                self.virtual_end[home] = v
-                through = dist[:, sites] + dist[sites, home][None, :]
-                best = through.argmin(axis=1)
-                rows = np.arange(n)
-                big_d[:n, v] = through[rows, best]
-                big_t[:n, v] = (
-                    dur[rows, np.array(sites)[best]]
-                    + unload[best]
-                    + dur[np.array(sites)[best], home]
-                )
-                big_d[v, :] = big_t[v, :] = _CAP
-                big_d[v, v] = big_t[v, v] = 0
-                for i in range(n):
-                    self.via[(i, home)] = sites[int(best[i])]
-            dist, dur = big_d, big_t
-        self.depot_locs += [self.virtual_end[h] for h in homes if h in self.virtual_end]
-        self.depot_index = {loc: i for i, loc in enumerate(self.depot_locs)}
-        self.pyvrp = self._build(data, dist, dur, sites)
-
-    def _build(self, data: Problem, dist: np.ndarray, dur: np.ndarray, sites: list[int]):
-        unload = {s.location: s.unload_s for s in data.disposal_sites}
-        locations = [Location(0.0, 0.0) for _ in range(dist.shape[0])]
-        depots = [Depot(loc, service_duration=unload.get(loc, 0)) for loc in self.depot_locs]
-        clients = [
-            Client(
-                c.location,
-                pickup=list(c.demand),
-                service_duration=c.service_s,
-                tw_early=c.tw_early_s,
-                prize=c.prize,
-                required=c.required,
-                tw_late=_limit(c.tw_late_s),
-            )
-            for c in data.clients
-        ]
-        brk = data.driver_break.duration_s if data.driver_break else 0
-        reloads = [self.depot_index[s] for s in sites]
-        vtypes = []
-        for vt in data.vehicle_types:
-            end = self.virtual_end.get(vt.end_location, vt.end_location)
-            vtypes.append(
-                VehicleType(
-                    vt.num_available,
-                    list(vt.capacity),
-                    start_depot=self.depot_index[vt.start_location],
-                    end_depot=self.depot_index[end],
-                    initial_load=list(vt.initial_load),
-                    fixed_cost=vt.fixed_cost,
-                    tw_early=vt.shift_start_s,
-                    unit_distance_cost=vt.distance_cost,
-                    reload_depots=reloads,
-                    tw_late=_limit(vt.shift_end_s, brk),
-                    shift_duration=_limit(vt.max_duration_s, brk),
-                )
-            )
-        return ProblemData(locations, clients, depots, vtypes, [dist], [dur])  # type: ignore[list-item]
-
-    def warm_start(self, tours: list[Tour]) -> PySolution:
-        """The PyVRP solution of constructed ``tours``: unloads become reload-depot visits.
-
-        A final unload is dropped when the route ends at a virtual end depot, which stands for
-        it. ValueError (from PyVRP) if the tours do not fit the PyVRP data.
-        """
-        client_index = {c.location: i for i, c in enumerate(self.data.clients)}
-        routes = []
-        for tour in tours:
-            locs = list(tour.locations)
-            home = self.data.vehicle_types[tour.vehicle_type].end_location
-            if locs and home in self.virtual_end and locs[-1] not in client_index:
-                locs.pop()
-            acts = [
-                Activity(ActivityType.CLIENT, client_index[loc])
-                if loc in client_index
-                else Activity(ActivityType.DEPOT, self.depot_index[loc])
-                for loc in locs
-            ]
-            if acts:
-                routes.append(PyRoute(self.pyvrp, acts, tour.vehicle_type))
-        return PySolution(self.pyvrp, routes)
-
-    def route(self, r) -> Route:  # noqa: ANN001 - a pyvrp Route
-        """Our route for a PyVRP route: visits in order, final unload expanded."""
-        vt_idx = r.vehicle_type()
-        home = self.data.vehicle_types[vt_idx].end_location
-        locs: list[int] = []
-        clients = self.data.clients
-        for act in r.schedule():
-            if act.is_client():
-                locs.append(clients[act.idx].location)
-            elif act.is_depot():
-                loc = self.depot_locs[act.idx]
-                kinds = self.data.kinds
-                if loc < len(kinds) and kinds[loc] == LocationKind.DISPOSAL:
-                    locs.append(loc)
-        final_unload = home in self.virtual_end and locs
-        if final_unload and self.data.kinds[locs[-1]] != LocationKind.DISPOSAL:
-            locs.append(self.via[(locs[-1], home)])
-        start = int(r.start_time())
-        route = make_route(self.data, vt_idx, locs, start)
-        return _with_break(self.data, route)
-
-    def unload_routes(self, routes: list[Route]) -> list[Route]:
-        """A trip to unload for each vehicle that starts with a load and got no route."""
-        data = self.data
-        out: list[Route] = []
-        if not data.disposal_sites:
-            return out
-        for t, vt in enumerate(data.vehicle_types):
-            idle = vt.num_available - sum(r.vehicle_type == t for r in routes)
-            if any(vt.initial_load) and idle > 0:
-                site = self.via[(vt.start_location, vt.end_location)]
-                out += [_with_break(data, make_route(data, t, [site])) for _ in range(idle)]
-        return out
-
-
-def _with_break(data: Problem, route: Route) -> Route:
-    """Insert the driver break at the first gap it fits, if the route needs one."""
-    brk = data.driver_break
-    if brk is None or route.end_s <= brk.latest_start_s:
-        return route
-    vt = data.vehicle_types[route.vehicle_type]
-    locs = route.locations
-    for start in dict.fromkeys((route.start_s, vt.shift_start_s)):
-        plain = make_route(data, route.vehicle_type, locs, start)
-        ready = [start] + [v.end_s for v in plain.visits]
-        for k in range(-1, len(locs)):
-            b = max(ready[k + 1], brk.earliest_start_s)
-            if b > brk.latest_start_s:
-                break
-            cand = make_route(data, route.vehicle_type, locs, start, b, k)
-            if _fits(data, cand):
-                return cand
-    return route
-
-
-def _fits(data: Problem, route: Route) -> bool:
-    vt = data.vehicle_types[route.vehicle_type]
-    late = {c.location: c.tw_late_s for c in data.clients}
-    return (
-        route.end_s <= vt.shift_end_s
-        and route.duration_s <= vt.max_duration_s
-        and all(v.start_s <= late.get(v.location, v.start_s) for v in route.visits)
-    )
 
 
 def _search(
-    mapping: _Mapping,
+    mapping: Mapping,
     seed: int,
     deadline: float,
     budget: tuple[int | None, int | None],
     start: list[Tour] | None = None,
+    polish: bool = True,
 ) -> PySolution:
     """PyVRP's iterated local search (as ``pyvrp.solve``) from the better start.
 
     It stops at ``deadline`` unless ``budget`` (max iterations, max iterations without
     improvement) sets an iteration budget.
 
-    The starts are PyVRP's own (a random solution) and the nearest-neighbour construction,
-    each improved by one exhaustive local search under the maximum penalties.
+    The starts are PyVRP's own (a random solution) and ``start`` (by default the
+    nearest-neighbour construction), each improved by one exhaustive local search under the
+    maximum penalties. ``polish=False`` starts from ``start`` as it is: an overloaded start
+    (a capped vehicle's) is then repaired under the search's own, milder penalties, with
+    PyVRP's 50 neighbours, as moving a trip's load away needs them (on the 6,000-bin day's
+    120 s plan, 6 trip groups of 16 s: 2 made a trip fewer at a lower cost with 50, 1 with 20).
     """
     data = mapping.pyvrp
     params = SolveParams()
-    if data.num_clients >= LARGE_FROM:
+    if data.num_clients >= LARGE_FROM and polish:
         params = SolveParams(neighbourhood=NeighbourhoodParams(num_neighbours=NEAR_LARGE))
     rng = RandomNumberGenerator(seed=seed)
     ls = LocalSearch(
@@ -310,10 +127,11 @@ def _search(
     tours = start if start is not None else nearest_neighbour_tours(mapping.data)
     if tours:
         try:
-            starts.append(ls(mapping.warm_start(tours), strict, exhaustive=True))
+            warm = mapping.warm_start(tours)
+            starts.append(ls(warm, strict, exhaustive=True) if polish else warm)
         except (ValueError, IndexError):  # tours PyVRP cannot represent: keep its own start
             pass
-    if not starts or data.num_clients <= RANDOM_START_MAX_CLIENTS:
+    if not starts or (polish and data.num_clients <= RANDOM_START_MAX_CLIENTS):
         starts.append(ls(PySolution.make_random(data, rng), strict, exhaustive=True))
     init = min(starts, key=strict.penalised_cost)
     ils = IteratedLocalSearch(data, pm, ls, init, params.ils)
@@ -362,7 +180,7 @@ def solve_problem(
         and decomposable(data)
     )
     first_deadline = t0 + time_limit_s * (GLOBAL_SHARE if big else 1.0)
-    mapping = _Mapping(data)
+    mapping = Mapping(data)
     best = _search(mapping, seed, first_deadline, budget)
     routes = [mapping.route(r) for r in best.routes()]
     routes += mapping.unload_routes(routes)
@@ -385,15 +203,50 @@ def solve_problem(
 
 
 def solve_routes(
-    data: Problem, start: list[Route], time_limit_s: float, seed: int
+    data: Problem, start: list[Route], time_limit_s: float, seed: int, fewer_trips: bool = False
 ) -> list[Route] | None:
     """A sub-problem's routes after ``time_limit_s`` of search from ``start``; None if the
-    result is not feasible (as the checker judges it)."""
+    result is not feasible (as the checker judges it).
+
+    ``fewer_trips``: the vehicle of ``start[0]`` must make one trip fewer. Its start joins the
+    two lightest neighbouring trips into one, and the search may give the surplus to the other
+    routes but add no unload to it (see :func:`drop_unload`).
+    """
     deadline = time.perf_counter() + time_limit_s
-    mapping = _Mapping(data)
     tours = [Tour(0, r.vehicle_type, tuple(r.locations), r.start_s) for r in start]
-    best = _search(mapping, seed, deadline, (None, None), tours)
+    capped = None
+    if fewer_trips and (dropped := drop_unload(data, start[0])) is not None:
+        locs, reloads = dropped
+        capped = (start[0].vehicle_type, reloads)
+        tours[0] = Tour(0, start[0].vehicle_type, locs, start[0].start_s)
+    mapping = Mapping(data, capped)
+    best = _search(mapping, seed, deadline, (None, None), tours, polish=capped is None)
     routes = [mapping.route(r) for r in best.routes()]
     routes += mapping.unload_routes(routes)
     ok = best.is_feasible() and is_feasible(data, make_solution(data, routes, NAME, 0.0))
     return routes if ok else None
+
+
+def drop_unload(data: Problem, route: Route) -> tuple[tuple[int, ...], int] | None:
+    """``route``'s locations without the unload between its two lightest neighbouring trips,
+    and the reloads then left before its final unload; None without such an unload."""
+    clients = {c.location: c for c in data.clients}
+    cap = data.vehicle_types[route.vehicle_type].capacity
+    trips: list[list[int]] = [[]]
+    loads = [0.0]
+    cuts: list[int] = []  # cuts[i]: the unload after trip i
+    for i, loc in enumerate(route.locations):
+        if loc in clients:
+            trips[-1].append(loc)
+            loads[-1] += max(d / max(1, c) for d, c in zip(clients[loc].demand, cap, strict=True))
+        elif data.kinds[loc] == LocationKind.DISPOSAL and trips[-1]:
+            cuts.append(i)
+            trips.append([])
+            loads.append(0.0)
+    if not trips[-1]:  # the route ends with its final unload
+        trips.pop()
+    if len(trips) < 2:
+        return None
+    k = min(range(len(trips) - 1), key=lambda j: loads[j] + loads[j + 1])
+    locs = route.locations
+    return tuple(locs[: cuts[k]] + locs[cuts[k] + 1 :]), len(trips) - 2

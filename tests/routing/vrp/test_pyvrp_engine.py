@@ -8,8 +8,9 @@ import pytest
 from routing.vrp.checker import check
 from routing.vrp.engines import pyvrp_engine
 from routing.vrp.engines.construction import nearest_neighbour_tours
-from routing.vrp.model import Model, ProblemData
-from routing.vrp.solution import make_route, objective
+from routing.vrp.engines.pyvrp_mapping import Mapping
+from routing.vrp.model import LocationKind, Model, ProblemData
+from routing.vrp.solution import make_route, make_solution, objective
 
 
 def _far_disposal_day(n_clients: int = 120, seed: int = 3) -> ProblemData:
@@ -48,7 +49,7 @@ def test_warm_start_costs_what_our_objective_counts(far_day: ProblemData) -> Non
     tours = nearest_neighbour_tours(far_day)
     assert tours
     ours = objective(far_day, [make_route(far_day, t.vehicle_type, t.locations) for t in tours])
-    sol = pyvrp_engine._Mapping(far_day).warm_start(tours)
+    sol = Mapping(far_day).warm_start(tours)
     theirs = sol.distance_cost() + sol.fixed_vehicle_cost() + sol.uncollected_prizes()
     assert sol.is_feasible()
     assert theirs == ours
@@ -58,7 +59,7 @@ def test_warm_start_reads_back_as_the_constructed_tours(far_day: ProblemData) ->
     """Mid-route unloads become reloads and the final one the virtual end: reading back is exact."""
     tours = nearest_neighbour_tours(far_day)
     assert tours and any(len(t.locations) > 1 for t in tours)
-    mapping = pyvrp_engine._Mapping(far_day)
+    mapping = Mapping(far_day)
     back = [mapping.route(r).locations for r in mapping.warm_start(tours).routes()]
     assert back == [list(t.locations) for t in tours]
 
@@ -89,10 +90,76 @@ def test_unbounded_limits_stay_pyvrp_defaults() -> None:
     m.add_vehicle_type(1, (5,), depot, shift_start_s=0, shift_end_s=30_000, max_duration_s=20_000)
     unit = np.ones((3, 3), np.int64) - np.eye(3, dtype=np.int64)
     m.set_matrices(unit, unit)
-    data = pyvrp_engine._Mapping(m.data()).pyvrp
+    data = Mapping(m.data()).pyvrp
     free, windowed = data.clients()
     unbounded, shift = data.vehicle_types()
     none = np.iinfo(np.int64).max
     assert free.tw_late == none and windowed.tw_late == 5_000
     assert unbounded.tw_late == none and unbounded.shift_duration == none
     assert shift.tw_late == 30_000 and shift.shift_duration == 20_000
+
+
+def _one_truck_day() -> ProblemData:
+    """Six clients of load 2 near the disposal site, the last one optional (worth 5 km); one
+    truck of capacity 10. Best: serve all and unload once on the way."""
+    m = Model()
+    depot = m.add_depot()
+    xy = [(0.0, 0.0)]
+    for k in range(6):
+        m.add_client((2,), service_s=60, required=k < 5, prize=5_000)
+        xy.append((50.0 * k, 100.0))
+    m.add_disposal_site(unload_s=300)
+    xy.append((150.0, 200.0))
+    m.add_vehicle_type(1, (10,), depot)
+    pts = np.array(xy)
+    dist = np.rint(np.abs(pts[:, None, :] - pts[None, :, :]).sum(axis=2)).astype(np.int64)
+    m.set_matrices(dist // 8, dist)
+    return m.data()
+
+
+def test_fewer_trips_makes_the_first_truck_drop_a_trip() -> None:
+    """With ``fewer_trips`` the first start route's truck makes one trip fewer, here by leaving
+    the optional client out, though that costs more; without it the search keeps both trips."""
+    data = _one_truck_day()
+    start = [make_route(data, 0, [1, 2, 3, 7, 4, 5, 6, 7])]
+    assert check(data, make_solution(data, start, "test", 0.0)) == []
+    plain = pyvrp_engine.solve_routes(data, start, 0.3, 1)
+    fewer = pyvrp_engine.solve_routes(data, start, 0.3, 1, fewer_trips=True)
+    assert plain is not None and fewer is not None
+    assert [r.num_unloads for r in plain] == [2]
+    assert [r.num_unloads for r in fewer] == [1]
+    assert check(data, make_solution(data, fewer, "test", 0.0)) == []
+    assert objective(data, fewer) > objective(data, plain)
+
+
+def test_drop_unload_joins_the_two_lightest_neighbouring_trips() -> None:
+    """Three trips of 8, 2 and 4: the unload between the last two goes, leaving one reload."""
+    m = Model()
+    depot = m.add_depot()
+    for load in (4, 4, 2, 2, 2):
+        m.add_client((load,))
+    m.add_disposal_site()
+    m.add_vehicle_type(1, (10,), depot)
+    m.set_matrices(*(np.ones((7, 7), np.int64) - np.eye(7, dtype=np.int64),) * 2)
+    data = m.data()
+    route = make_route(data, 0, [1, 2, 6, 3, 6, 4, 5, 6])
+    assert pyvrp_engine.drop_unload(data, route) == ((1, 2, 6, 3, 4, 5, 6), 1)
+    assert pyvrp_engine.drop_unload(data, make_route(data, 0, [1, 2, 6])) is None
+
+
+def test_a_capped_vehicle_of_a_shared_type_reads_back_as_its_type(far_day: ProblemData) -> None:
+    """The capped vehicle gets a PyVRP type of its own (as many reloads as its tour makes, at
+    most); its route reads back as the original type, and the other vehicles of that type keep
+    theirs."""
+    tours = nearest_neighbour_tours(far_day)
+    assert tours
+    reloads = sum(far_day.kinds[loc] == LocationKind.DISPOSAL for loc in tours[0].locations) - 1
+    mapping = Mapping(far_day, (tours[0].vehicle_type, reloads))
+    types = mapping.pyvrp.vehicle_types()
+    assert len(types) == len(far_day.vehicle_types) + 1
+    assert types[-1].max_reloads == reloads and types[-1].num_available == 1
+    assert types[tours[0].vehicle_type].num_available == 3
+    sol = mapping.warm_start(tours)
+    assert sol.routes()[0].vehicle_type() == len(types) - 1
+    back = [mapping.route(r) for r in sol.routes()]
+    assert [r.vehicle_type for r in back] == [t.vehicle_type for t in tours]
