@@ -56,12 +56,14 @@ def settings_for(num_clients: int) -> Settings:
     X-n1001-k43 at 60 s on one core: whole-problem search 2.12 % above best known, half the
     time then on groups of 250 clients 1.85 %. On a whole-city day (thousands of bins, shifts
     and unloads) the whole-problem search barely moves the constructed plan, and the groups do
-    most of the work. The 120 s plan of the 6,000-bin day (seed 42) is bimodal: 801,000-811,000
-    when a group merges a trip (26 disposal trips), 818,000-832,000 when none does (27). With
+    most of the work. The 120 s plan of the 6,000-bin day (seed 42) is bimodal: 801,000-822,000
+    when a truck drops a trip (26 disposal trips), 818,000-832,000 when none does (27). With
     10 % of the time for the whole-problem searches 3 of 7 runs found 26 trips (mean 817,048),
-    with 20 % 1 of 6 (mean 818,978; earlier sessions' runs 824,794-827,842); 5 % and
-    groups of 400 clients and 6 s look alike, three-route groups (900, 10 s) found none in
-    three (measured 2026-11-30).
+    with 20 % 1 of 6 (mean 818,978); 5 % and groups of 400 clients and 6 s look alike,
+    three-route groups (900, 10 s) found none in three. Trip groups (:data:`TRIPS_FROM`; 14 runs
+    of their variants) did not improve the 120 s plan on average (26 trips in 7, mean 821,168),
+    but the 600 s plan fell from 808,968 to 788,053 (seed 42; seed 7: 821,940 and 822,567)
+    (measured 2026-11-30).
     """
     if num_clients > WHOLE_CITY_FROM:
         return Settings(share=0.1, group_clients=600, group_s=8.0, trips_from=TRIPS_FROM)
