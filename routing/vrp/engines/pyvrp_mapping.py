@@ -135,9 +135,10 @@ class Mapping:
                 vtypes[t] = vtypes[t].replace(num_available=vtypes[t].num_available - 1)
                 vtypes.append(own)
                 self.type_of.append(t)
+                self.capped_type = len(vtypes) - 1
             else:
                 vtypes[t] = own
-            self.capped_type = len(vtypes) - 1 if len(vtypes) > len(data.vehicle_types) else t
+                self.capped_type = t
         return ProblemData(locations, clients, depots, vtypes, [dist], [dur])  # type: ignore[list-item]
 
     def warm_start(self, tours: list[Tour]) -> PySolution:
