@@ -11,8 +11,9 @@ split:
    of nearby routes re-optimised on the same two processes, two disjoint groups in flight at
    any time; each improved group is applied as it finishes (the combined plan checked before
    it is kept) and the freed process starts on the next group. On a whole-city day, from
-   :data:`TRIPS_FROM` of that time on, every second group is a trip group, in which one truck
-   must make a trip fewer (see :func:`~routing.vrp.engines.decompose.improve_by_groups`).
+   :data:`TRIPS_FROM` of that time on (from the start), every second group is a trip group, in
+   which one truck must make a trip fewer (see
+   :func:`~routing.vrp.engines.decompose.improve_by_groups`).
 
 Only for problems whose groups can be solved apart (no truck starts loaded).
 """
@@ -37,7 +38,7 @@ GROUPS_FROM = 500  # plain CVRP clients (measured in ARCHITECTURE.md)
 # 120 s), and route groups are larger
 WHOLE_CITY_FROM = 2000
 WORKERS = 2
-TRIPS_FROM = 0.4  # whole-city days: trip groups from this share of the group time on
+TRIPS_FROM = 0.0  # whole-city days: trip groups from this share of the group time on (0: at once)
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,12 @@ def settings_for(num_clients: int) -> Settings:
     when a truck drops a trip (26 disposal trips), 818,000-832,000 when none does (27). With
     10 % of the time for the whole-problem searches 3 of 7 runs found 26 trips (mean 817,048),
     with 20 % 1 of 6 (mean 818,978); 5 % and groups of 400 clients and 6 s look alike,
-    three-route groups (900, 10 s) found none in three. Trip groups (:data:`TRIPS_FROM`; 14 runs
-    of their variants) did not improve the 120 s plan on average (26 trips in 7, mean 821,168),
-    but the 600 s plan fell from 808,968 to 788,053 (seed 42; seed 7: 821,940 and 822,567)
-    (measured 2026-11-30).
+    three-route groups (900, 10 s) found none in three. Trip groups from 40 % of the group time
+    (14 runs of their variants) did not improve the 120 s plan on average (26 trips in 7, mean
+    821,168), but the 600 s plan fell from 808,968 to 788,053. With the roomiest route in each
+    trip group (see :func:`~routing.vrp.engines.decompose.pick_trip_group`) and trip groups from
+    the start (:data:`TRIPS_FROM` 0), 6 of 6 runs dropped a trip, one of them two: 803,246 to
+    806,867, mean 805,053; the 600 s plan 781,525 (25 trips) (seed 42, measured 2026-11-30).
     """
     if num_clients > WHOLE_CITY_FROM:
         return Settings(share=0.1, group_clients=600, group_s=8.0, trips_from=TRIPS_FROM)

@@ -40,7 +40,7 @@ GroupTask = tuple[ProblemData, list[Route], float, int, bool]
 Submit = Callable[[GroupTask], "Future[list[Route] | None]"]
 GROUP_CLIENTS = 600  # about this many clients per group
 GROUP_S = 8.0  # at most this many seconds per group
-TRIP_GROUP_ROUTES = 4  # a trip group: the route to make a trip fewer and its nearest free routes
+TRIP_GROUP_ROUTES = 4  # a trip group: the route to make a trip fewer, the roomiest, the nearest
 TRIP_CANDIDATES = 4  # that route is drawn among this many with the least surplus load
 
 
@@ -122,29 +122,48 @@ def pick_group(
 def pick_trip_group(
     data: ProblemData, routes: Sequence[Route], rng: np.random.Generator, free: set[int]
 ) -> list[int]:
-    """A free route that may make a trip fewer, first, then its nearest free routes
-    (:data:`TRIP_GROUP_ROUTES` in all); empty when no free route makes two trips or more.
+    """A free route that may make a trip fewer, first, then the free route with the most room
+    to take its surplus, then its nearest free routes (:data:`TRIP_GROUP_ROUTES` in all);
+    empty when no free route makes two trips or more.
 
     The route is drawn among the :data:`TRIP_CANDIDATES` with the least surplus: its load (as a
     share of its capacity, the fullest dimension) less its trips but one, which is what the
-    other routes must take over.
+    other routes must take over. Trucks that make two trips mostly work a full shift, so the
+    surplus needs a route with room both in its last trip and in its shift (:func:`_room`): on
+    the 6,000-bin day's plan after the whole-problem search, 16 s trip groups of the truck and
+    its three nearest routes dropped a trip in none of 6 runs; with the roomiest route (43 %
+    room) in place of the third nearest, 6 of 8 dropped one (measured 2026-11-30).
     """
     demand = {c.location: c.demand for c in data.clients}
-    ranked = []
+    ranked, room = [], []
     for i in sorted(free):
         trips = _trips(routes[i])
-        if len(trips) < 2:
+        if not trips:
             continue
-        cap = data.vehicle_types[routes[i].vehicle_type].capacity
-        load = np.sum([demand[loc] for t in trips for loc in t], axis=0) / np.maximum(cap, 1)
-        ranked.append((float(load.max()) - (len(trips) - 1), i))
+        cap = np.maximum(data.vehicle_types[routes[i].vehicle_type].capacity, 1)
+        loads = [np.sum([demand[loc] for loc in t], axis=0) / cap for t in trips]
+        room.append((_room(data, routes[i], float(loads[-1].max())), i))
+        if len(trips) >= 2:
+            ranked.append((float(np.sum(loads, axis=0).max()) - (len(trips) - 1), i))
     if not ranked:
         return []
     ranked.sort()
     first = ranked[int(rng.integers(min(TRIP_CANDIDATES, len(ranked))))][1]
+    roomiest = [i for _, i in sorted(room, key=lambda x: -x[0]) if i != first][:1]
     near = route_nearness(data, routes)[first]
-    rest = [int(j) for j in np.argsort(near, kind="stable") if int(j) in free and j != first]
-    return [first, *rest[: TRIP_GROUP_ROUTES - 1]]
+    rest = [
+        int(j)
+        for j in np.argsort(near, kind="stable")
+        if int(j) in free and j != first and int(j) not in roomiest
+    ]
+    return [first, *roomiest, *rest][:TRIP_GROUP_ROUTES]
+
+
+def _room(data: ProblemData, route: Route, last_load: float) -> float:
+    """The smaller of the room left in a route's last trip and in its shift (shares)."""
+    vt = data.vehicle_types[route.vehicle_type]
+    span = max(1, min(vt.max_duration_s, vt.shift_end_s - vt.shift_start_s))
+    return min(1.0 - last_load, 1.0 - route.duration_s / span)
 
 
 def _clients(route: Route) -> int:

@@ -304,8 +304,9 @@ def _never(
 
 def test_a_trip_group_starts_from_a_truck_with_little_surplus() -> None:
     """A trip group's first route makes two trips or more and is among the routes whose load
-    least exceeds their trips but one; the rest are free routes. No route of several trips
-    free: no trip group."""
+    least exceeds their trips but one; its second is the free route with the most room in its
+    last trip and its shift; the rest are free routes. No route of several trips free: no trip
+    group."""
     data = city(n=300, loose=True, trucks=6)
     built = list(first_plan(data).routes)
     routes = built[:-1] + _trips(data, built[-1])  # trucks of many trips, then one-trip routes
@@ -318,12 +319,20 @@ def test_a_trip_group_starts_from_a_truck_with_little_surplus() -> None:
         load = np.sum([demand[v] for v in routes[i].locations if v in demand], axis=0) / cap
         return float(load.max()) - (trips[i] - 1)
 
+    def room(i: int) -> float:
+        last = decompose._trips(routes[i])[-1]
+        load = np.sum([demand[v] for v in last], axis=0) / cap
+        vt = data.vehicle_types[routes[i].vehicle_type]
+        span = min(vt.max_duration_s, vt.shift_end_s - vt.shift_start_s)
+        return min(1.0 - float(load.max()), 1.0 - routes[i].duration_s / span)
+
     multi = sorted((i for i, t in enumerate(trips) if t >= 2), key=surplus)
     free = set(range(len(routes))) - {multi[0]}
     firsts = set()
     for seed in range(20):
         group = pick_trip_group(data, routes, np.random.default_rng(seed), free)
         assert set(group) <= free and len(group) == min(decompose.TRIP_GROUP_ROUTES, len(free))
+        assert group[1] == max(sorted(free - {group[0]}), key=room)
         firsts.add(group[0])
     assert firsts <= set(multi[1 : 1 + decompose.TRIP_CANDIDATES]) and len(firsts) > 1
     singles = {i for i, t in enumerate(trips) if t == 1}
