@@ -17,7 +17,7 @@ makes more disposal trips than ceil(its total load / capacity) + 1. Targets: mat
 first plan < 5 s, gap <= 2 %. Wall-clock figures depend on the machine's load; CPU seconds of
 this process are printed too.
 Ends with ``RESULT matrix_s=... first_plan_s=... cost=... km=... trips=...`` (plus
-``ref_cost=... gap_pct=...`` with a reference).
+``ref_cost=... ref_trips=... gap_pct=...`` with a reference).
 """
 
 from __future__ import annotations
@@ -206,11 +206,15 @@ def main(argv: list[str] | None = None) -> int:
         gap_ok = gap <= GAP_TARGET_PCT
         print(
             f"reference {a.reference_s:g} s: engine {ref_plan.engine}, status {ref_plan.status},"
-            f" cost {ref.objective}, km {ref_plan.totals.km:.1f}; gap of the"
+            f" cost {ref.objective}, km {ref_plan.totals.km:.1f},"
+            f" disposal trips {ref_plan.totals.disposal_trips}; gap of the"
             f" {a.time_limit:g} s plan {gap:.2f} % (target <= {GAP_TARGET_PCT:g} %)",
             flush=True,
         )
-        ref_part = f" ref_s={a.reference_s:g} ref_cost={ref.objective} gap_pct={gap:.2f}"
+        ref_part = (
+            f" ref_s={a.reference_s:g} ref_cost={ref.objective}"
+            f" ref_trips={ref_plan.totals.disposal_trips} gap_pct={gap:.2f}"
+        )
     cap = {v.vehicle_id: (v.capacity_l, v.capacity_kg) for v in city.vehicles}
     excess = trip_excess(plan, cap)
     for line in excess:
