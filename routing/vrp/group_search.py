@@ -65,10 +65,10 @@ def settings_for(num_clients: int) -> Settings:
     (14 runs of their variants) did not improve the 120 s plan on average (26 trips in 7, mean
     821,168), but the 600 s plan fell from 808,968 to 788,053. With the roomiest route in each
     trip group (see :func:`~routing.vrp.engines.decompose.pick_trip_group`) and trip groups from
-    the start (:data:`TRIPS_FROM` 0), 6 of 6 runs dropped a trip, one of them two: 803,246 to
-    806,867, mean 805,053; the 600 s plan 781,525 (seed 42). On another city (seed 7) none of
-    5 runs dropped a trip (831,999-835,914) while the 600 s plan fell from 822,567 to 804,664
-    (measured 2026-11-30).
+    the start (:data:`TRIPS_FROM` 0), 7 of 7 runs dropped a trip, one of them two: 803,246 to
+    815,363, mean 806,526; the 600 s plan 781,525 and 794,707 (seed 42). On another city (seed
+    7) none of 5 runs dropped a trip (831,999-835,914) while the 600 s plan fell from 822,567
+    to 804,664 (measured 2026-11-30).
     """
     if num_clients > WHOLE_CITY_FROM:
         return Settings(share=0.1, group_clients=600, group_s=8.0, trips_from=TRIPS_FROM)
