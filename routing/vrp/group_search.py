@@ -1,6 +1,6 @@
 """Both cores on one large plan: two seeded searches, then route groups solved side by side.
 
-On a large problem (a plain CVRP from :data:`GROUPS_FROM` clients, a whole-city day; see
+On a large plain CVRP (from :data:`GROUPS_FROM` clients; see
 :func:`routing.vrp.portfolio.runs_for`) a whole-problem search improves a plan
 slowly, and two independent searches only give the better of two slow results. Here the time is
 split:
@@ -10,10 +10,7 @@ split:
 2. for the rest, :func:`~routing.vrp.engines.decompose.improve_by_groups` on that plan: groups
    of nearby routes re-optimised on the same two processes, two disjoint groups in flight at
    any time; each improved group is applied as it finishes (the combined plan checked before
-   it is kept) and the freed process starts on the next group. On a whole-city day, from
-   :data:`TRIPS_FROM` of that time on (from the start), every second group is a trip group, in
-   which one truck must make a trip fewer (see
-   :func:`~routing.vrp.engines.decompose.improve_by_groups`).
+   it is kept) and the freed process starts on the next group.
 
 Only for problems whose groups can be solved apart (no truck starts loaded).
 """
@@ -33,12 +30,11 @@ from routing.vrp.solution import Route, Solution, make_solution, objective, rank
 log = logging.getLogger(__name__)
 
 GROUPS_FROM = 500  # plain CVRP clients (measured in ARCHITECTURE.md)
-# From this many clients a problem is a whole-city day: OR-Tools no longer improves the
+# From this many clients a city day is a whole-city day: OR-Tools no longer improves the
 # constructed start in minutes (on the 4,500-bin benchmark day it returned it unchanged after
-# 120 s), and route groups are larger
+# 120 s), so the portfolio runs two seeded PyVRP searches (routing.vrp.portfolio.runs_for)
 WHOLE_CITY_FROM = 2000
 WORKERS = 2
-TRIPS_FROM = 0.0  # whole-city days: trip groups from this share of the group time on (0: at once)
 
 
 @dataclass(frozen=True)
@@ -48,30 +44,13 @@ class Settings:
     share: float  # of the budget for the whole-problem searches
     group_clients: int  # about this many clients per group
     group_s: float  # at most this long per group
-    trips_from: float | None = None  # trip groups from this share of the group time on
 
 
 def settings_for(num_clients: int) -> Settings:
-    """Chosen on X-n1001-k43 (60 s) and the 6,000-bin benchmark day (120 s).
-
-    X-n1001-k43 at 60 s on one core: whole-problem search 2.12 % above best known, half the
-    time then on groups of 250 clients 1.85 %. On a whole-city day (thousands of bins, shifts
-    and unloads) the whole-problem search barely moves the constructed plan, and the groups do
-    most of the work. The 120 s plan of the 6,000-bin day (seed 42) is bimodal: 801,000-822,000
-    when a truck drops a trip (26 disposal trips), 818,000-832,000 when none does (27). With
-    10 % of the time for the whole-problem searches 3 of 7 runs found 26 trips (mean 817,048),
-    with 20 % 1 of 6 (mean 818,978); 5 % and groups of 400 clients and 6 s look alike,
-    three-route groups (900, 10 s) found none in three. Trip groups from 40 % of the group time
-    (14 runs of their variants) did not improve the 120 s plan on average (26 trips in 7, mean
-    821,168), but the 600 s plan fell from 808,968 to 788,053. With the roomiest route in each
-    trip group (see :func:`~routing.vrp.engines.decompose.pick_trip_group`) and trip groups from
-    the start (:data:`TRIPS_FROM` 0), 7 of 7 runs dropped a trip, one of them two: 803,246 to
-    815,363, mean 806,526; the 600 s plan 781,525 and 794,707 (seed 42). On another city (seed
-    7) none of 5 runs dropped a trip (831,999-835,914) while the 600 s plan fell from 822,567
-    to 804,664 (measured 2026-11-30).
-    """
-    if num_clients > WHOLE_CITY_FROM:
-        return Settings(share=0.1, group_clients=600, group_s=8.0, trips_from=TRIPS_FROM)
+    """Chosen on X-n1001-k43 (60 s): whole-problem search 2.12 % above best known on one core,
+    half the time then on groups of 250 clients 1.85 %. ``num_clients`` is kept for problems of
+    other sizes (one setting so far)."""
+    del num_clients
     return Settings(share=0.5, group_clients=250, group_s=5.0)
 
 
@@ -126,7 +105,6 @@ def _improve(
         size=cfg.group_clients,
         submit=lambda task: pool.submit(_solve_group, *task),
         workers=WORKERS,
-        trips_from=cfg.trips_from,
     )
 
 
@@ -134,13 +112,13 @@ def _whole(data: ProblemData, deadline: float, seed: int) -> Solution:
     """Worker: PyVRP on the whole problem until the wall-clock ``deadline`` (spawn-safe)."""
     from routing.vrp.engines import pyvrp_engine  # the solver library loads in the worker only
 
-    return pyvrp_engine.solve_problem(data, max(0.1, deadline - time.time()), seed, decompose=False)
+    return pyvrp_engine.solve_problem(data, max(0.1, deadline - time.time()), seed)
 
 
 def _solve_group(
-    data: ProblemData, start: list[Route], time_limit_s: float, seed: int, fewer_trips: bool
+    data: ProblemData, start: list[Route], time_limit_s: float, seed: int
 ) -> list[Route] | None:
     """Worker: one group's sub-problem (spawn-safe, top level)."""
     from routing.vrp.engines import pyvrp_engine
 
-    return pyvrp_engine.solve_routes(data, start, time_limit_s, seed, fewer_trips)
+    return pyvrp_engine.solve_routes(data, start, time_limit_s, seed)

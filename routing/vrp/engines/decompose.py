@@ -1,8 +1,9 @@
-"""Route-based decomposition for whole-city days: re-optimise groups of nearby routes. Pure.
+"""Route-based decomposition for large plain CVRPs: re-optimise groups of nearby routes. Pure.
 
-An iterated local search over 4,500 bins spends most of each iteration on bookkeeping that
-grows with the problem, so in a fixed time it improves a whole-city plan far less than it
-improves a few small ones. :func:`improve_by_groups` therefore splits a plan's routes into
+An iterated local search over a thousand clients spends much of each iteration on bookkeeping
+that grows with the problem, so in a fixed time it improves a large plan less than it improves a
+few small ones (X-n1001-k43 at 60 s: see :mod:`routing.vrp.group_search`).
+:func:`improve_by_groups` therefore splits a plan's routes into
 groups of nearby routes (by the travel time between the routes' medoid clients), builds each
 group's sub-problem -- its routes' clients, the optional clients left out nearest to them, the
 depots, disposal sites and as many vehicles of each type as the group's routes use -- and lets
@@ -14,6 +15,9 @@ group is applied at once and the next one starts, so no process waits for a slow
 
 A truck that unloads and drives on serves one area per trip, so nearness is measured trip by
 trip: two routes are as near as their nearest pair of trips (by the trips' medoid clients).
+The groups work on any plan whose trucks start empty, a whole-city day's too, but whole-city
+days are no longer decomposed: there the whole-problem search alone now gives the better plan in
+the same time (see :func:`routing.vrp.portfolio.runs_for`).
 """
 
 from __future__ import annotations
@@ -31,17 +35,13 @@ from routing.vrp.solution import Route, make_route, objective
 
 log = logging.getLogger(__name__)
 
-# solve(sub_data, start_routes, time_limit_s, seed, fewer_trips) -> routes over sub_data, or
-# None; with fewer_trips the vehicle of start_routes[0] must make one trip fewer
-SubSolver = Callable[[ProblemData, list[Route], float, int, bool], list[Route] | None]
-# A group's task (sub_data, start_routes, time_limit_s, seed, fewer_trips); submit(task) -> its
-# future result
-GroupTask = tuple[ProblemData, list[Route], float, int, bool]
+# solve(sub_data, start_routes, time_limit_s, seed) -> routes over sub_data, or None
+SubSolver = Callable[[ProblemData, list[Route], float, int], list[Route] | None]
+# A group's task (sub_data, start_routes, time_limit_s, seed); submit(task) -> its future result
+GroupTask = tuple[ProblemData, list[Route], float, int]
 Submit = Callable[[GroupTask], "Future[list[Route] | None]"]
 GROUP_CLIENTS = 600  # about this many clients per group
 GROUP_S = 8.0  # at most this many seconds per group
-TRIP_GROUP_ROUTES = 4  # a trip group: the route to make a trip fewer, the roomiest, the nearest
-TRIP_CANDIDATES = 4  # that route is drawn among this many with the least surplus load
 
 
 def decomposable(data: ProblemData) -> bool:
@@ -117,55 +117,6 @@ def pick_group(
             count += _clients(routes[j])
     pending.difference_update(group)
     return group
-
-
-def pick_trip_group(
-    data: ProblemData, routes: Sequence[Route], rng: np.random.Generator, free: set[int]
-) -> list[int]:
-    """A free route that may make a trip fewer, first, then the free route with the most room
-    to take its surplus, then its nearest free routes (:data:`TRIP_GROUP_ROUTES` in all);
-    empty when no free route makes two trips or more.
-
-    The route is drawn among the :data:`TRIP_CANDIDATES` with the least surplus: its load (as a
-    share of its capacity, the fullest dimension) less its trips but one, which is what the
-    other routes must take over. Trucks that make two trips mostly work a full shift, so the
-    surplus needs a route with room both in its last trip and in its shift (:func:`_room`): on
-    the 6,000-bin day's plan after the whole-problem search, 16 s trip groups of the truck and
-    its three nearest routes dropped a trip in none of 6 runs; with the roomiest route (43 %
-    room) in place of the third nearest, 6 of 8 dropped one. Where no route has room (another
-    city's 120 s plan, the roomiest 8 %), none of 24 trip groups (three ways of choosing the
-    routes) came out cheaper: 2,835-72,225 more (measured 2026-11-30).
-    """
-    demand = {c.location: c.demand for c in data.clients}
-    ranked, room = [], []
-    for i in sorted(free):
-        trips = _trips(routes[i])
-        if not trips:
-            continue
-        cap = np.maximum(data.vehicle_types[routes[i].vehicle_type].capacity, 1)
-        loads = [np.sum([demand[loc] for loc in t], axis=0) / cap for t in trips]
-        room.append((_room(data, routes[i], float(loads[-1].max())), i))
-        if len(trips) >= 2:
-            ranked.append((float(np.sum(loads, axis=0).max()) - (len(trips) - 1), i))
-    if not ranked:
-        return []
-    ranked.sort()
-    first = ranked[int(rng.integers(min(TRIP_CANDIDATES, len(ranked))))][1]
-    roomiest = [i for _, i in sorted(room, key=lambda x: -x[0]) if i != first][:1]
-    near = route_nearness(data, routes)[first]
-    rest = [
-        int(j)
-        for j in np.argsort(near, kind="stable")
-        if int(j) in free and j != first and int(j) not in roomiest
-    ]
-    return [first, *roomiest, *rest][:TRIP_GROUP_ROUTES]
-
-
-def _room(data: ProblemData, route: Route, last_load: float) -> float:
-    """The smaller of the room left in a route's last trip and in its shift (shares)."""
-    vt = data.vehicle_types[route.vehicle_type]
-    span = max(1, min(vt.max_duration_s, vt.shift_end_s - vt.shift_start_s))
-    return min(1.0 - last_load, 1.0 - route.duration_s / span)
 
 
 def _clients(route: Route) -> int:
@@ -248,7 +199,6 @@ def improve_by_groups(
     size: int = GROUP_CLIENTS,
     submit: Submit | None = None,
     workers: int = 1,
-    trips_from: float | None = None,
 ) -> list[Route]:
     """Groups re-optimised one after another until ``deadline`` (a ``time.perf_counter`` value).
 
@@ -259,22 +209,13 @@ def improve_by_groups(
     at a time here. ``accept(routes)`` vets a changed plan (for example with the checker)
     before it is kept. A group whose solver raised, or a group that could not be started (a
     broken process pool), ends the search with the plan found so far, and the error is logged.
-
-    From ``trips_from`` (a share of the time until ``deadline``) on, every second group
-    started is a *trip group* (one at a time, twice as long, see :func:`pick_trip_group`) in
-    which one truck must make a trip fewer. A local search rarely gets there by itself: it
-    must move a whole trip's load to other trucks before the saved unload pays, so on a
-    whole-city day the 120 s plan was bimodal (see :mod:`routing.vrp.group_search`).
     """
     rng = np.random.default_rng(seed)
     best = [r for r in routes if r.visits]
     run = submit if submit is not None else _inline(solve)
-    busy: dict[Future[list[Route] | None], tuple[list[int], _Sub, set[int], bool]] = {}
+    busy: dict[Future[list[Route] | None], tuple[list[int], _Sub, set[int]]] = {}
     pending: set[int] = set()
     failed = False
-    now = time.perf_counter()
-    trips_at = None if trips_from is None else now + trips_from * (deadline - now)
-    started = 0
     while True:
         while not failed and len(busy) < max(1, workers):
             limit = min(group_s, deadline - time.perf_counter() - 0.5)
@@ -283,20 +224,12 @@ def improve_by_groups(
             if limit < 0.5 or len(best) < 2 or not free:
                 break
             try:
-                started += 1
-                fewer = trips_at is not None and time.perf_counter() >= trips_at
-                fewer = fewer and started % 2 == 0 and not any(t for *_, t in busy.values())
-                members = pick_trip_group(data, best, rng, free) if fewer else []
-                fewer = bool(members)
-                if fewer:
-                    limit = min(2 * group_s, deadline - time.perf_counter() - 0.5)
-                else:
-                    members = pick_group(data, best, rng, size, free, pending)
-                claimed = set().union(*(extra for _, _, extra, _ in busy.values()))
+                members = pick_group(data, best, rng, size, free, pending)
+                claimed = set().union(*(extra for _, _, extra in busy.values()))
                 extra = [c for c in _skipped_near(data, best, members) if c not in claimed]
                 sub = _Sub(data, [best[i] for i in members], extra)
-                task = (sub.data, sub.start, limit, int(rng.integers(2**31)), fewer)
-                busy[run(task)] = (members, sub, set(extra), fewer)
+                task = (sub.data, sub.start, limit, int(rng.integers(2**31)))
+                busy[run(task)] = (members, sub, set(extra))
             except Exception:  # a broken pool (or a bug here): keep the plan found so far
                 log.exception("starting a route group failed")
                 failed = True
@@ -304,7 +237,7 @@ def improve_by_groups(
             break
         done, _ = wait(busy, return_when=FIRST_COMPLETED)
         for fut in done:
-            members, sub, _, _ = busy.pop(fut)
+            members, sub, _ = busy.pop(fut)
             try:
                 found = fut.result()
             except Exception:  # a broken solver: keep what the other groups found

@@ -65,24 +65,22 @@ from pyvrp.stop import (
 
 from routing.vrp.checker import is_feasible
 from routing.vrp.engines.construction import Tour, nearest_neighbour_tours
-from routing.vrp.engines.decompose import decomposable, improve_by_groups
 from routing.vrp.engines.pyvrp_mapping import Mapping
-from routing.vrp.model import LocationKind
 from routing.vrp.model import ProblemData as Problem
-from routing.vrp.solution import Route, Solution, make_solution, objective
+from routing.vrp.problem_kind import untimed_cvrp
+from routing.vrp.solution import Route, Solution, make_solution
 
 NAME = "pyvrp"
 # Above this many clients the random start is skipped when the construction gives one: its
 # exhaustive local search takes seconds of the budget (on a 4,500-bin day, most of a short
 # run's time), which the iterated search then lacks.
 RANDOM_START_MAX_CLIENTS = 1000
-# Above this many clients (and with a time limit) the search runs on the whole problem for
-# GLOBAL_SHARE of the time, then re-optimises groups of nearby routes (engines.decompose).
-DECOMPOSE_FROM = 2000
-GLOBAL_SHARE = 0.2
-# From this many clients the granular neighbourhood is narrowed to NEAR_LARGE neighbours (PyVRP's
-# default is 50): each local search is then about twice as fast, and in a minute on X-n1001-k43
-# the search ends 2.1 % above best known instead of 2.8 %.
+# From this many clients a plain CVRP's granular neighbourhood is narrowed to NEAR_LARGE
+# neighbours (PyVRP's default is 50): each local search is then about twice as fast, and in a
+# minute on X-n1001-k43 the search ends 2.1 % above best known instead of 2.8 %. Not on a city
+# day (disposal trips, shifts, windows): on the 6,000-bin day at 120 s (one process, two cities)
+# 10 neighbours gave 838,821 and 846,834, 20 gave 812,527 and 827,256, 40 gave 795,899 and
+# 819,951, 60 gave 792,276 and 817,840 (2026-12-01), so city days keep PyVRP's 50.
 LARGE_FROM = 500
 NEAR_LARGE = 20
 
@@ -93,7 +91,6 @@ def _search(
     deadline: float,
     budget: tuple[int | None, int | None],
     start: list[Tour] | None = None,
-    polish: bool = True,
 ) -> PySolution:
     """PyVRP's iterated local search (as ``pyvrp.solve``) from the better start.
 
@@ -102,14 +99,11 @@ def _search(
 
     The starts are PyVRP's own (a random solution) and ``start`` (by default the
     nearest-neighbour construction), each improved by one exhaustive local search under the
-    maximum penalties. ``polish=False`` starts from ``start`` as it is: an overloaded start
-    (a capped vehicle's) is then repaired under the search's own, milder penalties, with
-    PyVRP's 50 neighbours, as moving a trip's load away needs them (on the 6,000-bin day's
-    120 s plan, 6 trip groups of 16 s: 2 made a trip fewer at a lower cost with 50, 1 with 20).
+    maximum penalties.
     """
     data = mapping.pyvrp
     params = SolveParams()
-    if data.num_clients >= LARGE_FROM and polish:
+    if data.num_clients >= LARGE_FROM and untimed_cvrp(mapping.data):
         params = SolveParams(neighbourhood=NeighbourhoodParams(num_neighbours=NEAR_LARGE))
     rng = RandomNumberGenerator(seed=seed)
     ls = LocalSearch(
@@ -128,10 +122,10 @@ def _search(
     if tours:
         try:
             warm = mapping.warm_start(tours)
-            starts.append(ls(warm, strict, exhaustive=True) if polish else warm)
+            starts.append(ls(warm, strict, exhaustive=True))
         except (ValueError, IndexError):  # tours PyVRP cannot represent: keep its own start
             pass
-    if not starts or (polish and data.num_clients <= RANDOM_START_MAX_CLIENTS):
+    if not starts or data.num_clients <= RANDOM_START_MAX_CLIENTS:
         starts.append(ls(PySolution.make_random(data, rng), strict, exhaustive=True))
     init = min(starts, key=strict.penalised_cost)
     ils = IteratedLocalSearch(data, pm, ls, init, params.ils)
@@ -159,96 +153,39 @@ def solve_problem(
     *,
     max_iterations: int | None = None,
     max_no_improvement: int | None = None,
-    decompose: bool = True,
 ) -> Solution:
     """Solve ``data`` with PyVRP's iterated local search for ``time_limit_s`` seconds.
 
     With ``max_iterations`` and/or ``max_no_improvement`` (positive) the search stops after that
     many iterations instead and ``time_limit_s`` is ignored: reproducible on any machine.
-    ``decompose=False`` keeps a whole-city day on the whole-problem search (the portfolio then
-    re-optimises route groups itself, on both processes).
+    A whole-city day is searched whole: on the 6,000-bin day (120 s, one process) that gave
+    806,705 where a fifth of the time on the whole problem and the rest on route groups gave
+    827,860 (2026-12-01).
     """
     for name, n in (("max_iterations", max_iterations), ("max_no_improvement", max_no_improvement)):
         if n is not None and n <= 0:
             raise ValueError(f"{name} must be positive.")
     t0 = time.perf_counter()
-    budget = (max_iterations, max_no_improvement)
-    big = (
-        decompose
-        and len(data.clients) > DECOMPOSE_FROM
-        and budget == (None, None)
-        and decomposable(data)
-    )
-    first_deadline = t0 + time_limit_s * (GLOBAL_SHARE if big else 1.0)
     mapping = Mapping(data)
-    best = _search(mapping, seed, first_deadline, budget)
+    best = _search(mapping, seed, t0 + time_limit_s, (max_iterations, max_no_improvement))
     routes = [mapping.route(r) for r in best.routes()]
     routes += mapping.unload_routes(routes)
-    notes: tuple[str, ...] = ()
-    if big and best.is_feasible() and is_feasible(data, make_solution(data, routes, NAME, 0.0)):
-        before = objective(data, routes)
-        # No trip groups on one process: they take the polish's time (6,000-bin day, seed 42,
-        # 120 s: 835,586-835,790 with a trip dropped in 3 runs, 827,860 without; 2026-11-30)
-        routes = improve_by_groups(
-            data,
-            routes,
-            solve_routes,
-            t0 + time_limit_s,
-            seed,
-            lambda cand: is_feasible(data, make_solution(data, cand, NAME, 0.0)),
-        )
-        notes = (f"pyvrp: route groups re-optimised, {before} -> {objective(data, routes)}",)
     sol = make_solution(data, routes, NAME, time.perf_counter() - t0)
     if not best.is_feasible():
         return replace(sol, notes=("pyvrp: best solution infeasible",))
-    return replace(sol, notes=notes)
+    return sol
 
 
 def solve_routes(
-    data: Problem, start: list[Route], time_limit_s: float, seed: int, fewer_trips: bool = False
+    data: Problem, start: list[Route], time_limit_s: float, seed: int
 ) -> list[Route] | None:
     """A sub-problem's routes after ``time_limit_s`` of search from ``start``; None if the
-    result is not feasible (as the checker judges it).
-
-    ``fewer_trips``: the vehicle of ``start[0]`` must make one trip fewer. Its start joins the
-    two lightest neighbouring trips into one, and the search may give the surplus to the other
-    routes but add no unload to it (see :func:`drop_unload`).
-    """
+    result is not feasible (as the checker judges it)."""
     deadline = time.perf_counter() + time_limit_s
     tours = [Tour(0, r.vehicle_type, tuple(r.locations), r.start_s) for r in start]
-    capped = None
-    if fewer_trips and (dropped := drop_unload(data, start[0])) is not None:
-        locs, reloads = dropped
-        capped = (start[0].vehicle_type, reloads)
-        tours[0] = Tour(0, start[0].vehicle_type, locs, start[0].start_s)
-    mapping = Mapping(data, capped)
-    best = _search(mapping, seed, deadline, (None, None), tours, polish=capped is None)
+    mapping = Mapping(data)
+    best = _search(mapping, seed, deadline, (None, None), tours)
     routes = [mapping.route(r) for r in best.routes()]
     routes += mapping.unload_routes(routes)
     ok = best.is_feasible() and is_feasible(data, make_solution(data, routes, NAME, 0.0))
     return routes if ok else None
-
-
-def drop_unload(data: Problem, route: Route) -> tuple[tuple[int, ...], int] | None:
-    """``route``'s locations without the unload between its two lightest neighbouring trips,
-    and the reloads then left before its final unload; None without such an unload."""
-    clients = {c.location: c for c in data.clients}
-    cap = data.vehicle_types[route.vehicle_type].capacity
-    trips: list[list[int]] = [[]]
-    loads = [0.0]
-    cuts: list[int] = []  # cuts[i]: the unload after trip i
-    for i, loc in enumerate(route.locations):
-        if loc in clients:
-            trips[-1].append(loc)
-            loads[-1] += max(d / max(1, c) for d, c in zip(clients[loc].demand, cap, strict=True))
-        elif data.kinds[loc] == LocationKind.DISPOSAL and trips[-1]:
-            cuts.append(i)
-            trips.append([])
-            loads.append(0.0)
-    if not trips[-1]:  # the route ends with its final unload
-        trips.pop()
-    if len(trips) < 2:
-        return None
-    k = min(range(len(trips) - 1), key=lambda j: loads[j] + loads[j + 1])
-    locs = route.locations
-    return tuple(locs[: cuts[k]] + locs[cuts[k] + 1 :]), len(trips) - 2

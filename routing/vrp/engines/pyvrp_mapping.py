@@ -1,10 +1,7 @@
 """How a :class:`~routing.vrp.model.ProblemData` becomes PyVRP data, and PyVRP routes our routes.
 
 The mapping itself is described in :mod:`routing.vrp.engines.pyvrp_engine`; this module and
-that one are the only ones importing :mod:`pyvrp`. One vehicle may be *capped*: it gets a PyVRP
-vehicle type of its own that may unload at most a given number of times before its final
-unload, so that a search must plan it with fewer trips
-(:func:`routing.vrp.engines.pyvrp_engine.solve_routes`, ``fewer_trips``).
+that one are the only ones importing :mod:`pyvrp`.
 """
 
 from __future__ import annotations
@@ -41,20 +38,11 @@ def _limit(value_s: int, less_s: int = 0) -> int:
 
 
 class Mapping:
-    """PyVRP data plus what is needed to read PyVRP routes back into our location indices.
+    """PyVRP data plus what is needed to read PyVRP routes back into our location indices."""
 
-    With ``capped`` = (vehicle type, reloads), one vehicle of that type gets a PyVRP vehicle
-    type of its own (the type itself when it has one vehicle) that may reload at most that
-    many times; the first tour of :meth:`warm_start` is that vehicle's, and its routes read
-    back as the original type.
-    """
-
-    def __init__(self, data: Problem, capped: tuple[int, int] | None = None) -> None:
+    def __init__(self, data: Problem) -> None:
         n = data.num_locations
         self.data = data
-        self.capped = capped
-        self.type_of = list(range(len(data.vehicle_types)))  # PyVRP vehicle type -> ours
-        self.capped_type: int | None = None  # the capped vehicle's PyVRP type
         sites = [s.location for s in data.disposal_sites]
         homes = sorted({vt.end_location for vt in data.vehicle_types})
         # PyVRP depots: our depots, disposal sites, plain locations, one virtual end per end
@@ -128,17 +116,6 @@ class Mapping:
                     shift_duration=_limit(vt.max_duration_s, brk),
                 )
             )
-        if self.capped is not None:
-            t, most = self.capped
-            own = vtypes[t].replace(num_available=1, max_reloads=most)
-            if vtypes[t].num_available > 1:
-                vtypes[t] = vtypes[t].replace(num_available=vtypes[t].num_available - 1)
-                vtypes.append(own)
-                self.type_of.append(t)
-                self.capped_type = len(vtypes) - 1
-            else:
-                vtypes[t] = own
-                self.capped_type = t
         return ProblemData(locations, clients, depots, vtypes, [dist], [dur])  # type: ignore[list-item]
 
     def warm_start(self, tours: list[Tour]) -> PySolution:
@@ -149,8 +126,7 @@ class Mapping:
         """
         client_index = {c.location: i for i, c in enumerate(self.data.clients)}
         routes = []
-        capped = self.capped_type
-        for k, tour in enumerate(tours):
+        for tour in tours:
             locs = list(tour.locations)
             home = self.data.vehicle_types[tour.vehicle_type].end_location
             if locs and home in self.virtual_end and locs[-1] not in client_index:
@@ -162,13 +138,12 @@ class Mapping:
                 for loc in locs
             ]
             if acts:
-                own = capped if k == 0 and capped is not None else tour.vehicle_type
-                routes.append(PyRoute(self.pyvrp, acts, own))
+                routes.append(PyRoute(self.pyvrp, acts, tour.vehicle_type))
         return PySolution(self.pyvrp, routes)
 
     def route(self, r) -> Route:  # noqa: ANN001 - a pyvrp Route
         """Our route for a PyVRP route: visits in order, final unload expanded."""
-        vt_idx = self.type_of[r.vehicle_type()]
+        vt_idx = r.vehicle_type()  # PyVRP's vehicle types are ours, in order
         home = self.data.vehicle_types[vt_idx].end_location
         locs: list[int] = []
         clients = self.data.clients

@@ -17,7 +17,6 @@ from routing.vrp.engines.decompose import (
     _Sub,
     improve_by_groups,
     pick_group,
-    pick_trip_group,
     route_nearness,
 )
 from routing.vrp.first_plan import first_plan
@@ -133,10 +132,8 @@ def test_group_improvement_never_worsens_and_stays_feasible() -> None:
     data = city()
     start = list(first_plan(data).routes)
 
-    def reverse(
-        sub: ProblemData, routes: list[Route], limit: float, seed: int, fewer: bool
-    ) -> list[Route]:
-        del limit, seed, fewer
+    def reverse(sub: ProblemData, routes: list[Route], limit: float, seed: int) -> list[Route]:
+        del limit, seed
         sol = make_solution(sub, [_reversed(sub, r) for r in routes], "test", 0.0)
         return list(sol.routes) if not check(sub, sol) else routes
 
@@ -174,10 +171,8 @@ def test_two_groups_are_in_flight_at_once_and_every_improvement_kept() -> None:
     start = [_shuffled(data, r, rng) for r in first_plan(data).routes]
     lock, running, most = threading.Lock(), [0], [0]
 
-    def replan(
-        sub: ProblemData, routes: list[Route], limit: float, seed: int, fewer: bool
-    ) -> list[Route]:
-        del routes, limit, seed, fewer
+    def replan(sub: ProblemData, routes: list[Route], limit: float, seed: int) -> list[Route]:
+        del routes, limit, seed
         with lock:
             running[0] += 1
             most[0] = max(most[0], running[0])
@@ -211,10 +206,8 @@ def test_a_failing_group_search_keeps_the_plan_found_so_far() -> None:
     start = [_shuffled(data, r, rng) for r in first_plan(data).routes]
     calls = [0]
 
-    def once(
-        sub: ProblemData, routes: list[Route], limit: float, seed: int, fewer: bool
-    ) -> list[Route]:
-        del routes, limit, seed, fewer
+    def once(sub: ProblemData, routes: list[Route], limit: float, seed: int) -> list[Route]:
+        del routes, limit, seed
         calls[0] += 1
         if calls[0] > 1:
             raise RuntimeError("solver crashed")
@@ -257,10 +250,8 @@ def test_the_search_goes_on_after_a_group_empties_a_route() -> None:
     start = [t for r in first_plan(data).routes for t in _trips(data, r)]
     after_merge = [0]
 
-    def merge(
-        sub: ProblemData, routes: list[Route], limit: float, seed: int, fewer: bool
-    ) -> list[Route]:
-        del limit, seed, fewer
+    def merge(sub: ProblemData, routes: list[Route], limit: float, seed: int) -> list[Route]:
+        del limit, seed
         out = list(first_plan(sub).routes)
         if after_merge[0] or len(out) < len(routes):  # counts the merge and every call after
             after_merge[0] += 1
@@ -296,88 +287,5 @@ def _ok(data: ProblemData):  # noqa: ANN202 - a checker-backed accept
     return lambda routes: not check(data, make_solution(data, routes, "test", 0.0))
 
 
-def _never(
-    sub: ProblemData, routes: list[Route], limit: float, seed: int, fewer: bool
-) -> list[Route] | None:
+def _never(sub: ProblemData, routes: list[Route], limit: float, seed: int) -> list[Route] | None:
     raise AssertionError("submit was given: solve must not be called")
-
-
-def test_a_trip_group_starts_from_a_truck_with_little_surplus() -> None:
-    """A trip group's first route makes two trips or more and is among the routes whose load
-    least exceeds their trips but one; its second is the free route with the most room in its
-    last trip and its shift; the rest are free routes. No route of several trips free: no trip
-    group."""
-    data = city(n=300, loose=True, trucks=6)
-    built = list(first_plan(data).routes)
-    routes = built[:-1] + _trips(data, built[-1])  # trucks of many trips, then one-trip routes
-    trips = [len(decompose._trips(r)) for r in routes]
-    assert min(trips[: len(built) - 1]) >= 2 and set(trips[len(built) - 1 :]) == {1}
-    demand = {c.location: c.demand for c in data.clients}
-    cap = np.array(CAPACITY)
-
-    def surplus(i: int) -> float:
-        load = np.sum([demand[v] for v in routes[i].locations if v in demand], axis=0) / cap
-        return float(load.max()) - (trips[i] - 1)
-
-    def room(i: int) -> float:
-        last = decompose._trips(routes[i])[-1]
-        load = np.sum([demand[v] for v in last], axis=0) / cap
-        vt = data.vehicle_types[routes[i].vehicle_type]
-        span = min(vt.max_duration_s, vt.shift_end_s - vt.shift_start_s)
-        return min(1.0 - float(load.max()), 1.0 - routes[i].duration_s / span)
-
-    multi = sorted((i for i, t in enumerate(trips) if t >= 2), key=surplus)
-    free = set(range(len(routes))) - {multi[0]}
-    firsts = set()
-    for seed in range(20):
-        group = pick_trip_group(data, routes, np.random.default_rng(seed), free)
-        assert set(group) <= free and len(group) == min(decompose.TRIP_GROUP_ROUTES, len(free))
-        assert group[1] == max(sorted(free - {group[0]}), key=room)
-        firsts.add(group[0])
-    assert firsts <= set(multi[1 : 1 + decompose.TRIP_CANDIDATES]) and len(firsts) > 1
-    singles = {i for i, t in enumerate(trips) if t == 1}
-    assert pick_trip_group(data, routes, np.random.default_rng(0), singles) == []
-
-
-def test_trip_groups_start_late_one_at_a_time_and_twice_as_long() -> None:
-    """No trip group before ``trips_from`` of the time; after it every second group is one,
-    never two at once, each with twice the group time; without ``trips_from`` none."""
-    data = city(n=300, loose=True, trucks=6)
-    start = list(first_plan(data).routes)
-    lock, calls, flying, most = threading.Lock(), [], [0], [0]
-
-    def fake(sub: ProblemData, routes: list[Route], limit: float, seed: int, fewer: bool) -> None:
-        del sub, routes, seed
-        with lock:
-            calls.append((time.perf_counter(), limit, fewer))
-            flying[0] += fewer
-            most[0] = max(most[0], flying[0])
-        time.sleep(0.05)
-        with lock:
-            flying[0] -= fewer
-
-    for trips_from in (0.25, None):
-        calls.clear()
-        t0 = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            improve_by_groups(
-                data,
-                start,
-                _never,
-                t0 + 3.0,
-                1,
-                _ok(data),
-                group_s=0.6,
-                size=30,
-                submit=lambda task: pool.submit(fake, *task),
-                workers=2,
-                trips_from=trips_from,
-            )
-        trip_calls = [(t - t0, limit) for t, limit, fewer in calls if fewer]
-        if trips_from is None:
-            assert not trip_calls
-            continue
-        assert trip_calls and min(t for t, _ in trip_calls) >= 0.7 and most[0] == 1
-        assert any(t < 1.25 for t, _ in trip_calls)
-        assert all(limit == pytest.approx(1.2) for t, limit in trip_calls if t < 1.25)
-        assert len(trip_calls) < len(calls)

@@ -73,15 +73,19 @@ def _cvrp(n: int) -> ProblemData:
     return m.data()
 
 
-def test_the_searches_depend_on_the_problem(small: ProblemData) -> None:
+def test_the_searches_depend_on_the_problem(
+    small: ProblemData, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """OR-Tools and PyVRP where OR-Tools models what PyVRP approximates (here: a disposal site),
     PyVRP beside HGS-CVRP on a plain CVRP up to HGS_UP_TO clients, two PyVRP seeds above, and the
-    route-group search on a plain CVRP from GROUPS_FROM clients (a city day only above
-    WHOLE_CITY_FROM bins)."""
+    route-group search on a plain CVRP from GROUPS_FROM clients; a city day above
+    WHOLE_CITY_FROM bins gets two PyVRP seeds on the whole problem, never route groups."""
     assert runs_for(small, 7) == [("ortools", 7), ("pyvrp", 7)]
     assert runs_for(_cvrp(30), 7) == [("pyvrp", 7), ("hgs", 7)]
     assert runs_for(_cvrp(HGS_UP_TO + 1), 7) == [("pyvrp", 7), ("pyvrp", 8)]
     assert runs_for(_cvrp(group_search.GROUPS_FROM), 7) == [(GROUPS, 7)]
+    monkeypatch.setattr(group_search, "WHOLE_CITY_FROM", len(small.clients) - 1)
+    assert runs_for(small, 7) == [("pyvrp", 7), ("pyvrp", 8)]
 
 
 def test_plain_cvrp_portfolio_runs_pyvrp_beside_hgs() -> None:

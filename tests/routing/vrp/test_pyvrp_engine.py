@@ -9,7 +9,7 @@ from routing.vrp.checker import check
 from routing.vrp.engines import pyvrp_engine
 from routing.vrp.engines.construction import nearest_neighbour_tours
 from routing.vrp.engines.pyvrp_mapping import Mapping
-from routing.vrp.model import LocationKind, Model, ProblemData
+from routing.vrp.model import Model, ProblemData
 from routing.vrp.solution import make_route, make_solution, objective
 
 
@@ -117,49 +117,14 @@ def _one_truck_day() -> ProblemData:
     return m.data()
 
 
-def test_fewer_trips_makes_the_first_truck_drop_a_trip() -> None:
-    """With ``fewer_trips`` the first start route's truck makes one trip fewer, here by leaving
-    the optional client out, though that costs more; without it the search keeps both trips."""
+def test_a_group_search_from_its_start_keeps_a_checked_plan() -> None:
+    """``solve_routes`` searches from the given routes and returns a plan the checker accepts,
+    no dearer than its start; here it serves all six clients on two trips."""
     data = _one_truck_day()
     start = [make_route(data, 0, [1, 2, 3, 7, 4, 5, 6, 7])]
     assert check(data, make_solution(data, start, "test", 0.0)) == []
-    plain = pyvrp_engine.solve_routes(data, start, 0.3, 1)
-    fewer = pyvrp_engine.solve_routes(data, start, 0.3, 1, fewer_trips=True)
-    assert plain is not None and fewer is not None
-    assert [r.num_unloads for r in plain] == [2]
-    assert [r.num_unloads for r in fewer] == [1]
-    assert check(data, make_solution(data, fewer, "test", 0.0)) == []
-    assert objective(data, fewer) > objective(data, plain)
-
-
-def test_drop_unload_joins_the_two_lightest_neighbouring_trips() -> None:
-    """Three trips of 8, 2 and 4: the unload between the last two goes, leaving one reload."""
-    m = Model()
-    depot = m.add_depot()
-    for load in (4, 4, 2, 2, 2):
-        m.add_client((load,))
-    m.add_disposal_site()
-    m.add_vehicle_type(1, (10,), depot)
-    m.set_matrices(*(np.ones((7, 7), np.int64) - np.eye(7, dtype=np.int64),) * 2)
-    data = m.data()
-    route = make_route(data, 0, [1, 2, 6, 3, 6, 4, 5, 6])
-    assert pyvrp_engine.drop_unload(data, route) == ((1, 2, 6, 3, 4, 5, 6), 1)
-    assert pyvrp_engine.drop_unload(data, make_route(data, 0, [1, 2, 6])) is None
-
-
-def test_a_capped_vehicle_of_a_shared_type_reads_back_as_its_type(far_day: ProblemData) -> None:
-    """The capped vehicle gets a PyVRP type of its own (as many reloads as its tour makes, at
-    most); its route reads back as the original type, and the other vehicles of that type keep
-    theirs."""
-    tours = nearest_neighbour_tours(far_day)
-    assert tours
-    reloads = sum(far_day.kinds[loc] == LocationKind.DISPOSAL for loc in tours[0].locations) - 1
-    mapping = Mapping(far_day, (tours[0].vehicle_type, reloads))
-    types = mapping.pyvrp.vehicle_types()
-    assert len(types) == len(far_day.vehicle_types) + 1
-    assert types[-1].max_reloads == reloads and types[-1].num_available == 1
-    assert types[tours[0].vehicle_type].num_available == 3
-    sol = mapping.warm_start(tours)
-    assert sol.routes()[0].vehicle_type() == len(types) - 1
-    back = [mapping.route(r) for r in sol.routes()]
-    assert [r.vehicle_type for r in back] == [t.vehicle_type for t in tours]
+    found = pyvrp_engine.solve_routes(data, start, 0.3, 1)
+    assert found is not None
+    assert [r.num_unloads for r in found] == [2]
+    assert check(data, make_solution(data, found, "test", 0.0)) == []
+    assert objective(data, found) <= objective(data, start)
