@@ -75,14 +75,16 @@ NAME = "pyvrp"
 # exhaustive local search takes seconds of the budget (on a 4,500-bin day, most of a short
 # run's time), which the iterated search then lacks.
 RANDOM_START_MAX_CLIENTS = 1000
-# From this many clients a plain CVRP's granular neighbourhood is narrowed to NEAR_LARGE
-# neighbours (PyVRP's default is 50): each local search is then about twice as fast, and in a
-# minute on X-n1001-k43 the search ends 2.1 % above best known instead of 2.8 %. Not on a city
-# day (disposal trips, shifts, windows): on the 6,000-bin day at 120 s (one process, two cities)
-# 10 neighbours gave 838,821 and 846,834, 20 gave 812,527 and 827,256, 40 gave 795,899 and
-# 819,951, 60 gave 792,276 and 817,840 (2026-12-01), so city days keep PyVRP's 50.
+# From this many clients the granular neighbourhood is narrowed to NEAR_LARGE neighbours (PyVRP's
+# default is 50): each local search is then about twice as fast, and in a minute on X-n1001-k43
+# the search ends 2.1 % above best known instead of 2.8 %; on the 1,000-bin benchmark day (60 s)
+# 193,229 and 192,722 against 194,993 and 194,304 with 50. Not on a city day (disposal trips,
+# shifts, windows) above WIDE_CITY_FROM clients: on the 6,000-bin day at 120 s (one process, two
+# cities) 10 neighbours gave 838,821 and 846,834, 20 gave 812,527 and 827,256, 40 gave 795,899
+# and 819,951, 60 gave 792,276 and 817,840 (2026-12-01), so such days keep PyVRP's 50.
 LARGE_FROM = 500
 NEAR_LARGE = 20
+WIDE_CITY_FROM = 2000
 
 
 def _search(
@@ -103,7 +105,8 @@ def _search(
     """
     data = mapping.pyvrp
     params = SolveParams()
-    if data.num_clients >= LARGE_FROM and untimed_cvrp(mapping.data):
+    wide = data.num_clients > WIDE_CITY_FROM and not untimed_cvrp(mapping.data)
+    if data.num_clients >= LARGE_FROM and not wide:
         params = SolveParams(neighbourhood=NeighbourhoodParams(num_neighbours=NEAR_LARGE))
     rng = RandomNumberGenerator(seed=seed)
     ls = LocalSearch(
@@ -158,9 +161,9 @@ def solve_problem(
 
     With ``max_iterations`` and/or ``max_no_improvement`` (positive) the search stops after that
     many iterations instead and ``time_limit_s`` is ignored: reproducible on any machine.
-    A whole-city day is searched whole: on the 6,000-bin day (120 s, one process) that gave
-    806,705 where a fifth of the time on the whole problem and the rest on route groups gave
-    827,860 (2026-12-01).
+    A whole-city day is searched whole: on the 6,000-bin day (120 s, one process, 20
+    neighbours) that gave 806,705 (2026-12-01) where a fifth of the time on the whole problem
+    and the rest on route groups had given 827,860 (2026-11-30).
     """
     for name, n in (("max_iterations", max_iterations), ("max_no_improvement", max_no_improvement)):
         if n is not None and n <= 0:

@@ -128,3 +128,24 @@ def test_a_group_search_from_its_start_keeps_a_checked_plan() -> None:
     assert [r.num_unloads for r in found] == [2]
     assert check(data, make_solution(data, found, "test", 0.0)) == []
     assert objective(data, found) <= objective(data, start)
+
+
+def test_only_a_large_city_day_keeps_pyvrps_wide_neighbourhood(
+    far_day: ProblemData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From LARGE_FROM clients the neighbourhood is narrowed to NEAR_LARGE, except on a city day
+    above WIDE_CITY_FROM clients, which keeps PyVRP's default (50)."""
+    seen: list[int] = []
+    real = pyvrp_engine.compute_neighbours
+
+    def spy(data, params):  # noqa: ANN001, ANN202 - PyVRP's types
+        seen.append(params.num_neighbours)
+        return real(data, params)
+
+    monkeypatch.setattr(pyvrp_engine, "compute_neighbours", spy)
+    monkeypatch.setattr(pyvrp_engine, "LARGE_FROM", 10)
+    n = len(far_day.clients)
+    for wide_from in (n, n - 1):
+        monkeypatch.setattr(pyvrp_engine, "WIDE_CITY_FROM", wide_from)
+        pyvrp_engine.solve_problem(far_day, 0.0, seed=1, max_iterations=1)
+    assert seen == [pyvrp_engine.NEAR_LARGE, 50]
