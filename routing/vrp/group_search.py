@@ -30,10 +30,6 @@ from routing.vrp.solution import Route, Solution, make_solution, objective, rank
 log = logging.getLogger(__name__)
 
 GROUPS_FROM = 500  # plain CVRP clients (measured in ARCHITECTURE.md)
-# From this many clients a city day is a whole-city day: OR-Tools no longer improves the
-# constructed start in minutes (on the 4,500-bin benchmark day it returned it unchanged after
-# 120 s), so the portfolio runs two seeded PyVRP searches (routing.vrp.portfolio.runs_for)
-WHOLE_CITY_FROM = 2000
 WORKERS = 2
 
 
@@ -46,18 +42,15 @@ class Settings:
     group_s: float  # at most this long per group
 
 
-def settings_for(num_clients: int) -> Settings:
-    """Chosen on X-n1001-k43 (60 s): whole-problem search 2.12 % above best known on one core,
-    half the time then on groups of 250 clients 1.85 %. ``num_clients`` is kept for problems of
-    other sizes (one setting so far)."""
-    del num_clients
-    return Settings(share=0.5, group_clients=250, group_s=5.0)
+# Chosen on X-n1001-k43 (60 s): whole-problem search 2.12 % above best known on one core, half
+# the time then on groups of 250 clients 1.85 %.
+SETTINGS = Settings(share=0.5, group_clients=250, group_s=5.0)
 
 
 def solve(data: ProblemData, pool: ProcessPoolExecutor, deadline: float, seed: int) -> Solution:
     """The best checked plan by ``deadline`` (a ``time.time`` value), searched on ``pool``."""
     t0 = time.time()
-    cfg = settings_for(len(data.clients))
+    cfg = SETTINGS
     first_deadline = t0 + (deadline - t0) * cfg.share
     futures = [pool.submit(_whole, data, first_deadline, s) for s in (seed, seed + 1)]
     checked = []

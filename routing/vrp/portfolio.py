@@ -11,7 +11,7 @@ Which searches run on the two processes depends on the problem (:func:`runs_for`
   solution; a genetic search over a population), so where one ends in a poor basin the other
   often does not, which two seeds of the same search rarely give;
 * a larger plain CVRP that cannot be decomposed, or a whole-city day (more than
-  :data:`~routing.vrp.group_search.WHOLE_CITY_FROM` bins): two differently seeded PyVRP
+  :data:`~routing.vrp.problem_kind.WHOLE_CITY_FROM` bins): two differently seeded PyVRP
   searches on the whole problem for the whole time (see :func:`runs_for`). PyVRP models these
   exactly, and OR-Tools does not compete on them (6.65 % above best known on X-n1001-k43 at
   60 s), and neither does HGS-CVRP there (5.18 %; probably because building its first
@@ -38,7 +38,7 @@ from routing.vrp.checker import check
 from routing.vrp.engines import hgs_engine
 from routing.vrp.engines.decompose import decomposable
 from routing.vrp.model import ProblemData
-from routing.vrp.problem_kind import untimed_cvrp
+from routing.vrp.problem_kind import untimed_cvrp, whole_city
 from routing.vrp.solution import Solution, rank
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ def runs_for(data: ProblemData, seed: int) -> list[tuple[str, int]]:
         return [(GROUPS, seed)]
     if plain and n <= HGS_UP_TO and hgs_engine.supports(data):
         return [("pyvrp", seed), (hgs_engine.NAME, seed)]
-    if n > group_search.WHOLE_CITY_FROM or plain:
+    if whole_city(data) or plain:
         return [("pyvrp", seed), ("pyvrp", seed + 1)]
     return [("ortools", seed), ("pyvrp", seed)]
 

@@ -67,7 +67,7 @@ from routing.vrp.checker import is_feasible
 from routing.vrp.engines.construction import Tour, nearest_neighbour_tours
 from routing.vrp.engines.pyvrp_mapping import Mapping
 from routing.vrp.model import ProblemData as Problem
-from routing.vrp.problem_kind import untimed_cvrp
+from routing.vrp.problem_kind import whole_city
 from routing.vrp.solution import Route, Solution, make_solution
 
 NAME = "pyvrp"
@@ -79,12 +79,11 @@ RANDOM_START_MAX_CLIENTS = 1000
 # default is 50): each local search is then about twice as fast, and in a minute on X-n1001-k43
 # the search ends 2.1 % above best known instead of 2.8 %; on the 1,000-bin benchmark day (60 s)
 # 193,229 and 192,722 against 194,993 and 194,304 with 50. Not on a city day (disposal trips,
-# shifts, windows) above WIDE_CITY_FROM clients: on the 6,000-bin day at 120 s (one process, two
+# shifts, windows) above WHOLE_CITY_FROM clients: on the 6,000-bin day at 120 s (one process, two
 # cities) 10 neighbours gave 838,821 and 846,834, 20 gave 812,527 and 827,256, 40 gave 795,899
 # and 819,951, 60 gave 792,276 and 817,840 (2026-12-01), so such days keep PyVRP's 50.
 LARGE_FROM = 500
 NEAR_LARGE = 20
-WIDE_CITY_FROM = 2000
 
 
 def _search(
@@ -105,8 +104,7 @@ def _search(
     """
     data = mapping.pyvrp
     params = SolveParams()
-    wide = data.num_clients > WIDE_CITY_FROM and not untimed_cvrp(mapping.data)
-    if data.num_clients >= LARGE_FROM and not wide:
+    if data.num_clients >= LARGE_FROM and not whole_city(mapping.data):
         params = SolveParams(neighbourhood=NeighbourhoodParams(num_neighbours=NEAR_LARGE))
     rng = RandomNumberGenerator(seed=seed)
     ls = LocalSearch(

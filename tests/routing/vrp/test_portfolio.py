@@ -9,7 +9,7 @@ import signal
 import numpy as np
 import pytest
 
-from routing.vrp import group_search, portfolio
+from routing.vrp import group_search, portfolio, problem_kind
 from routing.vrp.checker import check
 from routing.vrp.model import Model, ProblemData
 from routing.vrp.portfolio import GROUPS, HGS_UP_TO, runs_for, solve
@@ -84,7 +84,7 @@ def test_the_searches_depend_on_the_problem(
     assert runs_for(_cvrp(30), 7) == [("pyvrp", 7), ("hgs", 7)]
     assert runs_for(_cvrp(HGS_UP_TO + 1), 7) == [("pyvrp", 7), ("pyvrp", 8)]
     assert runs_for(_cvrp(group_search.GROUPS_FROM), 7) == [(GROUPS, 7)]
-    monkeypatch.setattr(group_search, "WHOLE_CITY_FROM", len(small.clients) - 1)
+    monkeypatch.setattr(problem_kind, "WHOLE_CITY_FROM", len(small.clients) - 1)
     assert runs_for(small, 7) == [("pyvrp", 7), ("pyvrp", 8)]
 
 
@@ -105,7 +105,7 @@ def test_route_groups_on_two_processes_give_a_checked_plan(
     checker accepts, no worse than its start, and says what it did."""
     data = _cvrp(120)
     monkeypatch.setattr(group_search, "GROUPS_FROM", 100)
-    monkeypatch.setattr(group_search, "settings_for", lambda n: group_search.Settings(0.4, 30, 1.0))
+    monkeypatch.setattr(group_search, "SETTINGS", group_search.Settings(0.4, 30, 1.0))
     reports: list[str] = []
     sol = solve(data, time_limit_s=5.0, progress=lambda name, s: reports.append(name))
     assert sol.feasible and check(data, sol) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from routing.vrp import problem_kind
 from routing.vrp.checker import check
 from routing.vrp.engines import pyvrp_engine
 from routing.vrp.engines.construction import nearest_neighbour_tours
@@ -134,7 +135,7 @@ def test_only_a_large_city_day_keeps_pyvrps_wide_neighbourhood(
     far_day: ProblemData, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """From LARGE_FROM clients the neighbourhood is narrowed to NEAR_LARGE, except on a city day
-    above WIDE_CITY_FROM clients, which keeps PyVRP's default (50)."""
+    above WHOLE_CITY_FROM clients, which keeps PyVRP's default (50)."""
     seen: list[int] = []
     real = pyvrp_engine.compute_neighbours
 
@@ -146,6 +147,6 @@ def test_only_a_large_city_day_keeps_pyvrps_wide_neighbourhood(
     monkeypatch.setattr(pyvrp_engine, "LARGE_FROM", 10)
     n = len(far_day.clients)
     for wide_from in (n, n - 1):
-        monkeypatch.setattr(pyvrp_engine, "WIDE_CITY_FROM", wide_from)
+        monkeypatch.setattr(problem_kind, "WHOLE_CITY_FROM", wide_from)
         pyvrp_engine.solve_problem(far_day, 0.0, seed=1, max_iterations=1)
     assert seen == [pyvrp_engine.NEAR_LARGE, 50]
