@@ -77,11 +77,12 @@ NAME = "pyvrp"
 RANDOM_START_MAX_CLIENTS = 1000
 # From this many clients the granular neighbourhood is narrowed to NEAR_LARGE neighbours (PyVRP's
 # default is 50): each local search is then about twice as fast, and in a minute on X-n1001-k43
-# the search ends 2.1 % above best known instead of 2.8 %; on the 1,000-bin benchmark day (60 s)
-# 193,229 and 192,722 against 194,993 and 194,304 with 50. Not on a city day (disposal trips,
-# shifts, windows) above WHOLE_CITY_FROM clients: on the 6,000-bin day at 120 s (one process, two
-# cities) 10 neighbours gave 838,821 and 846,834, 20 gave 812,527 and 827,256, 40 gave 795,899
-# and 819,951, 60 gave 792,276 and 817,840 (2026-12-01), so such days keep PyVRP's 50.
+# the search ends 2.1 % above best known instead of 2.8 %; on the 1,000-bin benchmark day (60 s,
+# its default city and seed 1) 193,229 and 192,722 against 194,993 and 194,304 with 50. Not on
+# a city day (disposal trips, shifts, windows) above WHOLE_CITY_FROM clients: on the 6,000-bin
+# day at 120 s (one process, two cities) 10 neighbours gave 838,821 and 846,834, 20 gave 812,527
+# and 827,256, 40 gave 795,899 and 819,951, 60 gave 792,276 and 817,840 (2026-12-01), so such
+# days keep PyVRP's 50.
 LARGE_FROM = 500
 NEAR_LARGE = 20
 
