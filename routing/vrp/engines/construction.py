@@ -19,6 +19,16 @@ starts with a load but serves no client still drives to unload (when there are d
 sites). The driver break is taken on the first leg that reaches into its window, or earlier if
 a service would otherwise run past its latest start, so a route is never on the road at the
 latest start without one.
+
+Whether a truck that has unloaded starts another trip decides how many disposal trips the day
+takes, and each costs the drive to the disposal site and back (on the 6,000-bin Copenhagen day
+about 17 km). Greedily, every truck starts one and the shift's end cuts most of those second
+trips short (27 trips for 14 trucks on that day, their second loads 7,000-12,000 of about
+15,500 litres). So :func:`nearest_neighbour_tours` builds the plan once per fraction of
+:data:`NEXT_TRIP_FRACTIONS`: a truck starts another trip only while the time left in its shift
+is at least that fraction of its first trip's duration (0: always); further trucks take the rest.
+The cheapest plan wins (fixed and distance costs plus prizes of skipped clients). Without
+disposal sites, or when no truck starts a second trip, one construction is all.
 """
 
 from __future__ import annotations
@@ -32,6 +42,11 @@ from routing.vrp.model import ProblemData
 
 IntArray = npt.NDArray[np.int64]
 NEAR = 32  # waiting clients checked first for the next stop (the rest only if none fits)
+# Time left in the shift, as a fraction of the first trip's duration, a truck needs to start
+# another trip; one construction per fraction, the cheapest kept. On the 6,000-bin day (two
+# cities) 0 gives 874,180 and 878,132 (27 trips each), 0.85 gives 792,018 (22 trips) and
+# 850,170 (25), 0.95 gives 801,014 (22) and 842,609 (24); the best fraction differs by city.
+NEXT_TRIP_FRACTIONS = (0.0, 0.8, 0.85, 0.9, 0.95)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,9 +207,35 @@ def nearest_neighbour_tours(data: ProblemData) -> list[Tour] | None:
 
     Once the required clients are served, further vehicles are opened for optional ones only
     while a route's prizes outweigh its fixed and distance costs. Vehicles left that start with
-    a load then drive to unload it.
+    a load then drive to unload it. The cheapest of the constructions over
+    :data:`NEXT_TRIP_FRACTIONS` (see the module's notes).
     """
     a = _Arrays(data)
+    best = _construct(data, a, NEXT_TRIP_FRACTIONS[0])
+    if best is None or not any(_reloads(t, a) for t in best):
+        return best
+    cost = _plan_cost(data, a, best)
+    for fraction in NEXT_TRIP_FRACTIONS[1:]:
+        tours = _construct(data, a, fraction)
+        if tours is not None and (c := _plan_cost(data, a, tours)) < cost:
+            best, cost = tours, c
+    return best
+
+
+def _reloads(tour: Tour, a: _Arrays) -> bool:
+    """Whether ``tour`` serves a client after an unload (makes more than one trip)."""
+    sites = np.isin(np.array(tour.locations, dtype=np.int64), a.sites)
+    return bool(sites.any() and not sites[int(sites.argmax()) :].all())
+
+
+def _plan_cost(data: ProblemData, a: _Arrays, tours: list[Tour]) -> int:
+    """Fixed and distance costs of ``tours`` plus the prizes of the clients they skip."""
+    served = np.isin(a.loc, [loc for t in tours for loc in t.locations])
+    return sum(_cost(data, t) for t in tours if t.locations) + int(a.prize[~served].sum())
+
+
+def _construct(data: ProblemData, a: _Arrays, next_trip: float) -> list[Tour] | None:
+    """The construction with ``next_trip`` as the fraction of NEXT_TRIP_FRACTIONS."""
     todo = np.ones(len(data.clients), dtype=bool)
     ends = {vt.end_location for vt in data.vehicle_types}
     closings = {end: _Closing(data, a, end) for end in ends}
@@ -212,7 +253,7 @@ def nearest_neighbour_tours(data: ProblemData) -> list[Tour] | None:
             break
         vehicle = int(first[vtype] + data.vehicle_types[vtype].num_available - left[vtype])
         b = _Builder(data, a, vehicle, vtype)
-        served = _fill(b, todo, closings[b.home])
+        served = _fill(b, todo, closings[b.home], next_trip)
         if not served:
             useless.add(vtype)
             continue
@@ -239,9 +280,16 @@ def _unload_tours(
     return out
 
 
-def _fill(b: _Builder, todo: npt.NDArray[np.bool_], closing: _Closing) -> list[int]:
-    """Extend ``b`` nearest-neighbour style; the client positions served, in order."""
+def _fill(
+    b: _Builder, todo: npt.NDArray[np.bool_], closing: _Closing, next_trip: float
+) -> list[int]:
+    """Extend ``b`` nearest-neighbour style; the client positions served, in order.
+
+    After its first unload the truck starts another trip only while the time left in its shift
+    is at least ``next_trip`` times the first trip's duration.
+    """
     served: list[int] = []
+    first_trip_s: int | None = None
     while True:
         k = b.nearest(todo, closing)
         if k is not None:
@@ -250,6 +298,10 @@ def _fill(b: _Builder, todo: npt.NDArray[np.bool_], closing: _Closing) -> list[i
             served.append(k)
         elif len(b.a.sites) and b.load.any():
             b.unload(int(closing.site[b.here]))
+            if first_trip_s is None:
+                first_trip_s = b.t - b.start
+            if b.deadline - b.t < next_trip * first_trip_s:
+                return served
         else:
             return served
 

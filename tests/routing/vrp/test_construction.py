@@ -113,3 +113,39 @@ def test_no_clients_gives_empty_tours() -> None:
     tours = nearest_neighbour_tours(m.data())
     assert tours is not None
     assert [t.locations for t in tours if t.locations] == []
+
+
+def _far_cluster(shift_end_s: int) -> ProblemData:
+    """Two trucks at a depot beside the disposal site; 12 one-unit clients 1 km away, 6 per load."""
+    m = Model()
+    depot = m.add_depot()
+    m.add_disposal_site()
+    for _ in range(12):
+        m.add_client(1, service_s=100)
+    m.add_vehicle_type(2, 6, depot, shift_end_s=shift_end_s, fixed_cost=100)
+    x = np.array([0, 0] + [1000 + i for i in range(12)])
+    d = np.abs(x[:, None] - x[None, :])
+    m.set_matrices(d, d)
+    return m.data()
+
+
+def test_a_truck_skips_a_second_trip_the_shift_would_cut_short() -> None:
+    """A first trip takes 2,610 s. With 2,240 s left (0.86 of it) a second trip serves 2 of the
+    other 6 clients, and the second truck still drives out for the last 4: the greedy plan makes
+    3 trips (6,046 m). Stopping after one trip each, the two trucks make 2 trips (4,032 m)."""
+    data = _far_cluster(shift_end_s=4850)
+    tours = nearest_neighbour_tours(data)
+    assert tours is not None
+    plan = _plan(data, tours)
+    assert check(data, plan) == []
+    assert sum(data.kinds[loc] == LocationKind.DISPOSAL for t in tours for loc in t.locations) == 2
+    assert plan.distance_m == 4032
+
+
+def test_a_truck_whose_shift_fits_a_second_trip_makes_it() -> None:
+    """With a long shift one truck serves all 12 clients in two trips; no second truck."""
+    data = _far_cluster(shift_end_s=6000)
+    tours = nearest_neighbour_tours(data)
+    assert tours is not None
+    assert len(tours) == 1
+    assert check(data, _plan(data, tours)) == []
