@@ -23,7 +23,7 @@ latest start without one.
 Whether a truck that has unloaded starts another trip decides how many disposal trips the day
 takes, and each costs the drive to the disposal site and back (on the 6,000-bin Copenhagen day
 about 17 km). Greedily, every truck starts one and the shift's end cuts most of those second
-trips short (27 trips for 14 trucks on that day, their second loads 7,000-12,000 of about
+trips short (27 trips for 14 trucks on that day, their second loads 6,500-12,000 of about
 15,500 litres). So :func:`nearest_neighbour_tours` builds the plan once per fraction of
 :data:`NEXT_TRIP_FRACTIONS`: a truck starts another trip only while the time left in its shift
 is at least that fraction of its first trip's duration (0: always); further trucks take the rest.
