@@ -231,7 +231,7 @@ def _reloads(tour: Tour, a: _Arrays) -> bool:
 def _plan_cost(data: ProblemData, a: _Arrays, tours: list[Tour]) -> int:
     """Fixed and distance costs of ``tours`` plus the prizes of the clients they skip."""
     served = np.isin(a.loc, [loc for t in tours for loc in t.locations])
-    return sum(_cost(data, t) for t in tours if t.locations) + int(a.prize[~served].sum())
+    return sum(_cost(data, t) for t in tours) + int(a.prize[~served].sum())
 
 
 def _construct(data: ProblemData, a: _Arrays, next_trip: float) -> list[Tour] | None:
