@@ -355,7 +355,7 @@ class TopicConsumer:
         assigned = False
         pending: tuple[_Batch, Future[Isolated]] | None = None
         while not should_stop():
-            polled = self._consumer.poll(timeout_ms=200 if pending else 500)
+            polled = self._poll(timeout_ms=200 if pending else 500)
             if not assigned and self._consumer.assignment():
                 assigned = True  # idle time counts from joining the group (joins can be slow)
                 last_msg = time.monotonic()
@@ -375,6 +375,22 @@ class TopicConsumer:
             pending = self._write(batch)
         if pending:
             self._finish(*pending)
+
+    def _poll(self, timeout_ms: int) -> dict[TopicPartition, list[Any]]:
+        """One poll; a retriable broker error (the broker restarting) backs off and polls again
+        on the next turn instead of ending the consumer. Nothing is lost: offsets stay where the
+        last stored batch committed them."""
+        try:
+            polled: dict[TopicPartition, list[Any]] = self._consumer.poll(timeout_ms=timeout_ms)
+        except KafkaError as e:
+            if not e.retriable:
+                raise
+            self._check_stop()
+            self.backoff.wait("Kafka broker", e)
+            return {}
+        if self.backoff.waiting_for == "Kafka broker":
+            self.backoff.reset()
+        return polled
 
     def close(self) -> None:
         # Bounded: with the broker gone, leaving the group and flushing must not hang a stop

@@ -204,6 +204,14 @@ def _consumer(env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+def _alive(proc: subprocess.Popen[bytes], while_: str) -> None:
+    """Fail with the consumer's own error output if it has exited."""
+    if proc.poll() is not None:
+        _, err = proc.communicate(timeout=10)
+        tail = err.decode(errors="replace")[-3000:]
+        pytest.fail(f"the consumer exited (rc {proc.returncode}) while {while_}:\n{tail}")
+
+
 def _wait_growth(dsn: str, seconds: float) -> None:
     """Wait ``seconds``, then until the stored count grows (the pipeline is moving)."""
     time.sleep(seconds)
@@ -243,7 +251,7 @@ def test_faults_under_load_lose_and_duplicate_nothing(cluster: Cluster):
         phases.append(("pg-stop", time.monotonic()))
         cluster.pg.stop()  # 2. PostgreSQL down for 10 s; the consumer waits, does not die
         time.sleep(10)
-        assert proc.poll() is None, "the consumer exited while the database was down"
+        _alive(proc, "the database was down")
         cluster.pg = cluster.start_pg()
         phases.append(("pg-start", time.monotonic()))
         _wait_growth(dsn, 1.0)
@@ -255,12 +263,12 @@ def test_faults_under_load_lose_and_duplicate_nothing(cluster: Cluster):
         phases.append(("broker-stop", time.monotonic()))
         cluster.broker.stop(timeout_s=30)
         time.sleep(2)
-        assert proc.poll() is None, "the consumer exited while the broker was down"
+        _alive(proc, "the broker was down")
         cluster.broker = cluster.start_broker()
         phases.append(("broker-start", time.monotonic()))
         load.paused.clear()
         _wait_growth(dsn, 2.0)
-        assert proc.poll() is None
+        _alive(proc, "the broker came back")
     finally:
         load.stop.set()
         producer.join(90)
