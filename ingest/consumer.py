@@ -377,9 +377,7 @@ class TopicConsumer:
             self._finish(*pending)
 
     def _poll(self, timeout_ms: int) -> dict[TopicPartition, list[Any]]:
-        """One poll; a retriable broker error (the broker restarting) backs off and polls again
-        on the next turn instead of ending the consumer. Nothing is lost: offsets stay where the
-        last stored batch committed them."""
+        """One poll; a retriable error (the broker restarting) backs off, not ends the consumer."""
         try:
             polled: dict[TopicPartition, list[Any]] = self._consumer.poll(timeout_ms=timeout_ms)
         except KafkaError as e:
@@ -393,8 +391,7 @@ class TopicConsumer:
         return polled
 
     def close(self) -> None:
-        # Bounded: with the broker gone, leaving the group and flushing must not hang a stop
-        # (every dead letter that mattered was acknowledged before its offsets were committed).
+        # Bounded: a gone broker must not hang a stop (dead letters were acknowledged already).
         self._consumer.close(autocommit=False, timeout_ms=5000)
         self._dlq.close(timeout=5)
         self._call(self._disconnect())
