@@ -35,11 +35,12 @@ from dataclasses import replace
 
 from routing.vrp import engines, group_search
 from routing.vrp.checker import check
+from routing.vrp.colocated import expand, merge_colocated
 from routing.vrp.engines import hgs_engine
 from routing.vrp.engines.decompose import decomposable
 from routing.vrp.model import ProblemData
 from routing.vrp.problem_kind import untimed_cvrp, whole_city
-from routing.vrp.solution import Solution, rank
+from routing.vrp.solution import Solution, make_solution, rank
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +62,32 @@ def solve(
     """Best plan for ``data`` from ``engine`` ("portfolio", "ortools" or "pyvrp").
 
     ``progress(engine_name, solution)`` is called as each engine reports. The returned
-    solution's ``feasible`` flag comes from the independent checker.
+    solution's ``feasible`` flag comes from the independent checker. On a city day (not a plain
+    CVRP) bins at one spot are searched as one stop (:mod:`routing.vrp.colocated`); the plan
+    comes back over every bin and is checked on ``data`` itself.
     """
     if time_limit_s <= 0:
         raise ValueError("time_limit_s must be positive.")
+    t0 = time.time()
+    merged = None if untimed_cvrp(data) else merge_colocated(data)
+    if merged is None:
+        return _solve(data, engine, time_limit_s, seed, progress)
+    n_small = len(merged.data.clients)
+
+    def back(sol: Solution) -> Solution:
+        full = make_solution(data, expand(merged, data, sol.routes), sol.engine, sol.runtime_s)
+        note = f"{len(data.clients)} clients searched as {n_small} stops (co-located bins merged)"
+        return _verified(data, replace(full, notes=(*sol.notes, note)))
+
+    report = None if progress is None else lambda name, sol: progress(name, back(sol))
+    left = max(0.1, time_limit_s - (time.time() - t0))
+    return back(_solve(merged.data, engine, left, seed, report))
+
+
+def _solve(
+    data: ProblemData, engine: str, time_limit_s: float, seed: int, progress: Progress | None
+) -> Solution:
+    """:func:`solve` on ``data`` as given."""
     if engine != PORTFOLIO:
         solver = engines.get(engine)
         sol = _verified(data, solver(data, time_limit_s, seed))

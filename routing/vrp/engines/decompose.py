@@ -31,6 +31,7 @@ from dataclasses import replace
 import numpy as np
 
 from routing.vrp.model import LocationKind, ProblemData
+from routing.vrp.restrict import restrict
 from routing.vrp.solution import Route, make_route, objective
 
 log = logging.getLogger(__name__)
@@ -137,29 +138,11 @@ class _Sub:
         counts = [sum(r.vehicle_type == t for r in routes) for t in range(len(data.vehicle_types))]
         self.types = [t for t, c in enumerate(counts) if c > 0]
         type_new = {t: i for i, t in enumerate(self.types)}
-        duration = data.duration[np.ix_(self.full, self.full)]
-        distance = data.distance[np.ix_(self.full, self.full)]
-        duration.setflags(write=False)
-        distance.setflags(write=False)
-        self.data = ProblemData(
-            tuple(replace(d, location=new[d.location]) for d in data.depots),
-            tuple(replace(c, location=new[c.location]) for c in data.clients if c.location in mine),
-            tuple(replace(s, location=new[s.location]) for s in data.disposal_sites),
-            tuple(
-                replace(
-                    data.vehicle_types[t],
-                    num_available=counts[t],
-                    depot=new[data.vehicle_types[t].depot],
-                    start_location=new[data.vehicle_types[t].start_location],
-                    end_location=new[data.vehicle_types[t].end_location],
-                )
-                for t in self.types
-            ),
-            tuple(data.kinds[i] for i in keep),
-            duration,
-            distance,
-            data.driver_break,
-            tuple(replace(p, location=new[p.location]) for p in data.plain_locations),
+        self.data = restrict(
+            data,
+            keep,
+            [c for c in data.clients if c.location in mine],
+            [replace(data.vehicle_types[t], num_available=counts[t]) for t in self.types],
         )
         self.start = [
             make_route(
