@@ -18,6 +18,9 @@ Which searches run on the two processes depends on the problem (:func:`runs_for`
   population takes much of the minute at that size, not measured);
 * otherwise OR-Tools and PyVRP, each in its own (spawned) process, for the whole time budget.
 
+On a city day (not a plain CVRP) all of this runs on the problem with co-located bins merged
+into one stop each (:mod:`routing.vrp.colocated`); the plan is expanded back and checked again.
+
 Each returned plan is verified by :func:`routing.vrp.checker.check`, and the feasible plan with
 the lowest objective wins (its ``engine`` field says who produced it). One engine can also be
 run alone, in this process.
