@@ -7,13 +7,14 @@ separate clients spends its moves shuffling bins that a truck empties in one sto
 the 6,000-bin Copenhagen day 4,484 selected bins stand at 2,444 distinct points.
 
 :func:`merge_colocated` therefore builds a smaller problem with one client per group of
-co-located bins of the same kind (required or optional, same time window): demands, service
-times and prizes add up. A group never outgrows the smallest truck, and its time window closes
-early enough that the last bin's service still starts in time. :func:`expand` maps the
-smaller problem's routes back: each merged stop becomes its bins in a fixed order, one after
-the other, so distance, times and loads are those the search saw. What merging gives up: two
-co-located bins cannot go to different trucks or trips (at most a few hundred litres of a
-truck's 15,000), and a required and an optional bin at one spot stay separate clients.
+co-located bins with the same time window: demands, service times and prizes add up, and a
+required bin makes the stop required (an optional bin beside it costs no drive, only its
+service). A group never outgrows the smallest truck, and its time window closes early enough
+that the last bin's service still starts in time. :func:`expand` maps the smaller problem's
+routes back: each merged stop becomes its bins in a fixed order, one after the other, so
+distance, times and loads are those the search saw. What merging gives up: two co-located
+bins cannot go to different trucks or trips (at most a few hundred litres of a truck's
+15,000), and an optional bin beside a required one is always emptied.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def _same_point(data: ProblemData, i: int, j: int) -> bool:
 
 
 def _merged(bins: list[Client]) -> Client:
-    """One client for ``bins`` (the first's location and name; same kind and window)."""
+    """One client for ``bins`` (the first's location and name; all share one window)."""
     first = bins[0]
     service = sum(b.service_s for b in bins)
     return replace(
