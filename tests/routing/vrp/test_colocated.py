@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from routing.vrp import problem_kind
 from routing.vrp.checker import check
 from routing.vrp.colocated import expand, merge_colocated
 from routing.vrp.engines.construction import nearest_neighbour_tours
@@ -134,3 +135,16 @@ def test_the_portfolio_plans_every_bin_of_a_crowded_day() -> None:
     served = sorted(loc for r in sol.routes for loc in r.locations if loc <= 30)
     assert served == list(range(1, 31))
     assert any("co-located" in n for n in sol.notes)
+
+
+def test_merging_does_not_change_which_searches_run(monkeypatch) -> None:
+    """The engines are chosen on the bins as given: 30 bins make a whole-city day here (the
+    threshold lowered to 20) although they merge into 6 stops, so two PyVRP searches run."""
+    monkeypatch.setattr(problem_kind, "WHOLE_CITY_FROM", 20)
+    rng = np.random.default_rng(5)
+    spots = [tuple(p) for p in rng.integers(0, 300, (6, 2))]
+    data = _spots([spots[i % 6] for i in range(30)], [{"demand": (1, 1), "service_s": 60}] * 30)
+    reports: list[str] = []
+    sol = solve(data, time_limit_s=1.0, seed=1, progress=lambda name, s: reports.append(name))
+    assert reports == ["pyvrp", "pyvrp"]
+    assert sol.feasible and check(data, sol) == []
