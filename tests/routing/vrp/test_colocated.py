@@ -125,11 +125,16 @@ def test_a_plan_of_the_merged_problem_expands_to_a_legal_plan_of_the_same_cost(
     assert len(served) == len(set(served))
 
 
-def test_the_portfolio_plans_every_bin_of_a_crowded_day() -> None:
+def _crowded_day() -> ProblemData:
+    """30 bins at 6 spots."""
     rng = np.random.default_rng(5)
     spots = [tuple(p) for p in rng.integers(0, 300, (6, 2))]
     points = [spots[int(i)] for i in rng.integers(0, 6, 30)]
-    data = _spots(points, [{"demand": (1, 1), "service_s": 60}] * 30)
+    return _spots(points, [{"demand": (1, 1), "service_s": 60}] * 30)
+
+
+def test_the_portfolio_plans_every_bin_of_a_crowded_day() -> None:
+    data = _crowded_day()
     sol = solve(data, "pyvrp", time_limit_s=1.0, seed=1)
     assert sol.feasible and check(data, sol) == []
     served = sorted(loc for r in sol.routes for loc in r.locations if loc <= 30)
@@ -141,9 +146,7 @@ def test_merging_does_not_change_which_searches_run(monkeypatch) -> None:
     """The engines are chosen on the bins as given: 30 bins make a whole-city day here (the
     threshold lowered to 20) although they merge into 6 stops, so two PyVRP searches run."""
     monkeypatch.setattr(problem_kind, "WHOLE_CITY_FROM", 20)
-    rng = np.random.default_rng(5)
-    spots = [tuple(p) for p in rng.integers(0, 300, (6, 2))]
-    data = _spots([spots[i % 6] for i in range(30)], [{"demand": (1, 1), "service_s": 60}] * 30)
+    data = _crowded_day()
     reports: list[str] = []
     sol = solve(data, time_limit_s=1.0, seed=1, progress=lambda name, s: reports.append(name))
     assert reports == ["pyvrp", "pyvrp"]
